@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "schemajob",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "schemajob", targets: ["schemajob"]),
+        .library(name: "SchemaJobKit", targets: ["SchemaJobKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Writes a Swift source holding every file under templates/, so the
+        // binary carries its own copy (see Plugins/EmbedTemplates).
+        .executableTarget(name: "TemplateEmbedder", path: "Sources/TemplateEmbedder"),
+        .plugin(
+            name: "EmbedTemplates",
+            capability: .buildTool(),
+            dependencies: ["TemplateEmbedder"]
+        ),
+        .target(
+            name: "SchemaJobKit",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["EmbedTemplates"]
+        ),
+        .executableTarget(
+            name: "schemajob",
+            dependencies: [
+                "SchemaJobKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SchemaJobKitTests",
+            dependencies: ["SchemaJobKit"],
+            exclude: ["Fixtures", "Golden"]
+        ),
+    ]
+)

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Which directory of `database/` a file came from; schema files run before fixtures.
+public enum Phase: String, CaseIterable, Sendable, Codable, Comparable {
+    case schema
+    case fixtures
+
+    public static func < (lhs: Phase, rhs: Phase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// One SQL file, as read: its bytes are the truth, the text is their UTF-8 decoding.
+public struct MigrationFile: Hashable, Sendable {
+    public var phase: Phase
+    /// The file name, which is also its ConfigMap key (`001_users_and_keys.sql`).
+    public var name: String
+    /// The path as the user would type it (`database/schema/001_users_and_keys.sql`),
+    /// used in messages; never an absolute path unless the user gave one.
+    public var displayPath: String
+    public var bytes: [UInt8]
+    public var text: String
+    /// Lower-case hex SHA-256 of `bytes`.
+    public var sha256: String
+
+    public init(phase: Phase, name: String, displayPath: String, bytes: [UInt8], text: String, sha256: String) {
+        self.phase = phase
+        self.name = name
+        self.displayPath = displayPath
+        self.bytes = bytes
+        self.text = text
+        self.sha256 = sha256
+    }
+}
+
+/// Everything `database/` holds, in the order the Job applies it:
+/// schema files then fixtures, each phase in byte order of the names.
+public struct MigrationSet: Sendable {
+    /// The directory as given (`database`), for messages.
+    public var directory: String
+    public var files: [MigrationFile]
+    /// Entries the reader passed over (not `*.sql`, or not regular files), by display path.
+    /// They are not applied; `lint` reports them.
+    public var ignoredEntries: [String]
+    /// `database/schema.sum` as read, when it exists (the append-only lock).
+    public var schemaSum: String?
+
+    public init(directory: String, files: [MigrationFile], ignoredEntries: [String] = [], schemaSum: String? = nil) {
+        self.directory = directory
+        self.files = files
+        self.ignoredEntries = ignoredEntries
+        self.schemaSum = schemaSum
+    }
+
+    public func files(in phase: Phase) -> [MigrationFile] {
+        files.filter { $0.phase == phase }
+    }
+}
