@@ -27,6 +27,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
 -- Every authenticated request looks a key up by its hash.
 CREATE INDEX IF NOT EXISTS idx_api_keys_key_hash ON api_keys (key_hash);
 CREATE INDEX IF NOT EXISTS idx_api_keys_user_id ON api_keys (user_id);
--- Lets the clean-up of expired keys avoid a full scan.
+-- Finding expired keys filters on expires_at.
 CREATE INDEX IF NOT EXISTS idx_api_keys_expires_at ON api_keys (expires_at);
 CREATE INDEX IF NOT EXISTS idx_api_users_username ON api_users (username);

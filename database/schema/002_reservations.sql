@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS idx_reservations_user_id ON reservations (user_id);
 -- "My active reservations" filters on both at once.
 CREATE INDEX IF NOT EXISTS idx_reservations_user_id_status ON reservations (user_id, status);
 CREATE INDEX IF NOT EXISTS idx_reservations_status ON reservations (status);
--- The scheduler counts what is queued or running per GPU type.
+-- Capacity checks count reservations per GPU type and status.
 CREATE INDEX IF NOT EXISTS idx_reservations_gpu_type_status ON reservations (gpu_type, status);
 CREATE INDEX IF NOT EXISTS idx_reservations_created_at ON reservations (created_at);
 CREATE INDEX IF NOT EXISTS idx_reservations_expires_at ON reservations (expires_at);
@@ -74,7 +74,7 @@ BEGIN
 END;
 $$;
 
--- CREATE TRIGGER has no IF NOT EXISTS in PostgreSQL 15, hence drop first.
+-- Triggers have no IF NOT EXISTS: drop, then create, so a re-run is harmless.
 DROP TRIGGER IF EXISTS trg_reservations_updated_at ON reservations;
 CREATE TRIGGER trg_reservations_updated_at
     BEFORE UPDATE ON reservations

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS disks (
     disk_name                  TEXT NOT NULL,
     user_id                    TEXT NOT NULL,
     size_gb                    INTEGER,
-    -- Human-readable usage as reported by the node, e.g. '1.2G'.
+    -- Human-readable space in use, e.g. '1.2G'.
     disk_size                  TEXT,
     created_at                 TIMESTAMP WITH TIME ZONE DEFAULT NOW(),
     last_used                  TIMESTAMP WITH TIME ZONE,
@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS idx_disks_in_use ON disks (in_use);
 CREATE INDEX IF NOT EXISTS idx_disks_is_deleted ON disks (is_deleted);
 CREATE INDEX IF NOT EXISTS idx_disks_operation_id ON disks (operation_id);
 CREATE INDEX IF NOT EXISTS idx_disks_reservation_id ON disks (reservation_id);
--- The clean-up job looks for disks whose deletion date has passed.
+-- Soft-deleted disks are purged once their delete_date has passed.
 CREATE INDEX IF NOT EXISTS idx_disks_delete_date ON disks (delete_date);
 
 -- disks names its timestamp last_updated, so it needs its own function

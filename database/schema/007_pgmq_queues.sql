@@ -2,7 +2,7 @@
 --   gpu_reservations  reservation requests waiting to be scheduled
 --   disk_operations   disk create/snapshot/delete work
 -- The pgmq extension itself is installed by the database image's init script,
--- not here: creating an extension needs rights the migration should not hold.
+-- not by this file; the first block only checks that it is there.
 -- pgmq.create() does nothing for a queue that already exists, so this file
 -- can run again. PERFORM (inside DO) keeps psql from printing a result row.
 
@@ -20,8 +20,8 @@ BEGIN
 END;
 $$;
 
--- Check the result rather than trust it: the API sends to these queues as
--- soon as it starts, so a missing queue must fail the migration here.
+-- Check the result rather than trust it: a missing queue should fail the
+-- migration here, not the first send to it later.
 DO $$
 DECLARE
     missing text;

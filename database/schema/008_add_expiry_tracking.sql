@@ -1,6 +1,7 @@
--- Columns the expiry and health checkers write on reservations, and the time a
--- disk was soft-deleted. Added in their own file because 002 and 003 were
--- already deployed (schema files are append-only).
+-- Reservation columns for out-of-memory tracking, expiry warnings and how a
+-- reservation ended, and the time a disk was soft-deleted. They are added
+-- here because 002 and 003 were already deployed (schema files are
+-- append-only).
 
 ALTER TABLE reservations ADD COLUMN IF NOT EXISTS oom_count INTEGER DEFAULT 0;
 ALTER TABLE reservations ADD COLUMN IF NOT EXISTS last_oom_at TIMESTAMP WITH TIME ZONE;

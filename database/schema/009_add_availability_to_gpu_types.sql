@@ -10,7 +10,7 @@ ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS desired_capacity INTEGER DEFAULT 
 ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS last_availability_update TIMESTAMP WITH TIME ZONE;
 ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS last_availability_updated_by VARCHAR(100);
 
--- "Which active types have a GPU free?" is the question users ask most.
+-- "Which active types have a GPU free?" without reading inactive or full ones.
 CREATE INDEX IF NOT EXISTS idx_gpu_types_available_gpus
     ON gpu_types (available_gpus) WHERE is_active = true AND available_gpus > 0;
 -- Finds types whose figures have gone stale.
@@ -21,13 +21,13 @@ CREATE INDEX IF NOT EXISTS idx_gpu_types_last_availability_update
 COMMENT ON COLUMN gpu_types.available_gpus IS
     'GPUs of this type free to reserve right now, across all nodes';
 COMMENT ON COLUMN gpu_types.max_reservable IS
-    'Largest number of GPUs one reservation can get right now (on a single node)';
+    'Most GPUs a single reservation can get right now';
 COMMENT ON COLUMN gpu_types.full_nodes_available IS
     'Nodes of this type with every GPU free';
 COMMENT ON COLUMN gpu_types.running_instances IS
     'Instances of this type currently running in the cluster';
 COMMENT ON COLUMN gpu_types.desired_capacity IS
-    'Instances the autoscaling group is asked to keep';
+    'Number of instances of this type the cluster is scaled to';
 COMMENT ON COLUMN gpu_types.last_availability_update IS
     'When the availability columns were last written';
 COMMENT ON COLUMN gpu_types.last_availability_updated_by IS
