@@ -1,0 +1,377 @@
+/// A PostgreSQL lexer after the rules of the server's own scanner (`scan.l`) and
+/// of psql's statement splitter (`psqlscan.l`), enough to tell code from strings,
+/// comments and dollar-quoted bodies.
+///
+/// It never fails: text PostgreSQL would reject still becomes tokens, and every
+/// byte of the input belongs to exactly one token, so joining the tokens' texts
+/// gives the input back.
+public enum SQLLexer {
+    public static func tokens(in text: String) -> [SQLToken] {
+        tokens(in: text, line: 1, column: 1)
+    }
+
+    /// Tokens of text that starts at `line`:`column` of an enclosing file (the
+    /// body of a dollar quote, lexed again), so positions point into that file.
+    public static func tokens(in text: String, line: Int, column: Int) -> [SQLToken] {
+        var scanner = Scanner(Array(text.utf8), line: line, column: column)
+        return scanner.scanAll()
+    }
+
+    public static func statements(in text: String) -> [SQLStatement] {
+        statements(from: tokens(in: text))
+    }
+
+    /// A statement ends at a `;` that is code (the lexer has already put every `;`
+    /// inside a string, comment or dollar body into that token). A psql meta-command
+    /// line stands alone. Text after the last `;` is a statement of its own unless it
+    /// is only whitespace and comments.
+    public static func statements(from tokens: [SQLToken]) -> [SQLStatement] {
+        var statements: [SQLStatement] = []
+        var pending: [SQLToken] = []
+        var pendingHasCode = false
+        for token in tokens {
+            if token.kind == .psqlMeta {
+                if pendingHasCode {
+                    statements.append(SQLStatement(tokens: pending))
+                    pending = []
+                    pendingHasCode = false
+                }
+                pending.append(token)
+                statements.append(SQLStatement(tokens: pending))
+                pending = []
+                continue
+            }
+            pending.append(token)
+            if !token.isTrivia { pendingHasCode = true }
+            if token.kind == .punctuation && token.text == ";" {
+                statements.append(SQLStatement(tokens: pending))
+                pending = []
+                pendingHasCode = false
+            }
+        }
+        if pendingHasCode {
+            statements.append(SQLStatement(tokens: pending))
+        }
+        return statements
+    }
+}
+
+private struct Scanner {
+    let bytes: [UInt8]
+    var offset = 0
+    var tokens: [SQLToken] = []
+    var position: PositionTracker
+    /// Whether only whitespace has been seen since the last newline (or the start),
+    /// the condition for a backslash to begin a psql meta-command.
+    var atLineStart = true
+
+    init(_ bytes: [UInt8], line: Int, column: Int) {
+        self.bytes = bytes
+        self.position = PositionTracker(bytes: bytes, line: line, column: column)
+    }
+
+    mutating func scanAll() -> [SQLToken] {
+        while offset < bytes.count {
+            let start = offset
+            let (kind, terminated) = scanToken()
+            // Every branch consumes at least one byte; the guard keeps a mistake from looping.
+            if offset <= start { offset = start + 1 }
+            emit(kind, from: start, terminated: terminated)
+        }
+        return tokens
+    }
+
+    mutating func emit(_ kind: SQLTokenKind, from start: Int, terminated: Bool) {
+        let (line, column) = position.location(of: start)
+        // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
+        // taken by a word, string, comment or body), so each slice is valid UTF-8.
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
+        if kind == .whitespace {
+            if bytes[start..<offset].contains(newline) { atLineStart = true }
+        } else {
+            atLineStart = false
+        }
+    }
+
+    func byte(at index: Int) -> UInt8? {
+        index < bytes.count ? bytes[index] : nil
+    }
+
+    mutating func scanToken() -> (SQLTokenKind, Bool) {
+        let first = bytes[offset]
+        let second = byte(at: offset + 1)
+        switch first {
+        case _ where isWhitespace(first):
+            while let next = byte(at: offset), isWhitespace(next) { offset += 1 }
+            return (.whitespace, true)
+        case hyphen where second == hyphen:
+            while let next = byte(at: offset), next != newline { offset += 1 }
+            return (.lineComment, true)
+        case slash where second == star:
+            return (.blockComment, scanBlockComment())
+        case backslash where atLineStart:
+            while let next = byte(at: offset), next != newline { offset += 1 }
+            return (.psqlMeta, true)
+        case singleQuote:
+            offset += 1
+            return (.string, scanQuoted(until: singleQuote, backslashEscapes: false))
+        case doubleQuote:
+            offset += 1
+            return (.quotedIdentifier, scanQuoted(until: doubleQuote, backslashEscapes: false))
+        case dollar:
+            return scanDollar()
+        case _ where isDigit(first) || (first == dot && second.map(isDigit) == true):
+            scanNumber()
+            return (.number, true)
+        case _ where isIdentifierStart(first):
+            if let prefixed = scanPrefixedLiteral() { return prefixed }
+            while let next = byte(at: offset), isIdentifierContinuation(next) { offset += 1 }
+            return (.word, true)
+        case _ where isOperatorCharacter(first):
+            scanOperator()
+            return (.punctuation, true)
+        case colon:
+            offset += (second == colon || second == equals) ? 2 : 1
+            return (.punctuation, true)
+        default:
+            offset += 1
+            return (.punctuation, true)
+        }
+    }
+
+    /// `/* … */`, nesting as PostgreSQL does; false when the input ends inside it.
+    mutating func scanBlockComment() -> Bool {
+        offset += 2
+        var depth = 1
+        while offset < bytes.count {
+            if bytes[offset] == slash && byte(at: offset + 1) == star {
+                depth += 1
+                offset += 2
+            } else if bytes[offset] == star && byte(at: offset + 1) == slash {
+                depth -= 1
+                offset += 2
+                if depth == 0 { return true }
+            } else {
+                offset += 1
+            }
+        }
+        return false
+    }
+
+    /// The rest of a quoted token after its opening quote. A doubled quote stands for
+    /// one; with `backslashEscapes` (E'…'), a backslash takes the next byte literally.
+    mutating func scanQuoted(until quote: UInt8, backslashEscapes: Bool) -> Bool {
+        while offset < bytes.count {
+            let current = bytes[offset]
+            if backslashEscapes && current == backslash {
+                // Skips one whole byte; an escaped non-ASCII character continues as body.
+                offset = min(offset + 2, bytes.count)
+            } else if current == quote {
+                if byte(at: offset + 1) == quote {
+                    offset += 2
+                } else {
+                    offset += 1
+                    return true
+                }
+            } else {
+                offset += 1
+            }
+        }
+        return false
+    }
+
+    /// `E'…'`, `B'…'`, `X'…'`, `N'…'`, `U&'…'` and `U&"…"`, when the word at
+    /// `offset` is one of those prefixes directly followed by its quote.
+    mutating func scanPrefixedLiteral() -> (SQLTokenKind, Bool)? {
+        let letter = bytes[offset] | 0x20
+        let next = byte(at: offset + 1)
+        if next == singleQuote {
+            switch letter {
+            case UInt8(ascii: "e"):
+                offset += 2
+                return (.string, scanQuoted(until: singleQuote, backslashEscapes: true))
+            case UInt8(ascii: "b"), UInt8(ascii: "x"), UInt8(ascii: "n"):
+                offset += 2
+                return (.string, scanQuoted(until: singleQuote, backslashEscapes: false))
+            default:
+                return nil
+            }
+        }
+        if letter == UInt8(ascii: "u"), next == ampersand, let quote = byte(at: offset + 2),
+            quote == singleQuote || quote == doubleQuote
+        {
+            offset += 3
+            let terminated = scanQuoted(until: quote, backslashEscapes: false)
+            return (quote == singleQuote ? .string : .quotedIdentifier, terminated)
+        }
+        return nil
+    }
+
+    /// `$1` is a parameter; `$$` or `$tag$` opens a dollar quote that runs to the
+    /// same delimiter. A `$` that fits neither is punctuation. (Inside a word `$`
+    /// continues the identifier, which the word scanner has already taken.)
+    mutating func scanDollar() -> (SQLTokenKind, Bool) {
+        if let next = byte(at: offset + 1), isDigit(next) {
+            offset += 1
+            while let digit = byte(at: offset), isDigit(digit) { offset += 1 }
+            return (.parameter, true)
+        }
+        var tagEnd = offset + 1
+        if let next = byte(at: tagEnd), isIdentifierStart(next) {
+            while let character = byte(at: tagEnd), isIdentifierStart(character) || isDigit(character) {
+                tagEnd += 1
+            }
+        }
+        guard byte(at: tagEnd) == dollar else {
+            offset += 1
+            return (.punctuation, true)
+        }
+        let delimiter = bytes[offset...tagEnd]
+        offset = tagEnd + 1
+        while offset < bytes.count {
+            if bytes[offset] == dollar, bytes.count - offset >= delimiter.count,
+                bytes[offset..<offset + delimiter.count].elementsEqual(delimiter)
+            {
+                offset += delimiter.count
+                return (.dollarString, true)
+            }
+            offset += 1
+        }
+        return (.dollarString, false)
+    }
+
+    /// Decimal (`42`, `3.14`, `.5`, `1e-3`, `1_000`) and `0x`/`0o`/`0b` integers.
+    /// Trailing letters PostgreSQL would reject become the next word.
+    mutating func scanNumber() {
+        if bytes[offset] == zero, let radix = byte(at: offset + 1),
+            [UInt8(ascii: "x"), UInt8(ascii: "o"), UInt8(ascii: "b")].contains(radix | 0x20),
+            let digit = byte(at: offset + 2), isHexDigit(digit)
+        {
+            offset += 2
+            while let next = byte(at: offset), isHexDigit(next) || next == underscore { offset += 1 }
+            return
+        }
+        while let next = byte(at: offset), isDigit(next) || next == underscore { offset += 1 }
+        // One dot, but not the first of `..` (as in an array slice `1..2`).
+        if byte(at: offset) == dot, byte(at: offset + 1) != dot {
+            offset += 1
+            while let next = byte(at: offset), isDigit(next) || next == underscore { offset += 1 }
+        }
+        if let e = byte(at: offset), e | 0x20 == UInt8(ascii: "e") {
+            var exponent = offset + 1
+            if let sign = byte(at: exponent), sign == plus || sign == hyphen { exponent += 1 }
+            if let digit = byte(at: exponent), isDigit(digit) {
+                offset = exponent
+                while let next = byte(at: offset), isDigit(next) { offset += 1 }
+            }
+        }
+    }
+
+    /// A run of operator characters; a `--` or `/*` inside it starts a comment
+    /// instead, as in PostgreSQL.
+    mutating func scanOperator() {
+        offset += 1
+        while let next = byte(at: offset), isOperatorCharacter(next) {
+            if (next == hyphen && bytes[offset - 1] == hyphen) || (next == star && bytes[offset - 1] == slash) {
+                offset -= 1
+                return
+            }
+            if (next == hyphen && byte(at: offset + 1) == hyphen) || (next == slash && byte(at: offset + 1) == star) {
+                return
+            }
+            offset += 1
+        }
+    }
+}
+
+/// Turns byte offsets into line and column, moving forward only, so a whole file
+/// costs one pass. Columns count characters; lines with only ASCII (the usual
+/// case) need no decoding.
+private struct PositionTracker {
+    let bytes: [UInt8]
+    let firstLine: Int
+    let firstColumn: Int
+    var scanned = 0
+    var line: Int
+    var lineStart = 0
+    var lineHasNonASCII = false
+
+    init(bytes: [UInt8], line: Int, column: Int) {
+        self.bytes = bytes
+        self.firstLine = line
+        self.firstColumn = column
+        self.line = line
+    }
+
+    mutating func location(of offset: Int) -> (line: Int, column: Int) {
+        while scanned < offset {
+            let byte = bytes[scanned]
+            if byte == newline {
+                line += 1
+                lineStart = scanned + 1
+                lineHasNonASCII = false
+            } else if byte >= 0x80 {
+                lineHasNonASCII = true
+            }
+            scanned += 1
+        }
+        var column = lineHasNonASCII
+            ? String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
+            : offset - lineStart + 1
+        if line == firstLine { column += firstColumn - 1 }
+        return (line, column)
+    }
+}
+
+private let newline = UInt8(ascii: "\n")
+private let hyphen = UInt8(ascii: "-")
+private let slash = UInt8(ascii: "/")
+private let star = UInt8(ascii: "*")
+private let backslash = UInt8(ascii: "\\")
+private let singleQuote = UInt8(ascii: "'")
+private let doubleQuote = UInt8(ascii: "\"")
+private let dollar = UInt8(ascii: "$")
+private let dot = UInt8(ascii: ".")
+private let colon = UInt8(ascii: ":")
+private let equals = UInt8(ascii: "=")
+private let ampersand = UInt8(ascii: "&")
+private let underscore = UInt8(ascii: "_")
+private let plus = UInt8(ascii: "+")
+private let zero = UInt8(ascii: "0")
+
+/// PostgreSQL's whitespace: space, tab, newline, carriage return, form feed
+/// (and vertical tab, which psql also skips).
+private func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || (0x09...0x0D).contains(byte)
+}
+
+private func isDigit(_ byte: UInt8) -> Bool {
+    (0x30...0x39).contains(byte)
+}
+
+private func isHexDigit(_ byte: UInt8) -> Bool {
+    isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
+}
+
+/// `[A-Za-z_]` and every byte of a non-ASCII character, as in `scan.l`.
+private func isIdentifierStart(_ byte: UInt8) -> Bool {
+    byte >= 0x80 || byte == underscore || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+}
+
+private func isIdentifierContinuation(_ byte: UInt8) -> Bool {
+    isIdentifierStart(byte) || isDigit(byte) || byte == dollar
+}
+
+/// `scan.l`'s `op_chars`.
+private func isOperatorCharacter(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "@"), UInt8(ascii: "#"), UInt8(ascii: "^"),
+        UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "`"), UInt8(ascii: "?"), UInt8(ascii: "+"),
+        UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"), UInt8(ascii: "<"),
+        UInt8(ascii: ">"), UInt8(ascii: "="):
+        return true
+    default:
+        return false
+    }
+}

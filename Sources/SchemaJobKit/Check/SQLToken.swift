@@ -1,0 +1,62 @@
+/// What a piece of SQL text is, as PostgreSQL's own scanner would see it.
+public enum SQLTokenKind: Sendable, Hashable {
+    case whitespace
+    /// `-- …` up to (not including) the end of the line.
+    case lineComment
+    /// `/* … */`, which nests in PostgreSQL (unlike C).
+    case blockComment
+    /// A keyword or an unquoted identifier; PostgreSQL folds both to lower case.
+    case word
+    /// `"…"`, with `""` standing for one quote; the exact text is the name.
+    case quotedIdentifier
+    /// `'…'`, `E'…'`, `U&'…'`, `B'…'`, `X'…'`, `N'…'`.
+    case string
+    /// `$$…$$` or `$tag$…$tag$`: a string whose body is taken verbatim.
+    case dollarString
+    case number
+    /// Operators and the rest: `( ) , ; . :: = <>` and any byte no other kind claims.
+    case punctuation
+    /// A psql backslash command (`\set`, `\i`), which runs to the end of its line.
+    case psqlMeta
+    /// `$1`: a positional parameter, not the start of a dollar quote.
+    case parameter
+}
+
+/// One token, holding its exact text so that tokens joined give the input back.
+public struct SQLToken: Sendable, Hashable {
+    public var kind: SQLTokenKind
+    public var text: String
+    /// Where the token starts; both count from 1, columns in characters.
+    public var line: Int
+    public var column: Int
+    /// False for a string, quoted identifier, comment or dollar quote that the
+    /// input ended inside of.
+    public var isTerminated: Bool
+
+    public init(kind: SQLTokenKind, text: String, line: Int, column: Int, isTerminated: Bool = true) {
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.column = column
+        self.isTerminated = isTerminated
+    }
+
+    /// Whitespace and comments: text PostgreSQL skips.
+    public var isTrivia: Bool {
+        kind == .whitespace || kind == .lineComment || kind == .blockComment
+    }
+
+    /// For a dollar-quoted string, its body without the `$tag$` delimiters,
+    /// and where that body starts; nil for every other token.
+    public var dollarBody: (text: String, line: Int, column: Int)? {
+        guard kind == .dollarString else { return nil }
+        let scalars = Array(text.unicodeScalars)
+        guard let closing = scalars.dropFirst().firstIndex(of: "$") else { return nil }
+        let delimiterLength = closing + 1
+        let bodyEnd = isTerminated ? max(delimiterLength, scalars.count - delimiterLength) : scalars.count
+        var body = String.UnicodeScalarView()
+        body.append(contentsOf: scalars[delimiterLength..<bodyEnd])
+        // The delimiter is ASCII only, so its scalars are its columns.
+        return (String(body), line, column + delimiterLength)
+    }
+}
