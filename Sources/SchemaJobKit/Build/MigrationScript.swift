@@ -1,0 +1,67 @@
+import Foundation
+
+/// Writes the psql script the Job runs, from `templates/scripts/migration.psql`:
+/// each `-- schemajob:` marker line becomes the plan's files, in the plan's order.
+/// The list is explicit, never a shell glob, so the order never depends on a locale.
+public enum MigrationScript {
+    static let applyMarker = "-- schemajob:apply "
+    static let recordMarker = "-- schemajob:record files"
+
+    public static func render(plan: Plan, templates: TemplateSet) throws -> String {
+        let path = templates.displayPath(TemplateSet.migrationScript)
+        let template = try templates.text(TemplateSet.migrationScript)
+        var lines: [String] = []
+        var markersSeen: Set<String> = []
+        for (index, line) in template.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.hasPrefix(applyMarker) {
+                let phaseName = String(line.dropFirst(applyMarker.count)).trimmingWhitespace()
+                guard let phase = Phase(rawValue: phaseName) else {
+                    throw TemplateError(location: SourceLocation(path: path, line: index + 1, column: 1),
+                                        message: "unknown phase '\(phaseName)' (schema or fixtures)")
+                }
+                markersSeen.insert(phase.rawValue)
+                for file in plan.files where file.phase == phase {
+                    // Names are ConfigMap keys (letters, digits, '-', '_', '.'), so they
+                    // need no quoting in psql; the quotes keep a '-' from reading as an option.
+                    lines.append("\\echo '  → \(file.name)'")
+                    lines.append("\\ir '../\(phase.rawValue)/\(file.name)'")
+                }
+            } else if line == recordMarker {
+                markersSeen.insert("record")
+                lines.append(contentsOf: recordFiles(plan.files))
+            } else {
+                lines.append(String(line))
+            }
+        }
+        for marker in ["schema", "fixtures", "record"] where !markersSeen.contains(marker) {
+            let expected = marker == "record" ? recordMarker : applyMarker + marker
+            throw TemplateError(location: SourceLocation(path: path), message: "the line '\(expected)' is missing")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One ledger row per file, in the run's transaction; `:run_id` comes from the
+    /// INSERT … RETURNING before it.
+    static func recordFiles(_ files: [MigrationFile]) -> [String] {
+        guard !files.isEmpty else { return [] }
+        var lines = ["INSERT INTO schemajob.run_files (run_id, position, phase, name, sha256) VALUES"]
+        for (index, file) in files.enumerated() {
+            let separator = index == files.count - 1 ? ";" : ","
+            lines.append("    (:run_id, \(index + 1), \(sqlLiteral(file.phase.rawValue)), \(sqlLiteral(file.name)), \(sqlLiteral(file.sha256)))\(separator)")
+        }
+        return lines
+    }
+
+    static func sqlLiteral(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,127 @@
+import Yams
+
+/// What a `${name}` placeholder stands for. Values are set into parsed YAML nodes,
+/// never into YAML text, so no value can add keys, documents, anchors or tags.
+public enum TemplateValue {
+    case text(String)
+    case integer(Int)
+    /// A list or mapping schemajob computed (ConfigMap data, volume sources).
+    case node(Node)
+
+    init(_ setting: SettingValue) {
+        switch setting {
+        case .string(let text): self = .text(text)
+        case .integer(let number): self = .integer(number)
+        }
+    }
+}
+
+/// A scalar that YAML reads back as this exact string: quoted when plain text could
+/// read as anything else; a literal block when it has several lines.
+func stringNode(_ text: String) -> Node {
+    if text.contains("\n") {
+        return .scalar(Node.Scalar(text, Tag(.str), .literal))
+    }
+    return .scalar(Node.Scalar(text, Tag(.str), mightNotReadAsString(text) ? .singleQuoted : .any))
+}
+
+/// True when a plain scalar might not read back as this string, with YAML 1.2 rules
+/// (Yams) or the YAML 1.1 rules Kubernetes' own parser keeps (`yes`, `on`, `0755`, `1:20`).
+func mightNotReadAsString(_ text: String) -> Bool {
+    if Resolver.default.resolveTag(of: Node(text)) != .str { return true }
+    let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
+    if yaml11Words.contains(text.lowercased()) { return true }
+    let numberCharacters = Set("0123456789_:.eE+-xXoObB")
+    return text.first.map { "0123456789+-.".contains($0) } == true && text.allSatisfy { numberCharacters.contains($0) }
+}
+
+/// Fills the placeholders of one parsed template.
+struct TemplateInstantiation {
+    var values: [String: TemplateValue]
+    /// The template's path, for messages.
+    var path: String
+
+    func instantiate(_ node: Node) throws -> Node {
+        switch node {
+        case .scalar(let scalar):
+            return try instantiate(scalar)
+        case .mapping(let mapping):
+            let pairs = try mapping.map { ($0.key, try instantiate($0.value)) }
+            return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(try sequence.map(instantiate), sequence.tag, sequence.style, sequence.mark))
+        case .alias:
+            throw TemplateError(location: location(of: node, in: path), message: "templates may not use YAML aliases")
+        }
+    }
+
+    private func instantiate(_ scalar: Node.Scalar) throws -> Node {
+        let pieces = try split(scalar)
+        guard pieces.contains(where: { if case .placeholder = $0 { true } else { false } }) else {
+            return .scalar(scalar)
+        }
+        // A scalar that is one placeholder and nothing else takes the value's own type,
+        // unless the template quoted it (`"${postgres.port}"` is the string "5432").
+        if pieces.count == 1, case .placeholder(let name) = pieces[0] {
+            switch try value(name, scalar) {
+            case .node(let node): return node
+            case .integer(let number) where scalar.style == .plain || scalar.style == .any:
+                return .scalar(Node.Scalar(String(number)))
+            case .integer(let number): return .scalar(Node.Scalar(String(number), Tag(.str), .doubleQuoted))
+            case .text(let text) where scalar.style == .doubleQuoted || scalar.style == .singleQuoted:
+                return .scalar(Node.Scalar(text, Tag(.str), scalar.style))
+            case .text(let text): return stringNode(text)
+            }
+        }
+        var text = ""
+        for piece in pieces {
+            switch piece {
+            case .literal(let literal): text += literal
+            case .placeholder(let name):
+                switch try value(name, scalar) {
+                case .text(let value): text += value
+                case .integer(let number): text += String(number)
+                case .node:
+                    throw TemplateError(location: location(of: .scalar(scalar), in: path),
+                                        message: "${\(name)} is a list or mapping and must stand alone as a value")
+                }
+            }
+        }
+        if scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
+            return .scalar(Node.Scalar(text, Tag(.str), scalar.style))
+        }
+        return stringNode(text)
+    }
+
+    private func value(_ name: String, _ scalar: Node.Scalar) throws -> TemplateValue {
+        guard let value = values[name] else {
+            let known = values.keys.sorted().joined(separator: ", ")
+            throw TemplateError(location: location(of: .scalar(scalar), in: path),
+                                message: "unknown placeholder ${\(name)} (known: \(known))")
+        }
+        return value
+    }
+
+    enum Piece {
+        case literal(String)
+        case placeholder(String)
+    }
+
+    /// `db-migration-${shortHash}` → literal, placeholder.
+    private func split(_ scalar: Node.Scalar) throws -> [Piece] {
+        var pieces: [Piece] = []
+        var rest = Substring(scalar.string)
+        while let start = rest.range(of: "${") {
+            if start.lowerBound > rest.startIndex {
+                pieces.append(.literal(String(rest[..<start.lowerBound])))
+            }
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw TemplateError(location: location(of: .scalar(scalar), in: path), message: "unterminated placeholder: '${' without '}'")
+            }
+            pieces.append(.placeholder(String(rest[start.upperBound..<end])))
+            rest = rest[rest.index(after: end)...]
+        }
+        if !rest.isEmpty { pieces.append(.literal(String(rest))) }
+        return pieces
+    }
+}

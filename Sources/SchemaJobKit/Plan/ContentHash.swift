@@ -1,0 +1,41 @@
+/// The content hash: SHA-256 over a canonical encoding of everything the Job runs.
+///
+/// A Job's pod template is immutable in Kubernetes: if any input that reaches the Job
+/// changed while the name stayed, `kubectl apply` would fail. So the hash covers every
+/// schema and fixture file (phase, name, bytes), every template but the Deployment's
+/// (the Job, the ConfigMaps, the scripts) and every setting that reaches the Job.
+/// Paths, mtimes and the working directory never enter it.
+public enum ContentHash {
+    /// Bumped whenever schemajob itself changes what it builds from the same inputs.
+    static let formatVersion = "schemajob-content-hash/1"
+    /// Characters of the hash in object names (`db-migration-<10 hex>`).
+    public static let shortLength = 10
+
+    public static func compute(files: [MigrationFile], templates: TemplateSet, settings: Settings) -> String {
+        var encoding: [UInt8] = []
+        // Every field is length-prefixed, so no two different inputs encode alike.
+        func field(_ bytes: [UInt8]) {
+            encoding += Array(String(bytes.count).utf8) + [0x3A] + bytes + [0x0A]
+        }
+        func field(_ text: String) { field(Array(text.utf8)) }
+
+        field(formatVersion)
+        for file in files {
+            field("file")
+            field(file.phase.rawValue)
+            field(file.name)
+            field(file.bytes)
+        }
+        for name in templates.jobTemplateNames {
+            field("template")
+            field(name)
+            field(templates.files[name] ?? [])
+        }
+        for setting in SettingKey.all.filter(\.reachesJob).sorted(by: { DatabaseReader.byteOrder($0.key, $1.key) }) {
+            field("setting")
+            field(setting.key)
+            field(settings[setting.key].map { "\($0)" } ?? "")
+        }
+        return sha256Hex(encoding)
+    }
+}

@@ -1,0 +1,90 @@
+/// One ConfigMap to write: its name, its role and the files it holds, in order.
+public struct ConfigMapPlan: Sendable {
+    public enum Role: String, Sendable {
+        case schema, fixtures, scripts
+    }
+
+    public var name: String
+    public var role: Role
+    /// Keys and contents, in the order they are written.
+    public var entries: [(key: String, text: String)]
+}
+
+/// The `plan` stage's output: names, hash and order, everything `build` needs. Pure values.
+public struct Plan: Sendable {
+    public var hash: String
+    public var shortHash: String { String(hash.prefix(ContentHash.shortLength)) }
+    public var jobName: String { "db-migration-\(shortHash)" }
+    public var settings: Settings
+    /// The files in the order the Job applies them: schema, then fixtures, each by name.
+    public var files: [MigrationFile]
+    /// The schema and fixture ConfigMaps; a phase too large for one has several.
+    public var dataConfigMaps: [ConfigMapPlan]
+    public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
+    /// Tables the schema files create, which the API needs before it may start.
+    public var requiredTables: [String]
+
+    public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
+        dataConfigMaps.filter { $0.role == role }
+    }
+}
+
+/// Why a plan cannot be made.
+public struct PlanError: InputError, Equatable {
+    public var location: SourceLocation
+    public var message: String
+}
+
+public enum Planner {
+    /// Data bytes one ConfigMap may hold. Kubernetes refuses objects over 1 MiB; the rest
+    /// of that is left for metadata and YAML quoting.
+    public static let configMapDataBudget = 1_000_000
+
+    public static func plan(set: MigrationSet, settings: Settings, templates: TemplateSet) throws -> Plan {
+        let files = set.files.sorted { lhs, rhs in
+            lhs.phase != rhs.phase ? lhs.phase < rhs.phase : DatabaseReader.byteOrder(lhs.name, rhs.name)
+        }
+        let hash = ContentHash.compute(files: files, templates: templates, settings: settings)
+        let shortHash = String(hash.prefix(ContentHash.shortLength))
+        var configMaps: [ConfigMapPlan] = []
+        for phase in Phase.allCases {
+            let role: ConfigMapPlan.Role = phase == .schema ? .schema : .fixtures
+            let base = phase == .schema ? "db-schema-\(shortHash)" : "db-fixtures-\(shortHash)"
+            let shards = try split(files.filter { $0.phase == phase })
+            for (index, shard) in shards.enumerated() {
+                configMaps.append(ConfigMapPlan(
+                    name: shards.count == 1 ? base : "\(base)-\(index + 1)",
+                    role: role,
+                    entries: shard.map { ($0.name, $0.text) }))
+            }
+        }
+        return Plan(
+            hash: hash,
+            settings: settings,
+            files: files,
+            dataConfigMaps: configMaps,
+            requiredTables: RequiredTables.find(in: files.filter { $0.phase == .schema }))
+    }
+
+    /// Packs a phase's files, in order, into as few ConfigMaps as the budget allows;
+    /// a file is never split. A phase with no files still gets one (empty) ConfigMap,
+    /// so the Job's volumes are always the same.
+    static func split(_ files: [MigrationFile]) throws -> [[MigrationFile]] {
+        var shards: [[MigrationFile]] = [[]]
+        var size = 0
+        for file in files {
+            guard file.bytes.count + file.name.utf8.count <= configMapDataBudget else {
+                throw PlanError(
+                    location: SourceLocation(path: file.displayPath),
+                    message: "file is \(file.bytes.count) bytes; one ConfigMap holds at most \(configMapDataBudget): split it into several files")
+            }
+            if size + file.bytes.count + file.name.utf8.count > configMapDataBudget {
+                shards.append([])
+                size = 0
+            }
+            shards[shards.count - 1].append(file)
+            size += file.bytes.count + file.name.utf8.count
+        }
+        return shards
+    }
+}

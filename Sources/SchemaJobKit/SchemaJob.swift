@@ -1,0 +1,72 @@
+import Foundation
+
+/// What a render reads: the same inputs always give the same bytes.
+public struct RenderRequest: Sendable {
+    public var databaseDirectory: String
+    /// nil: the templates built into the binary.
+    public var templatesDirectory: String?
+    /// nil: no config file.
+    public var configFile: String?
+    /// `key=value` flags, applied after the config file.
+    public var settingOverrides: [String]
+
+    public init(databaseDirectory: String = "database", templatesDirectory: String? = nil,
+                configFile: String? = nil, settingOverrides: [String] = []) {
+        self.databaseDirectory = databaseDirectory
+        self.templatesDirectory = templatesDirectory
+        self.configFile = configFile
+        self.settingOverrides = settingOverrides
+    }
+}
+
+/// Everything one render produced, in memory; nothing is written until the caller asks.
+public struct Rendering {
+    public let migrationSet: MigrationSet
+    public let templates: TemplateSet
+    public let plan: Plan
+    public let manifests: [Manifest]
+
+    public func yaml() throws -> String {
+        try YAMLWriter.yaml(manifests)
+    }
+
+    /// The psql script the Job runs (`schemajob script`).
+    public func migrationScript() throws -> String {
+        try MigrationScript.render(plan: plan, templates: templates)
+    }
+}
+
+/// The pipeline, wired: read → plan → build. `write` is the caller's choice of form.
+public enum SchemaJob {
+    public static func settings(for request: RenderRequest) throws -> Settings {
+        var settings = Settings()
+        if let configFile = request.configFile {
+            try settings.apply(configFile: configFile)
+        }
+        for flag in request.settingOverrides {
+            try settings.apply(flag: flag)
+        }
+        return settings
+    }
+
+    public static func templates(for request: RenderRequest) throws -> TemplateSet {
+        if let directory = request.templatesDirectory {
+            return try TemplateSet.load(directory: directory)
+        }
+        return TemplateSet.embedded()
+    }
+
+    public static func plan(_ request: RenderRequest) throws -> (MigrationSet, TemplateSet, Plan) {
+        let settings = try settings(for: request)
+        let templates = try templates(for: request)
+        let set = try DatabaseReader.read(directory: request.databaseDirectory)
+        let plan = try Planner.plan(set: set, settings: settings, templates: templates)
+        return (set, templates, plan)
+    }
+
+    public static func render(_ request: RenderRequest) throws -> Rendering {
+        let (set, templates, plan) = try plan(request)
+        let manifests = try ManifestBuilder.build(plan: plan, templates: templates)
+        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests)
+    }
+}

@@ -1,0 +1,75 @@
+/// The value of one setting. Integers stay integers all the way into the manifests.
+public enum SettingValue: Hashable, Sendable, CustomStringConvertible {
+    case string(String)
+    case integer(Int)
+
+    public var description: String {
+        switch self {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        }
+    }
+}
+
+/// One setting schemajob knows: its dotted key, its default (the GPU Dev platform's),
+/// what it accepts, and whether it reaches the Job.
+public struct SettingKey: Sendable {
+    public enum Kind: Sendable {
+        /// A Kubernetes object name or namespace: a DNS-1123 label.
+        case dnsLabel
+        /// A DNS-1123 subdomain (Secret names, hosts).
+        case dnsSubdomain
+        /// A key inside a Secret: letters, digits, '-', '_', '.'.
+        case secretKey
+        /// An image reference: no whitespace or control characters.
+        case image
+        /// Any non-empty text without control characters (database and user names).
+        case text
+        case integer(ClosedRange<Int>)
+    }
+
+    public var key: String
+    public var kind: Kind
+    public var defaultValue: SettingValue
+    /// Settings that reach the Job are part of the content hash: the Job's pod template is
+    /// immutable, so changing one of them must give the Job a new name. Settings that reach only
+    /// the Deployment stay out of it, so changing the API image never re-runs migrations.
+    public var reachesJob: Bool
+    public var summary: String
+
+    /// Every setting, in the order the README documents them.
+    public static let all: [SettingKey] = [
+        SettingKey(key: "namespace", kind: .dnsLabel, defaultValue: .string("gpu-controlplane"), reachesJob: true,
+                   summary: "namespace of every object"),
+        SettingKey(key: "image", kind: .image, defaultValue: .string("ghcr.io/pgmq/pg18-pgmq:v1.8.1"), reachesJob: true,
+                   summary: "image of the migration Job and of the API's wait-for-schema init container (needs psql, pg_isready, bash)"),
+        SettingKey(key: "postgres.host", kind: .dnsSubdomain, defaultValue: .string("postgres-primary"), reachesJob: true,
+                   summary: "PostgreSQL service host"),
+        SettingKey(key: "postgres.port", kind: .integer(1...65535), defaultValue: .integer(5432), reachesJob: true,
+                   summary: "PostgreSQL port"),
+        SettingKey(key: "postgres.database", kind: .text, defaultValue: .string("gpudev"), reachesJob: true,
+                   summary: "database name"),
+        SettingKey(key: "postgres.user", kind: .text, defaultValue: .string("gpudev"), reachesJob: true,
+                   summary: "database user"),
+        SettingKey(key: "postgres.secretName", kind: .dnsSubdomain, defaultValue: .string("postgres-credentials"), reachesJob: true,
+                   summary: "Secret holding the password"),
+        SettingKey(key: "postgres.passwordKey", kind: .secretKey, defaultValue: .string("POSTGRES_PASSWORD"), reachesJob: true,
+                   summary: "key of the password in that Secret"),
+        SettingKey(key: "job.backoffLimit", kind: .integer(0...20), defaultValue: .integer(4), reachesJob: true,
+                   summary: "retries after a retryable failure (connection, lock wait)"),
+        SettingKey(key: "job.ttlSecondsAfterFinished", kind: .integer(0...2_592_000), defaultValue: .integer(3600), reachesJob: true,
+                   summary: "seconds Kubernetes keeps the finished Job"),
+        SettingKey(key: "job.activeDeadlineSeconds", kind: .integer(1...86_400), defaultValue: .integer(1800), reachesJob: true,
+                   summary: "seconds the Job may run in all, retries included"),
+        SettingKey(key: "api.name", kind: .dnsLabel, defaultValue: .string("api-service"), reachesJob: false,
+                   summary: "name of the API Deployment (and its pod label)"),
+        SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:latest"), reachesJob: false,
+                   summary: "image of the API container; set it to your release (the default is a placeholder)"),
+        SettingKey(key: "api.replicas", kind: .integer(0...1000), defaultValue: .integer(2), reachesJob: false,
+                   summary: "API replicas"),
+    ]
+
+    public static func named(_ key: String) -> SettingKey? {
+        all.first { $0.key == key }
+    }
+}

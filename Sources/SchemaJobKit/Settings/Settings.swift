@@ -1,0 +1,172 @@
+import Foundation
+import Yams
+
+/// Why a setting was refused. The location is the config file and line, or `--set` for flags.
+public struct SettingsError: InputError, Equatable {
+    public var location: SourceLocation
+    public var message: String
+}
+
+/// Every setting's value: defaults, then the config file, then `--set` flags (flags win).
+public struct Settings: Hashable, Sendable {
+    public private(set) var values: [String: SettingValue]
+
+    public init() {
+        values = Dictionary(uniqueKeysWithValues: SettingKey.all.map { ($0.key, $0.defaultValue) })
+    }
+
+    public subscript(key: String) -> SettingValue? { values[key] }
+
+    public func string(_ key: String) -> String { values[key]?.description ?? "" }
+
+    /// Reads `schemajob.yaml`-style nested YAML (`postgres: {host: …}`).
+    public mutating func apply(configFile path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SettingsError(location: SourceLocation(path: path), message: "cannot read the config file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SettingsError(location: SourceLocation(path: path), message: "config file is not UTF-8")
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw SettingsError(location: yamlErrorLocation(error, path: path), message: "not valid YAML: \(yamlProblem(error))")
+        }
+        guard let root else { return }
+        guard let mapping = root.mapping else {
+            throw SettingsError(location: location(of: root, in: path), message: "config file must be a mapping of settings")
+        }
+        try apply(mapping: mapping, prefix: "", path: path)
+    }
+
+    private mutating func apply(mapping: Node.Mapping, prefix: String, path: String) throws {
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string else {
+                throw SettingsError(location: location(of: keyNode, in: path), message: "setting names must be plain text")
+            }
+            let key = prefix + name
+            if let nested = valueNode.mapping {
+                guard SettingKey.all.contains(where: { $0.key.hasPrefix(key + ".") }) else {
+                    throw SettingsError(location: location(of: keyNode, in: path), message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+                }
+                try apply(mapping: nested, prefix: key + ".", path: path)
+                continue
+            }
+            guard let setting = SettingKey.named(key) else {
+                throw SettingsError(location: location(of: keyNode, in: path), message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+            }
+            guard let scalar = valueNode.scalar else {
+                throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' takes a single value")
+            }
+            let value: SettingValue
+            switch setting.kind {
+            case .integer:
+                // A YAML integer only: `4`, not `"4"`, `4.0` or `1e9`.
+                guard scalar.style == .plain || scalar.style == .any, let number = Int(scalar.string) else {
+                    throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' must be a whole number, not '\(scalar.string)'")
+                }
+                value = .integer(number)
+            default:
+                value = .string(scalar.string)
+            }
+            try set(setting, value, at: location(of: valueNode, in: path))
+        }
+    }
+
+    /// Applies one `--set key=value` flag.
+    public mutating func apply(flag: String) throws {
+        let flagLocation = SourceLocation(path: "--set \(flag)")
+        guard let equals = flag.firstIndex(of: "=") else {
+            throw SettingsError(location: flagLocation, message: "expected KEY=VALUE")
+        }
+        let key = String(flag[..<equals])
+        let text = String(flag[flag.index(after: equals)...])
+        guard let setting = SettingKey.named(key) else {
+            throw SettingsError(location: flagLocation, message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+        }
+        let value: SettingValue
+        if case .integer = setting.kind {
+            guard let number = Int(text) else {
+                throw SettingsError(location: flagLocation, message: "'\(key)' must be a whole number, not '\(text)'")
+            }
+            value = .integer(number)
+        } else {
+            value = .string(text)
+        }
+        try set(setting, value, at: flagLocation)
+    }
+
+    private mutating func set(_ setting: SettingKey, _ value: SettingValue, at location: SourceLocation) throws {
+        if let problem = Self.problem(with: value, for: setting) {
+            throw SettingsError(location: location, message: "'\(setting.key)' \(problem)")
+        }
+        values[setting.key] = value
+    }
+
+    static let knownKeysHint = " (known: " + SettingKey.all.map(\.key).joined(separator: ", ") + ")"
+
+    /// What is wrong with a value for a setting, or nil when it is acceptable.
+    static func problem(with value: SettingValue, for setting: SettingKey) -> String? {
+        switch (setting.kind, value) {
+        case (.integer(let range), .integer(let number)):
+            return range.contains(number) ? nil : "must be between \(range.lowerBound) and \(range.upperBound), not \(number)"
+        case (.integer, .string):
+            return "must be a whole number"
+        case (_, .integer):
+            return "must be text"
+        case (let kind, .string(let text)):
+            guard !text.isEmpty else { return "must not be empty" }
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                return "must not contain control characters"
+            }
+            switch kind {
+            case .dnsLabel:
+                return isDNSLabel(text) ? nil : "must be a DNS-1123 label (lower-case letters, digits, '-', at most 63), not '\(text)'"
+            case .dnsSubdomain:
+                let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+                return text.count <= 253 && labels.allSatisfy({ isDNSLabel(String($0)) })
+                    ? nil : "must be a DNS-1123 subdomain, not '\(text)'"
+            case .secretKey:
+                let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+                return text.count <= 253 && text.allSatisfy({ allowed.contains($0) }) ? nil : "must be a valid Secret key, not '\(text)'"
+            case .image:
+                return text.contains(where: \.isWhitespace) ? "must not contain whitespace" : nil
+            case .text, .integer:
+                return nil
+            }
+        }
+    }
+
+    static func isDNSLabel(_ text: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        return (1...63).contains(text.count) && text.allSatisfy { allowed.contains($0) }
+            && text.first != "-" && text.last != "-"
+    }
+}
+
+func location(of node: Node, in path: String) -> SourceLocation {
+    SourceLocation(path: path, line: node.mark?.line, column: node.mark?.column)
+}
+
+/// The place libyaml reports for a syntax error.
+func yamlErrorLocation(_ error: Error, path: String) -> SourceLocation {
+    switch error as? YamlError {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+        return SourceLocation(path: path, line: mark.line, column: mark.column)
+    default:
+        return SourceLocation(path: path)
+    }
+}
+
+func yamlProblem(_ error: Error) -> String {
+    switch error as? YamlError {
+    case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+        if let context { return "\(context.text) \(problem)" }
+        return problem
+    case .reader(let problem, _, _, _):
+        return problem
+    default:
+        return String(describing: error)
+    }
+}

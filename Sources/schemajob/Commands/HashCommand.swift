@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SchemaJobKit
+
+struct HashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Print the content hash that names the migration Job.",
+        discussion: """
+            The hash covers every schema and fixture file, the Job's templates and scripts, \
+            and every setting that reaches the Job; api.* settings do not change it.
+
+            Examples:
+              schemajob hash
+              kubectl logs -n gpu-controlplane job/$(schemajob hash --json | jq -r .job_name)
+            """
+    )
+
+    @OptionGroup var inputs: RenderInputOptions
+
+    @Flag(name: .long, help: "Print {\"hash\": …, \"job_name\": …}.")
+    var json = false
+
+    func run() throws {
+        let (_, _, plan) = try SchemaJob.plan(inputs.request)
+        if json {
+            let object = ["hash": plan.hash, "job_name": plan.jobName]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            Terminal.output(plan.hash + "\n")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import SchemaJobKit
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Write the ConfigMaps, the migration Job and the API Deployment.",
+        discussion: """
+            Writes one multi-document YAML stream. Nothing is written when any input is bad.
+
+            Examples:
+              schemajob render | kubectl apply -f -
+              schemajob render --set api.image=registry.example/api:1.4.2 -o manifests.yaml
+            """
+    )
+
+    @OptionGroup var inputs: RenderInputOptions
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file, atomically ('-' is stdout).", valueName: "file"))
+    var output: String?
+
+    func run() throws {
+        let rendering = try SchemaJob.render(inputs.request)
+        try Terminal.write(try rendering.yaml(), to: output)
+    }
+}

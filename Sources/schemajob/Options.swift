@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SchemaJobKit
+
+/// Where the SQL lives.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database directory, holding schema/ and fixtures/.", valueName: "dir"))
+    var database: String = "database"
+}
+
+/// Everything a render reads: the database, the templates and the settings.
+struct RenderInputOptions: ParsableArguments {
+    static let defaultConfigFile = "schemajob.yaml"
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp("Templates to use instead of the ones built in.", valueName: "dir"))
+    var templates: String?
+
+    @Option(name: .long, help: ArgumentHelp("Settings file (default: \(defaultConfigFile) when it exists).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("A setting, as key=value with dotted keys (repeatable; wins over the file).", valueName: "key=value"))
+    var settings: [String] = []
+
+    var request: RenderRequest {
+        let configFile = config ?? (FileManager.default.fileExists(atPath: Self.defaultConfigFile) ? Self.defaultConfigFile : nil)
+        return RenderRequest(
+            databaseDirectory: databaseOptions.database,
+            templatesDirectory: templates,
+            configFile: configFile,
+            settingOverrides: settings)
+    }
+}

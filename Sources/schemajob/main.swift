@@ -1,2 +1,0 @@
-import SchemaJobKit
-print("schemajob")

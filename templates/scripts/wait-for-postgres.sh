@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The Job's `wait-for-postgres` init container: waits until PostgreSQL accepts
+# connections, for at most SCHEMAJOB_WAIT_TIMEOUT seconds, then exits 75 so the Job
+# counts a retry instead of hanging until its deadline.
+set -u
+
+readonly EXIT_RETRY=75
+timeout=${SCHEMAJOB_WAIT_TIMEOUT:-300}
+deadline=$(( $(date +%s) + timeout ))
+target="${PGHOST:-local socket}:${PGPORT:-5432}"
+
+until pg_isready --quiet --dbname="${PGDATABASE:-}" --timeout=5; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "PostgreSQL at $target is not ready after ${timeout}s; exiting $EXIT_RETRY so the Job retries" >&2
+        exit $EXIT_RETRY
+    fi
+    echo "Waiting for PostgreSQL at $target..."
+    sleep 2
+done
+echo "PostgreSQL at $target is ready."
