@@ -24,14 +24,16 @@ fi
 errors=$(mktemp)
 trap 'rm -f "$errors"' EXIT
 
+# stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
+exec 3>&1
 psql --no-psqlrc --quiet -d "${PGDATABASE:-}" \
     -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
     -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
     -v pod="${SCHEMAJOB_POD:-}" \
     -v lock_timeout="${SCHEMAJOB_LOCK_TIMEOUT:-60s}" \
-    -f "$here/migration.psql" 2> >(tee "$errors" >&2)
-status=$?
-wait $! 2>/dev/null  # let tee finish writing before $errors is read
+    -f "$here/migration.psql" 2>&1 1>&3 3>&- | tee "$errors" >&2
+status=${PIPESTATUS[0]}
+exec 3>&-
 
 retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
