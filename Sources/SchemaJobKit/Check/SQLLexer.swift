@@ -21,38 +21,79 @@ public enum SQLLexer {
         statements(from: tokens(in: text))
     }
 
-    /// A statement ends at a `;` that is code (the lexer has already put every `;`
-    /// inside a string, comment or dollar body into that token). A psql meta-command
-    /// line stands alone. Text after the last `;` is a statement of its own unless it
-    /// is only whitespace and comments.
+    /// A statement ends where psql would send it: at a `;` that is code (the lexer
+    /// has already put every `;` inside a string, comment or dollar body into that
+    /// token), outside parentheses, and outside the `BEGIN … END` of a
+    /// `CREATE FUNCTION|PROCEDURE … BEGIN ATOMIC` body. A psql meta-command line
+    /// stands alone. Text after the last `;` is a statement of its own unless it is
+    /// only whitespace and comments.
     public static func statements(from tokens: [SQLToken]) -> [SQLStatement] {
         var statements: [SQLStatement] = []
         var pending: [SQLToken] = []
-        var pendingHasCode = false
+        var depth = StatementDepth()
+        func flush() {
+            statements.append(SQLStatement(tokens: pending))
+            pending = []
+            depth = StatementDepth()
+        }
         for token in tokens {
             if token.kind == .psqlMeta {
-                if pendingHasCode {
-                    statements.append(SQLStatement(tokens: pending))
-                    pending = []
-                    pendingHasCode = false
-                }
+                if depth.hasCode { flush() }
                 pending.append(token)
-                statements.append(SQLStatement(tokens: pending))
-                pending = []
+                flush()
                 continue
             }
             pending.append(token)
-            if !token.isTrivia { pendingHasCode = true }
-            if token.kind == .punctuation && token.text == ";" {
-                statements.append(SQLStatement(tokens: pending))
-                pending = []
-                pendingHasCode = false
+            depth.advance(over: token)
+            if token.kind == .punctuation && token.text == ";" && depth.parentheses == 0 && depth.blocks == 0 {
+                flush()
             }
         }
-        if pendingHasCode {
-            statements.append(SQLStatement(tokens: pending))
-        }
+        if depth.hasCode { flush() }
         return statements
+    }
+}
+
+/// psql's own heuristic (`psqlscan.l`) for where a statement can end: it counts
+/// parentheses, and inside a statement that starts `CREATE [OR REPLACE]
+/// FUNCTION|PROCEDURE` it counts `BEGIN`/`CASE` against `END`, so the semicolons
+/// of a SQL-standard function body stay inside it.
+private struct StatementDepth {
+    var hasCode = false
+    var parentheses = 0
+    var blocks = 0
+    var leadingWords: [String] = []
+
+    var isRoutineDefinition: Bool {
+        let words = leadingWords.prefix(4)
+        guard words.first == "CREATE" else { return false }
+        if words.count > 1 && (words[1] == "FUNCTION" || words[1] == "PROCEDURE") { return true }
+        return words.count > 3 && words[1] == "OR" && words[2] == "REPLACE"
+            && (words[3] == "FUNCTION" || words[3] == "PROCEDURE")
+    }
+
+    mutating func advance(over token: SQLToken) {
+        guard !token.isTrivia else { return }
+        hasCode = true
+        switch token.kind {
+        case .punctuation where token.text == "(":
+            parentheses += 1
+        case .punctuation where token.text == ")":
+            parentheses = max(0, parentheses - 1)
+        case .word:
+            let word = token.text.uppercased()
+            if leadingWords.count < 4 { leadingWords.append(word) }
+            guard isRoutineDefinition, parentheses == 0 else { return }
+            if word == "BEGIN" {
+                blocks += 1
+            } else if word == "CASE" && blocks > 0 {
+                blocks += 1
+            } else if word == "END" && blocks > 0 {
+                blocks -= 1
+            }
+        default:
+            break
+        }
     }
 }
 

@@ -150,4 +150,24 @@ import Testing
             #expect(tokens[1].text == number)
         }
     }
+
+    @Test func aSemicolonInsideParenthesesDoesNotEndTheStatementAsInPsql() {
+        #expect(SQLLexer.statements(in: "SELECT (1;\n2);\nSELECT 3;").count == 2)
+    }
+
+    @Test func aBeginAtomicBodyKeepsItsSemicolons() {
+        let text = """
+            CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql
+            BEGIN ATOMIC
+                SELECT CASE WHEN true THEN 1 END;
+                SELECT 2;
+            END;
+            SELECT 3;
+            """
+        let statements = SQLLexer.statements(in: text)
+        #expect(statements.count == 2)
+        #expect(statements[1].words == ["SELECT", "3", ";"])
+        // Outside a routine definition BEGIN is a transaction, and ends at its semicolon.
+        #expect(SQLLexer.statements(in: "BEGIN; SELECT 1; END;").count == 3)
+    }
 }
