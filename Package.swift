@@ -39,7 +39,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SchemaJobKitTests",
-            dependencies: ["SchemaJobKit"],
+            // The executable is a dependency so `swift test` builds it: tests run it end to end.
+            dependencies: ["SchemaJobKit", "schemajob"],
             exclude: ["Fixtures", "Golden"]
         ),
     ]
