@@ -16,6 +16,8 @@ struct SchemaJobCommand: ParsableCommand {
             RenderCommand.self,
             HashCommand.self,
             ScriptCommand.self,
+            LintCommand.self,
+            SumCommand.self,
         ]
     )
 

@@ -1,0 +1,82 @@
+/// `-- schemajob:allow <rule>[, <rule>…] [reason]` (or the same in `/* */`):
+/// silences those rules for the statement the comment belongs to.
+///
+/// A comment belongs to the statement it sits in or just above, or to the one
+/// whose `;` ends the line it is on:
+///
+///     DROP TABLE old_things; -- schemajob:allow drop-table: replaced by things
+struct AllowComments {
+    private(set) var ruleIDs: Set<String> = []
+    /// `unknown-allow` findings for ids that name no rule that can be allowed.
+    private(set) var unknown: [Finding] = []
+
+    static let marker = "schemajob:allow"
+
+    init(tokens: [SQLToken], path: String) {
+        for token in tokens where token.kind == .lineComment || token.kind == .blockComment {
+            read(token, path: path)
+        }
+    }
+
+    init(forStatementAt index: Int, in statements: [SQLStatement], path: String) {
+        let statement = statements[index]
+        let previousEnd = index > 0 ? statements[index - 1].significantTokens.last?.line : nil
+        let firstCode = statement.tokens.firstIndex { !$0.isTrivia } ?? statement.tokens.count
+        var comments: [SQLToken] = []
+        for (position, token) in statement.tokens.enumerated() where token.kind == .lineComment || token.kind == .blockComment {
+            // A comment on the line where the previous statement ended belongs to that one.
+            if position < firstCode, token.line == previousEnd { continue }
+            comments.append(token)
+        }
+        if index + 1 < statements.count, let end = statement.significantTokens.last?.line {
+            let next = statements[index + 1].tokens
+            for token in next.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
+                comments.append(token)
+            }
+        }
+        self.init(tokens: comments, path: path)
+    }
+
+    func adding(_ other: AllowComments) -> AllowComments {
+        var combined = self
+        combined.ruleIDs.formUnion(other.ruleIDs)
+        return combined
+    }
+
+    func filter(_ candidates: [StatementRules.Candidate]) -> [Finding] {
+        candidates.filter { !ruleIDs.contains($0.rule.id) }.map { Finding($0.rule, at: $0.location, $0.message) }
+    }
+
+    private mutating func read(_ comment: SQLToken, path: String) {
+        var text = Substring(comment.text.dropFirst(2))
+        if comment.kind == .blockComment, text.hasSuffix("*/") { text = text.dropLast(2) }
+        text = text.drop { $0 == " " || $0 == "\t" }
+        guard text.hasPrefix(Self.marker) else { return }
+        text = text.dropFirst(Self.marker.count)
+        for id in Self.ruleList(text) {
+            if let rule = LintRule.rule(withID: id), rule.canBeAllowed {
+                ruleIDs.insert(id)
+            } else {
+                unknown.append(Finding(
+                    .unknownAllow, at: SourceLocation(path: path, line: comment.line, column: comment.column),
+                    "schemajob:allow names \(id.isEmpty ? "no rule" : "'\(id)'"), which is not a rule that can be allowed"))
+            }
+        }
+    }
+
+    /// The ids at the start of `text`: separated by commas, ended by anything else
+    /// (what follows is the reason, for the reader).
+    static func ruleList(_ text: Substring) -> [String] {
+        let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+        var ids: [String] = []
+        var rest = text.drop { $0 == " " || $0 == "\t" }
+        while true {
+            let id = rest.prefix { idCharacters.contains($0) }
+            ids.append(String(id))
+            rest = rest.dropFirst(id.count).drop { $0 == " " || $0 == "\t" }
+            guard rest.first == "," else { break }
+            rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,95 @@
+/// How `lint` prints its findings.
+public enum FindingFormat: String, CaseIterable, Sendable {
+    /// `path:line:col: error: message [rule]`, the form compilers use, which
+    /// editors and terminals turn into links.
+    case text
+    /// An array of `{path, line, column, rule, message, hint}` objects; line and
+    /// column are null for a finding about a whole file.
+    case json
+    /// GitHub Actions workflow commands: each finding becomes an annotation on the
+    /// pull request's diff.
+    case github
+
+    /// The findings, one per line (json: one document); empty text for none, except
+    /// json, which always prints an array.
+    public func render(_ findings: [Finding]) -> String {
+        switch self {
+        case .text:
+            return findings.map { "\(Self.textLine($0))\n" }.joined()
+        case .json:
+            return Self.json(findings)
+        case .github:
+            return findings.map { "\(Self.githubLine($0))\n" }.joined()
+        }
+    }
+
+    public static func textLine(_ finding: Finding) -> String {
+        "\(finding.location.description): \(finding.severity.rawValue): \(finding.message) [\(finding.rule)]"
+    }
+
+    /// The line for stderr after the findings.
+    public static func summary(_ findings: [Finding], fileCount: Int) -> String {
+        let files = fileCount == 1 ? "1 file" : "\(fileCount) files"
+        switch findings.count {
+        case 0: return "lint: no findings in \(files)"
+        case 1: return "lint: 1 finding in \(files)"
+        default: return "lint: \(findings.count) findings in \(files)"
+        }
+    }
+
+    static func json(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "[]\n" }
+        let objects = findings.map { finding in
+            let fields = [
+                ("path", jsonString(finding.location.path)),
+                ("line", finding.location.line.map(String.init) ?? "null"),
+                ("column", finding.location.column.map(String.init) ?? "null"),
+                ("rule", jsonString(finding.rule)),
+                ("severity", jsonString(finding.severity.rawValue)),
+                ("message", jsonString(finding.message)),
+                ("hint", jsonString(finding.hint)),
+            ]
+            return "  {" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+        }
+        return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+
+    /// `::error file=…,line=…,col=…,title=<rule>::<message>`, with the hint on a
+    /// second line of the annotation.
+    static func githubLine(_ finding: Finding) -> String {
+        var properties = ["file=\(githubProperty(finding.location.path))"]
+        if let line = finding.location.line { properties.append("line=\(line)") }
+        if let column = finding.location.column { properties.append("col=\(column)") }
+        properties.append("title=\(githubProperty(finding.rule))")
+        return "::error \(properties.joined(separator: ","))::\(githubData(finding.message + "\n" + finding.hint))"
+    }
+
+    /// The escapes GitHub's runner undoes in a command's message.
+    static func githubData(_ text: String) -> String {
+        text.replacing("%", with: "%25").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
+    }
+
+    /// Properties also end at `,` and `:`.
+    static func githubProperty(_ text: String) -> String {
+        githubData(text).replacing(":", with: "%3A").replacing(",", with: "%2C")
+    }
+}

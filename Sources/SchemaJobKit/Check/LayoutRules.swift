@@ -1,0 +1,98 @@
+/// Rules about the files themselves: their names and the bytes the ConfigMap will hold.
+enum LayoutRules {
+    static func check(_ set: MigrationSet) -> [Finding] {
+        var findings: [Finding] = []
+        for phase in Phase.allCases {
+            var firstWithNumber: [Substring: String] = [:]
+            for file in set.files(in: phase) {
+                let location = SourceLocation(path: file.displayPath)
+                guard isWellNamed(file.name) else {
+                    findings.append(Finding(.fileName, at: location, "\(file.name) is not named NNN_name.sql (three digits, an underscore, a lower-case snake_case name)"))
+                    continue
+                }
+                let number = file.name.prefix(3)
+                if let first = firstWithNumber[number] {
+                    findings.append(Finding(.duplicateNumber, at: location, "\(file.name) has the number \(number), as \(first) does"))
+                } else {
+                    firstWithNumber[number] = file.name
+                }
+            }
+        }
+        for entry in set.ignoredEntries {
+            findings.append(Finding(.notSQL, at: SourceLocation(path: entry), "not a .sql file: it is never applied"))
+        }
+        for file in set.files {
+            findings += characterFindings(file)
+        }
+        return findings
+    }
+
+    /// `NNN_snake_case.sql`: three digits, not `000`, then lower-case words joined by `_`.
+    static func isWellNamed(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count > 8, bytes[0..<3].allSatisfy(isDigit), bytes[0..<3] != [48, 48, 48], bytes[3] == underscore,
+            name.hasSuffix(".sql")
+        else { return false }
+        let words = bytes[4..<(bytes.count - 4)].split(separator: underscore, omittingEmptySubsequences: false)
+        return words.allSatisfy { word in
+            !word.isEmpty && word.allSatisfy { isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+        }
+    }
+
+    /// Trailing whitespace, tabs, control and non-ASCII characters: each forces libyaml
+    /// out of the literal block (`|`) that keeps the SQL readable in the ConfigMap.
+    /// One finding of each kind per line, at its first column.
+    static func characterFindings(_ file: MigrationFile) -> [Finding] {
+        var findings: [Finding] = []
+        // Split the bytes, not the Characters: Swift reads "\r\n" as one Character.
+        let lines = file.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (lineIndex, lineBytes) in lines.enumerated() {
+            let line = String(decoding: lineBytes, as: UTF8.self)
+            let lineNumber = lineIndex + 1
+            func location(_ column: Int) -> SourceLocation {
+                SourceLocation(path: file.displayPath, line: lineNumber, column: column)
+            }
+            let characters = Array(line)
+            var trailingStart = characters.count
+            while trailingStart > 0, [" ", "\t", "\r"].contains(characters[trailingStart - 1]) { trailingStart -= 1 }
+            if trailingStart < characters.count {
+                let message = characters.last == "\r" && trailingStart == characters.count - 1
+                    ? "line ends with a carriage return (CRLF line endings)"
+                    : "trailing whitespace"
+                findings.append(Finding(.trailingWhitespace, at: location(trailingStart + 1), message))
+            }
+            if let column = characters[..<trailingStart].firstIndex(where: { isUnsafe($0) }) {
+                findings.append(Finding(.unsafeCharacter, at: location(column + 1), describe(characters[column])))
+            }
+        }
+        return findings
+    }
+
+    static func isUnsafe(_ character: Character) -> Bool {
+        character.unicodeScalars.contains { scalar in
+            scalar.value > 0x7E || (scalar.value < 0x20 && scalar != "\n")
+        }
+    }
+
+    static func describe(_ character: Character) -> String {
+        if character == "\t" { return "tab character" }
+        let codes = character.unicodeScalars.map { "U+" + String(String($0.value, radix: 16, uppercase: true).leftPadded(to: 4)) }
+        let printable = character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+        if printable && character.unicodeScalars.contains(where: { $0.value > 0x7F }) {
+            return "non-ASCII character '\(character)' (\(codes.joined(separator: " ")))"
+        }
+        return "control character \(codes.joined(separator: " "))"
+    }
+}
+
+private let underscore = UInt8(ascii: "_")
+
+private func isDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,159 @@
+/// One thing `lint` checks: an id to name it (in output and in
+/// `-- schemajob:allow <id>`), why it matters, and how to fix it.
+public struct LintRule: Sendable, Hashable, Identifiable {
+    public enum Family: String, Sendable {
+        /// A statement that fails, or does something twice, on the next run.
+        case idempotency
+        /// A statement PostgreSQL refuses inside the run's one transaction.
+        case transaction
+        /// A statement that destroys data; allowed only on purpose.
+        case destructive
+        /// File names and bytes.
+        case layout
+        /// The append-only lock, `schema.sum`.
+        case lock
+    }
+
+    public var id: String
+    public var family: Family
+    public var reason: String
+    public var hint: String
+
+    /// Statement rules can be silenced per statement; layout and lock rules cannot,
+    /// nor can the rule that catches a misspelt allow.
+    public var canBeAllowed: Bool {
+        family != .layout && family != .lock && id != "unknown-allow"
+    }
+}
+
+extension LintRule {
+    // Every file runs again on every deployment, against a database where it already
+    // ran: each statement must succeed, and change nothing, the second time.
+
+    public static let createIfNotExists = LintRule(
+        id: "create-if-not-exists", family: .idempotency,
+        reason: "CREATE of a table, index, sequence, schema, extension or materialized view fails when it exists",
+        hint: "write CREATE … IF NOT EXISTS (and give an index a name)")
+    public static let createOrReplace = LintRule(
+        id: "create-or-replace", family: .idempotency,
+        reason: "CREATE of a function, procedure, view or rule fails when it exists",
+        hint: "write CREATE OR REPLACE …")
+    public static let createTrigger = LintRule(
+        id: "create-trigger", family: .idempotency,
+        reason: "CREATE TRIGGER fails when the trigger exists",
+        hint: "put DROP TRIGGER IF EXISTS <trigger> ON <table>; before it in the same file, or write CREATE OR REPLACE TRIGGER")
+    public static let unguardedCreate = LintRule(
+        id: "unguarded-create", family: .idempotency,
+        reason: "CREATE TYPE, DOMAIN, POLICY, ROLE and the like have no IF NOT EXISTS and fail when the object exists",
+        hint: "wrap it in DO $$ BEGIN IF to_regtype('<name>') IS NULL THEN … END IF; END $$; (or a check against the catalog)")
+    public static let addColumnIfNotExists = LintRule(
+        id: "add-column-if-not-exists", family: .idempotency,
+        reason: "ALTER TABLE … ADD COLUMN fails when the column exists",
+        hint: "write ADD COLUMN IF NOT EXISTS")
+    public static let unguardedAddConstraint = LintRule(
+        id: "unguarded-add-constraint", family: .idempotency,
+        reason: "ALTER TABLE … ADD CONSTRAINT has no IF NOT EXISTS: it fails, or adds a second copy, when run again",
+        hint: "wrap it in a DO block: IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '<name>' AND conrelid = '<table>'::regclass) THEN … END IF;")
+    public static let addValueIfNotExists = LintRule(
+        id: "add-value-if-not-exists", family: .idempotency,
+        reason: "ALTER TYPE … ADD VALUE fails when the enum value exists",
+        hint: "write ADD VALUE IF NOT EXISTS")
+    public static let unguardedRename = LintRule(
+        id: "unguarded-rename", family: .idempotency,
+        reason: "a RENAME fails on the next run, when the old name is gone",
+        hint: "wrap it in a DO block that checks the old name still exists (information_schema.columns, pg_constraint, to_regclass)")
+    public static let dropIfExists = LintRule(
+        id: "drop-if-exists", family: .idempotency,
+        reason: "DROP fails when the object is already gone",
+        hint: "write DROP … IF EXISTS")
+    public static let insertWithoutOnConflict = LintRule(
+        id: "insert-without-on-conflict", family: .idempotency,
+        reason: "an INSERT without ON CONFLICT adds the rows again, or fails on a key, on the next run",
+        hint: "end it with ON CONFLICT (<key>) DO UPDATE SET … (or DO NOTHING), or insert … SELECT … WHERE NOT EXISTS (…)")
+
+    public static let nonTransactional = LintRule(
+        id: "non-transactional", family: .transaction,
+        reason: "the whole run is one transaction, and this statement cannot run inside a transaction block",
+        hint: "do it outside the migration (by hand, or in the database image's init script); use CREATE INDEX without CONCURRENTLY")
+    public static let transactionControl = LintRule(
+        id: "transaction-control", family: .transaction,
+        reason: "the run supplies the one transaction around every file; a file must not begin, commit or roll it back",
+        hint: "remove the statement: every file already runs inside the run's transaction")
+    public static let psqlMetaCommand = LintRule(
+        id: "psql-meta-command", family: .transaction,
+        reason: "the run controls the psql session (ON_ERROR_STOP, the transaction, the file order); a meta-command can change or end it",
+        hint: "remove the backslash command; write plain SQL")
+
+    public static let dropTable = LintRule(
+        id: "drop-table", family: .destructive,
+        reason: "DROP TABLE destroys data (and earlier files create the table again on the next run)",
+        hint: "if it is meant, say so with -- schemajob:allow drop-table in the statement")
+    public static let dropColumn = LintRule(
+        id: "drop-column", family: .destructive,
+        reason: "ALTER TABLE … DROP COLUMN destroys data (and an earlier file may add the column again)",
+        hint: "if it is meant, say so with -- schemajob:allow drop-column in the statement")
+    public static let truncate = LintRule(
+        id: "truncate", family: .destructive,
+        reason: "TRUNCATE empties a table on every run",
+        hint: "if it is meant, say so with -- schemajob:allow truncate in the statement")
+    public static let deleteWithoutWhere = LintRule(
+        id: "delete-without-where", family: .destructive,
+        reason: "DELETE without WHERE empties a table on every run",
+        hint: "add a WHERE clause, or -- schemajob:allow delete-without-where if it is meant")
+    public static let updateWithoutWhere = LintRule(
+        id: "update-without-where", family: .destructive,
+        reason: "UPDATE without WHERE rewrites every row on every run",
+        hint: "add a WHERE clause, or -- schemajob:allow update-without-where if it is meant")
+    public static let unknownAllow = LintRule(
+        id: "unknown-allow", family: .idempotency,
+        reason: "a schemajob:allow comment names no rule that can be allowed, so it silences nothing",
+        hint: "use one of the statement rule ids listed by lint --help (a typo silences nothing)")
+
+    public static let fileName = LintRule(
+        id: "file-name", family: .layout,
+        reason: "files are applied in byte order of their names; NNN_name.sql keeps that order the intended one",
+        hint: "rename it to NNN_snake_case_name.sql, with the next free three-digit number")
+    public static let duplicateNumber = LintRule(
+        id: "duplicate-number", family: .layout,
+        reason: "two files with one number leave their order to the rest of the name",
+        hint: "give the newer file the next free number")
+    public static let notSQL = LintRule(
+        id: "not-sql", family: .layout,
+        reason: "only *.sql files are applied; anything else in schema/ or fixtures/ is silently skipped",
+        hint: "move it out of the directory, or rename it to NNN_name.sql if it should run")
+    public static let trailingWhitespace = LintRule(
+        id: "trailing-whitespace", family: .layout,
+        reason: "trailing spaces or a CR make libyaml quote the whole file in the ConfigMap, and the diff unreadable",
+        hint: "strip the whitespace at the ends of lines (and use LF line endings)")
+    public static let unsafeCharacter = LintRule(
+        id: "unsafe-character", family: .layout,
+        reason: "a tab, a control character or a non-ASCII character makes libyaml quote the whole file in the ConfigMap",
+        hint: "keep the files ASCII: spaces instead of tabs, escapes (E'\\u00e9', U&'\\00e9') for other characters")
+
+    public static let schemaSumChanged = LintRule(
+        id: "schema-sum-changed", family: .lock,
+        reason: "a deployed schema file changed; databases that already ran it will never see the change",
+        hint: "restore the file and put the change in a new file; if the file was never deployed, run schemajob sum again")
+    public static let schemaSumMissingFile = LintRule(
+        id: "schema-sum-missing-file", family: .lock,
+        reason: "a deployed schema file is gone; schema files are append-only",
+        hint: "restore the file; undo what it did in a new file instead")
+    public static let schemaSumTampered = LintRule(
+        id: "schema-sum-tampered", family: .lock,
+        reason: "schema.sum was edited by hand: its last line no longer checksums the lines above",
+        hint: "restore it from version control, then run schemajob sum")
+
+    /// Every rule, in the order `lint --help` lists them.
+    public static let all: [LintRule] = [
+        createIfNotExists, createOrReplace, createTrigger, unguardedCreate, addColumnIfNotExists,
+        unguardedAddConstraint, addValueIfNotExists, unguardedRename, dropIfExists, insertWithoutOnConflict,
+        nonTransactional, transactionControl, psqlMetaCommand,
+        dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
+        fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,
+        schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
+    ]
+
+    public static func rule(withID id: String) -> LintRule? {
+        all.first { $0.id == id }
+    }
+}

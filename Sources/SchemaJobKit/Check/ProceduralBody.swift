@@ -1,0 +1,128 @@
+/// The SQL statements inside a `DO $$ … $$` body, and whether each is guarded.
+///
+/// A DO block runs when the file runs, so the DDL in it must be idempotent like any
+/// other. PostgreSQL has no IF NOT EXISTS for constraints or types; the usual way
+/// round is a DO block that checks first. This reads enough PL/pgSQL structure
+/// (IF/ELSIF/ELSE, BEGIN/EXCEPTION/END, loops, CASE) to tell a guarded statement
+/// from an unguarded one, and leaves everything else to PostgreSQL.
+enum ProceduralBody {
+    struct Statement {
+        /// The statement without the control-flow words before it (`IF … THEN`),
+        /// positioned in the enclosing file.
+        var statement: SQLStatement
+        /// Every token of the piece the statement came from, for its comments.
+        var surroundingTokens: [SQLToken]
+        /// Inside an IF whose condition checks for existence, or a block with an
+        /// EXCEPTION handler: running it again is the guard's business.
+        var isGuarded: Bool
+    }
+
+    /// The body of the dollar-quoted token, lexed again.
+    static func statements(in body: SQLToken) -> [Statement] {
+        guard let (text, line, column) = body.dollarBody else { return [] }
+        let tokens = SQLLexer.tokens(in: text, line: line, column: column)
+        var reader = Reader()
+        for piece in SQLLexer.statements(from: tokens) {
+            reader.read(piece)
+        }
+        return reader.finish()
+    }
+
+    private struct Frame {
+        enum Kind { case block, handler, conditional, loop, caseStatement }
+        var kind: Kind
+        var checksExistence = false
+        var hasHandler = false
+    }
+
+    private struct Reader {
+        var frames: [Frame] = []
+        var open: [Int] = []
+        var found: [(statement: SQLStatement, tokens: [SQLToken], enclosing: [Int])] = []
+
+        mutating func push(_ kind: Frame.Kind, checksExistence: Bool = false) {
+            frames.append(Frame(kind: kind, checksExistence: checksExistence))
+            open.append(frames.count - 1)
+        }
+
+        /// One piece ends at a `;`; control-flow words at its start open or close
+        /// frames, and what follows them, if anything, is a statement.
+        mutating func read(_ piece: SQLStatement) {
+            let view = StatementView(piece.significantTokens)
+            var position = 0
+            while position < view.count {
+                if view.isPunctuation(position, "<<") {
+                    position += 3  // <<label>>
+                    continue
+                }
+                switch view.keyword(position) {
+                case "DECLARE", "ELSE":
+                    position += 1
+                case "BEGIN":
+                    push(.block)
+                    position += 1
+                case "EXCEPTION":
+                    if let top = open.last, frames[top].kind == .block {
+                        frames[top].hasHandler = true
+                        open.removeLast()
+                        push(.handler)
+                    }
+                    position += 1
+                case "WHEN":
+                    position = (view.firstTopLevel("THEN", from: position + 1) ?? view.count - 1) + 1
+                case "IF":
+                    let then = view.firstTopLevel("THEN", from: position + 1) ?? view.count
+                    push(.conditional, checksExistence: Self.checksExistence(view, position + 1..<then))
+                    position = then + 1
+                case "ELSIF", "ELSEIF":
+                    let then = view.firstTopLevel("THEN", from: position + 1) ?? view.count
+                    if let top = open.last, frames[top].kind == .conditional {
+                        frames[top].checksExistence = frames[top].checksExistence
+                            || Self.checksExistence(view, position + 1..<then)
+                    }
+                    position = then + 1
+                case "LOOP":
+                    push(.loop)
+                    position += 1
+                case "FOR", "FOREACH", "WHILE":
+                    push(.loop)
+                    position = (view.firstTopLevel("LOOP", from: position + 1) ?? view.count - 1) + 1
+                case "CASE":
+                    push(.caseStatement)
+                    position = view.firstTopLevel("WHEN", from: position + 1) ?? view.count
+                case "END":
+                    if !open.isEmpty { open.removeLast() }
+                    return
+                default:
+                    if !view.isPunctuation(position, ";") {
+                        let start = piece.tokens.firstIndex(of: view.tokens[position]) ?? 0
+                        found.append((SQLStatement(tokens: Array(piece.tokens[start...])), piece.tokens, open))
+                    }
+                    return
+                }
+            }
+        }
+
+        /// A condition that asks whether something exists: `EXISTS (…)`, a lookup in
+        /// the catalogs (`pg_constraint`, `information_schema`), `to_regclass(…)`,
+        /// or `FOUND` after a PERFORM that did such a lookup.
+        static func checksExistence(_ view: StatementView, _ range: Range<Int>) -> Bool {
+            range.clamped(to: 0..<view.count).contains { index in
+                guard let word = view.identifier(index)?.uppercased() else { return false }
+                return word == "EXISTS" || word == "FOUND" || word == "INFORMATION_SCHEMA"
+                    || word.hasPrefix("PG_") || word.hasPrefix("TO_REG")
+            }
+        }
+
+        func finish() -> [Statement] {
+            found.map { entry in
+                let guarded = entry.enclosing.contains { index in
+                    let frame = frames[index]
+                    return (frame.kind == .conditional && frame.checksExistence)
+                        || (frame.kind == .block && frame.hasHandler)
+                }
+                return Statement(statement: entry.statement, surroundingTokens: entry.tokens, isGuarded: guarded)
+            }
+        }
+    }
+}

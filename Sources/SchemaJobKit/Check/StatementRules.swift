@@ -1,0 +1,360 @@
+/// The statement rules, run over one file's statements in order (a CREATE TRIGGER
+/// looks back for its DROP TRIGGER), DO bodies included.
+struct StatementRules {
+    struct Context {
+        var isInsideDO = false
+        /// Inside a DO block's existence check: idempotency is the guard's business.
+        var isGuarded = false
+    }
+
+    /// A finding before `-- schemajob:allow` has had its say.
+    struct Candidate {
+        var rule: LintRule
+        var location: SourceLocation
+        var message: String
+    }
+
+    let file: MigrationFile
+    /// `DROP TRIGGER … ON …` seen so far in the file: (trigger, table parts).
+    var droppedTriggers: [(trigger: String, table: [String])] = []
+
+    init(file: MigrationFile) {
+        self.file = file
+    }
+
+    static func check(_ file: MigrationFile) -> [Finding] {
+        var rules = StatementRules(file: file)
+        return rules.run()
+    }
+
+    mutating func run() -> [Finding] {
+        let statements = SQLLexer.statements(in: file.text)
+        var findings: [Finding] = []
+        for index in statements.indices {
+            let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
+            findings += allowances.unknown
+            var candidates = check(statements[index], context: Context())
+            if statements[index].significantTokens.first.map({ $0.kind == .psqlMeta }) == true {
+                let meta = statements[index].significantTokens[0]
+                candidates.append(Candidate(
+                    rule: .psqlMetaCommand, location: location(of: meta),
+                    message: "psql meta-command \(meta.text.split(separator: " ").first ?? "") in a migration file"))
+            }
+            findings += allowances.filter(candidates)
+            findings += checkDOBody(statements[index], outer: allowances)
+        }
+        return findings
+    }
+
+    /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
+    mutating func checkDOBody(_ statement: SQLStatement, outer: AllowComments) -> [Finding] {
+        let view = StatementView(statement.significantTokens)
+        guard view.isKeyword(0, "DO") else { return [] }
+        if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
+            let name = view.identifier(language + 1), name != "plpgsql"
+        {
+            return []
+        }
+        guard let body = view.tokens.first(where: { $0.kind == .dollarString }) else { return [] }
+        var findings: [Finding] = []
+        for inner in ProceduralBody.statements(in: body) {
+            let allowances = AllowComments(tokens: inner.surroundingTokens, path: file.displayPath).adding(outer)
+            findings += allowances.unknown
+            let context = Context(isInsideDO: true, isGuarded: inner.isGuarded)
+            findings += allowances.filter(check(inner.statement, context: context))
+        }
+        return findings
+    }
+
+    func location(of token: SQLToken) -> SourceLocation {
+        SourceLocation(path: file.displayPath, line: token.line, column: token.column)
+    }
+
+    mutating func check(_ statement: SQLStatement, context: Context) -> [Candidate] {
+        let view = StatementView(statement.significantTokens)
+        guard view.count > 0 else { return [] }
+        var candidates: [Candidate] = []
+        let path = file.displayPath
+        func report(_ rule: LintRule, at index: Int, _ message: String) {
+            if context.isGuarded && rule.family == .idempotency { return }
+            candidates.append(Candidate(rule: rule, location: view.location(index, path: path), message: message))
+        }
+        switch view.keyword(0) {
+        case "CREATE": checkCreate(view, report)
+        case "ALTER": checkAlter(view, report)
+        case "DROP": checkDrop(view, report)
+        case "TRUNCATE":
+            report(.truncate, at: 0, "TRUNCATE empties \(describeNames(view, from: 1, skipping: ["TABLE", "ONLY"])) on every run")
+        case "VACUUM":
+            report(.nonTransactional, at: 0, "VACUUM cannot run inside a transaction block")
+        case "REINDEX":
+            if let concurrently = view.firstTopLevel(["CONCURRENTLY"], in: 1..<view.count) {
+                report(.nonTransactional, at: concurrently, "REINDEX CONCURRENTLY cannot run inside a transaction block")
+            } else if view.isKeyword(1, oneOf: ["DATABASE", "SYSTEM"]) {
+                report(.nonTransactional, at: 0, "REINDEX \(view.keyword(1)!) cannot run inside a transaction block")
+            }
+        case "CLUSTER" where view.count == 1 || view.isPunctuation(1, ";") || view.isKeyword(1, "VERBOSE") && view.count <= 3:
+            report(.nonTransactional, at: 0, "CLUSTER of every table cannot run inside a transaction block")
+        case "DISCARD" where view.isKeyword(1, "ALL"):
+            report(.nonTransactional, at: 0, "DISCARD ALL cannot run inside a transaction block")
+        case "BEGIN" where !context.isInsideDO:
+            report(.transactionControl, at: 0, "BEGIN starts a transaction inside the run's own")
+        case "START" where view.isKeyword(1, "TRANSACTION"):
+            report(.transactionControl, at: 0, "START TRANSACTION starts a transaction inside the run's own")
+        case "END" where !context.isInsideDO:
+            report(.transactionControl, at: 0, "END commits the run's transaction in the middle of the run")
+        case "COMMIT", "ABORT":
+            report(.transactionControl, at: 0, "\(view.keyword(0)!) ends the run's transaction in the middle of the run")
+        case "ROLLBACK" where !view.isKeyword(1, "TO"):
+            report(.transactionControl, at: 0, "ROLLBACK ends the run's transaction in the middle of the run")
+        case "PREPARE" where view.isKeyword(1, "TRANSACTION"):
+            report(.transactionControl, at: 0, "PREPARE TRANSACTION ends the run's transaction in the middle of the run")
+        default:
+            checkDataChange(view, report)
+        }
+        return candidates
+    }
+
+    typealias Report = (LintRule, Int, String) -> Void
+
+    // MARK: CREATE
+
+    static let createModifiers: Set<String> = [
+        "GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE", "TRUSTED", "PROCEDURAL", "DEFAULT", "RECURSIVE",
+    ]
+    /// Objects whose CREATE takes IF NOT EXISTS.
+    static let createdIfNotExists: Set<String> = [
+        "TABLE", "FOREIGN TABLE", "INDEX", "SEQUENCE", "SCHEMA", "EXTENSION", "MATERIALIZED VIEW", "STATISTICS",
+        "COLLATION", "SERVER", "USER MAPPING", "ACCESS METHOD",
+    ]
+    /// Objects whose CREATE takes OR REPLACE instead.
+    static let createdOrReplaced: Set<String> = ["VIEW", "FUNCTION", "PROCEDURE", "RULE", "AGGREGATE", "TRANSFORM", "LANGUAGE"]
+    /// Objects whose CREATE has neither: only a DO block with a check makes it idempotent.
+    static let createdOnlyGuarded: Set<String> = [
+        "TYPE", "DOMAIN", "POLICY", "CAST", "OPERATOR", "OPERATOR CLASS", "OPERATOR FAMILY", "ROLE", "USER", "GROUP",
+        "PUBLICATION", "EVENT TRIGGER", "CONVERSION", "TEXT SEARCH", "FOREIGN DATA WRAPPER",
+    ]
+
+    mutating func checkCreate(_ view: StatementView, _ report: Report) {
+        var index = 1
+        let orReplace = view.matches(index, "OR", "REPLACE")
+        if orReplace { index += 2 }
+        var isTemporary = false
+        while let word = view.keyword(index), Self.createModifiers.contains(word) {
+            if word == "TEMP" || word == "TEMPORARY" { isTemporary = true }
+            index += 1
+        }
+        guard var object = view.keyword(index) else { return }
+        index += 1
+        let compound: [String: Set<String>] = [
+            "MATERIALIZED": ["VIEW"], "FOREIGN": ["TABLE", "DATA"], "CONSTRAINT": ["TRIGGER"], "EVENT": ["TRIGGER"],
+            "USER": ["MAPPING"], "ACCESS": ["METHOD"], "OPERATOR": ["CLASS", "FAMILY"], "TEXT": ["SEARCH"],
+        ]
+        if let seconds = compound[object], let second = view.keyword(index), seconds.contains(second) {
+            object += " " + second
+            index += 1
+            if object == "FOREIGN DATA" && view.isKeyword(index, "WRAPPER") {
+                object += " WRAPPER"
+                index += 1
+            }
+        }
+        // Temporary objects vanish with the session; running them again is harmless.
+        if isTemporary { return }
+
+        if object == "INDEX", view.isKeyword(index, "CONCURRENTLY") {
+            report(.nonTransactional, index, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
+            index += 1
+        }
+        switch object {
+        case _ where Self.createdIfNotExists.contains(object):
+            guard !view.matches(index, "IF", "NOT", "EXISTS") else { return }
+            if object == "INDEX" && view.isKeyword(index, "ON") {
+                report(.createIfNotExists, 0, "CREATE INDEX without a name makes another index on every run")
+            } else {
+                report(.createIfNotExists, 0, "CREATE \(object) \(describeName(view, at: index)) fails on the next run, when it exists")
+            }
+        case _ where Self.createdOrReplaced.contains(object):
+            if !orReplace {
+                report(.createOrReplace, 0, "CREATE \(object) \(describeName(view, at: index)) fails on the next run, when it exists")
+            }
+        case "TRIGGER", "CONSTRAINT TRIGGER":
+            guard !orReplace, let trigger = view.identifier(index) else { return }
+            let on = view.firstTopLevel("ON", from: index + 1)
+            let table = on.flatMap { view.qualifiedName($0 + 1)?.parts } ?? []
+            let dropped = droppedTriggers.contains { $0.trigger == trigger && Self.sameTable($0.table, table) }
+            if !dropped {
+                report(.createTrigger, 0, "CREATE TRIGGER \(trigger) fails on the next run: no DROP TRIGGER IF EXISTS \(trigger) ON \(table.joined(separator: ".")) before it in this file")
+            }
+        case _ where Self.createdOnlyGuarded.contains(object):
+            report(.unguardedCreate, 0, "CREATE \(object) \(describeName(view, at: index)) has no IF NOT EXISTS and fails on the next run; it needs a DO block that checks first")
+        case "DATABASE", "TABLESPACE", "SUBSCRIPTION":
+            report(.nonTransactional, 0, "CREATE \(object) cannot run inside a transaction block")
+        default:
+            break
+        }
+    }
+
+    /// `public.t` and `t` are taken to be one table: the file does not say which
+    /// search_path it runs with, and a false alarm here would be noise.
+    static func sameTable(_ lhs: [String], _ rhs: [String]) -> Bool {
+        if lhs == rhs { return true }
+        if lhs.count == 1 || rhs.count == 1 { return lhs.last == rhs.last }
+        return false
+    }
+
+    // MARK: ALTER
+
+    static let constraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"]
+
+    mutating func checkAlter(_ view: StatementView, _ report: Report) {
+        if view.isKeyword(1, "SYSTEM") {
+            report(.nonTransactional, 0, "ALTER SYSTEM cannot run inside a transaction block")
+            return
+        }
+        var index = 1
+        var object = view.keyword(index) ?? ""
+        index += 1
+        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
+            object += " " + view.keyword(index)!
+            index += 1
+        }
+        let ifExists = view.matches(index, "IF", "EXISTS")
+        if ifExists { index += 2 }
+        if view.isKeyword(index, "ONLY") { index += 1 }
+        if object == "TYPE" {
+            if let add = view.firstTopLevel("ADD", from: index), view.isKeyword(add + 1, "VALUE"),
+                !view.matches(add + 2, "IF", "NOT", "EXISTS")
+            {
+                report(.addValueIfNotExists, add, "ALTER TYPE … ADD VALUE fails on the next run, when the value exists")
+            }
+        }
+        guard object == "TABLE" || object == "FOREIGN TABLE" else {
+            if let rename = view.firstTopLevel("RENAME", from: index), !(ifExists && view.isKeyword(rename + 1, "TO")) {
+                report(.unguardedRename, rename, "ALTER \(object) … RENAME fails on the next run, when the old name is gone")
+            }
+            return
+        }
+        guard let name = view.qualifiedName(index) else { return }
+        var actionsStart = name.next
+        if view.isPunctuation(actionsStart, "*") { actionsStart += 1 }
+        let table = name.parts.joined(separator: ".")
+        for action in view.topLevelListStarts(from: actionsStart) {
+            switch view.keyword(action) {
+            case "ADD":
+                var position = action + 1
+                let saysColumn = view.isKeyword(position, "COLUMN")
+                if saysColumn { position += 1 }
+                if !saysColumn && view.isKeyword(position, oneOf: Self.constraintStarts) {
+                    report(.unguardedAddConstraint, action, "ALTER TABLE \(table) ADD \(view.keyword(position)!) fails, or adds a second copy, on the next run; it needs a DO block that checks pg_constraint first")
+                } else if !view.matches(position, "IF", "NOT", "EXISTS") {
+                    report(.addColumnIfNotExists, action, "ALTER TABLE \(table) ADD COLUMN \(view.identifier(position) ?? "") fails on the next run, when the column exists")
+                }
+            case "DROP":
+                var position = action + 1
+                if view.isKeyword(position, "CONSTRAINT") {
+                    if !view.matches(position + 1, "IF", "EXISTS") {
+                        report(.dropIfExists, action, "ALTER TABLE \(table) DROP CONSTRAINT fails on the next run, when the constraint is gone")
+                    }
+                    continue
+                }
+                if view.isKeyword(position, "COLUMN") { position += 1 }
+                let hasIfExists = view.matches(position, "IF", "EXISTS")
+                let column = view.identifier(hasIfExists ? position + 2 : position) ?? ""
+                report(.dropColumn, action, "ALTER TABLE \(table) DROP COLUMN \(column) destroys the column's data")
+                if !hasIfExists {
+                    report(.dropIfExists, action, "ALTER TABLE \(table) DROP COLUMN \(column) fails on the next run, when the column is gone")
+                }
+            case "RENAME":
+                if view.isKeyword(action + 1, "TO") {
+                    if !ifExists {
+                        report(.unguardedRename, action, "ALTER TABLE \(table) RENAME TO fails on the next run, when \(table) is gone; write ALTER TABLE IF EXISTS")
+                    }
+                } else {
+                    report(.unguardedRename, action, "ALTER TABLE \(table) RENAME fails on the next run, when the old name is gone")
+                }
+            case "DETACH":
+                if let concurrently = view.firstTopLevel(["CONCURRENTLY"], in: action..<view.count) {
+                    report(.nonTransactional, concurrently, "DETACH PARTITION … CONCURRENTLY cannot run inside a transaction block")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: DROP
+
+    mutating func checkDrop(_ view: StatementView, _ report: Report) {
+        guard let object = view.keyword(1) else { return }
+        switch object {
+        case "DATABASE", "TABLESPACE", "SUBSCRIPTION":
+            report(.nonTransactional, 0, "DROP \(object) cannot run inside a transaction block")
+        case "INDEX" where view.isKeyword(2, "CONCURRENTLY"):
+            report(.nonTransactional, 2, "DROP INDEX CONCURRENTLY cannot run inside a transaction block")
+        case "OWNED":
+            return  // DROP OWNED BY has no IF EXISTS form, and fails on nothing.
+        default:
+            break
+        }
+        // IF EXISTS comes right after the object's (one to four) keywords.
+        let ifExists = (2...5).first { start in
+            view.matches(start, "IF", "EXISTS") && (1..<start).allSatisfy { view.keyword($0) != nil }
+        }
+        if ifExists == nil {
+            report(.dropIfExists, 0, "DROP \(object) fails on the next run, when it is already gone")
+        }
+        let namesStart = ifExists.map { $0 + 2 } ?? (view.isKeyword(2, "CONCURRENTLY") ? 3 : 2)
+        if object == "TABLE" {
+            report(.dropTable, 0, "DROP TABLE \(describeNames(view, from: namesStart, skipping: [])) destroys its data")
+        }
+        if object == "TRIGGER", let trigger = view.identifier(namesStart), view.isKeyword(namesStart + 1, "ON"),
+            let table = view.qualifiedName(namesStart + 2)
+        {
+            droppedTriggers.append((trigger, table.parts))
+        }
+    }
+
+    // MARK: INSERT, UPDATE, DELETE
+
+    func checkDataChange(_ view: StatementView, _ report: Report) {
+        var start = 0
+        if view.isKeyword(0, "WITH") {
+            // The CTEs sit in parentheses; the statement proper is the first verb outside them.
+            guard let main = view.firstTopLevel(["INSERT", "UPDATE", "DELETE", "SELECT", "MERGE"], in: 1..<view.count) else { return }
+            start = main
+        }
+        let rest = start + 1..<view.count
+        switch view.keyword(start) {
+        case "DELETE":
+            if view.firstTopLevel(["WHERE"], in: rest) == nil {
+                report(.deleteWithoutWhere, start, "DELETE without WHERE empties \(describeNames(view, from: start + 1, skipping: ["FROM", "ONLY"])) on every run")
+            }
+        case "UPDATE":
+            if view.firstTopLevel(["WHERE"], in: rest) == nil {
+                report(.updateWithoutWhere, start, "UPDATE without WHERE rewrites every row of \(describeNames(view, from: start + 1, skipping: ["ONLY"])) on every run")
+            }
+        case "INSERT":
+            let onConflict = rest.contains { view.depths[$0] == 0 && view.matches($0, "ON", "CONFLICT") }
+            let whereNotExists = rest.contains {
+                view.depths[$0] <= 1 && view.matches($0, "WHERE", "NOT", "EXISTS")
+            }
+            if !onConflict && !whereNotExists {
+                report(.insertWithoutOnConflict, start, "INSERT INTO \(describeNames(view, from: start + 1, skipping: ["INTO"])) without ON CONFLICT adds its rows again, or fails, on the next run")
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: Names for messages
+
+    func describeName(_ view: StatementView, at index: Int) -> String {
+        view.qualifiedName(index)?.parts.joined(separator: ".") ?? ""
+    }
+
+    func describeNames(_ view: StatementView, from index: Int, skipping: Set<String>) -> String {
+        var position = index
+        while view.isKeyword(position, oneOf: skipping) { position += 1 }
+        return view.qualifiedName(position)?.parts.joined(separator: ".") ?? "the table"
+    }
+}

@@ -1,0 +1,95 @@
+/// The significant tokens of one statement, read as keywords. Only an unquoted
+/// word is a keyword: `"TABLE"` is a name, and a string is never looked into.
+struct StatementView {
+    let tokens: [SQLToken]
+    /// Parenthesis depth at each token (an opening parenthesis is outside the
+    /// parentheses it opens).
+    let depths: [Int]
+
+    init(_ tokens: [SQLToken]) {
+        self.tokens = tokens
+        var depths: [Int] = []
+        depths.reserveCapacity(tokens.count)
+        var depth = 0
+        for token in tokens {
+            if token.kind == .punctuation && token.text == ")" { depth = max(0, depth - 1) }
+            depths.append(depth)
+            if token.kind == .punctuation && token.text == "(" { depth += 1 }
+        }
+        self.depths = depths
+    }
+
+    var count: Int { tokens.count }
+
+    /// The upper-cased word at `index`, or nil when it is not an unquoted word.
+    func keyword(_ index: Int) -> String? {
+        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return nil }
+        return tokens[index].text.uppercased()
+    }
+
+    func isKeyword(_ index: Int, _ keyword: String) -> Bool {
+        self.keyword(index) == keyword
+    }
+
+    func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {
+        self.keyword(index).map(keywords.contains) ?? false
+    }
+
+    /// True when the keywords follow each other from `index`.
+    func matches(_ index: Int, _ keywords: String...) -> Bool {
+        keywords.enumerated().allSatisfy { isKeyword(index + $0.offset, $0.element) }
+    }
+
+    func isPunctuation(_ index: Int, _ text: String) -> Bool {
+        index >= 0 && index < tokens.count && tokens[index].kind == .punctuation && tokens[index].text == text
+    }
+
+    /// The first keyword out of `keywords` at parenthesis depth 0 in `range`.
+    func firstTopLevel(_ keywords: Set<String>, in range: Range<Int>) -> Int? {
+        range.clamped(to: 0..<tokens.count).first { depths[$0] == 0 && isKeyword($0, oneOf: keywords) }
+    }
+
+    func firstTopLevel(_ keyword: String, from start: Int) -> Int? {
+        firstTopLevel([keyword], in: start..<tokens.count)
+    }
+
+    /// An identifier as PostgreSQL resolves it: unquoted words fold to lower case,
+    /// quoted ones are exact.
+    func identifier(_ index: Int) -> String? {
+        guard index >= 0, index < tokens.count else { return nil }
+        let token = tokens[index]
+        switch token.kind {
+        case .word: return token.text.lowercased()
+        case .quotedIdentifier: return SQLStatement.unquotedIdentifier(token.text)
+        default: return nil
+        }
+    }
+
+    /// `name` or `schema.name` from `index`, and the index after it.
+    func qualifiedName(_ index: Int) -> (parts: [String], next: Int)? {
+        var parts: [String] = []
+        var position = index
+        while let part = identifier(position) {
+            parts.append(part)
+            position += 1
+            guard isPunctuation(position, ".") else { break }
+            position += 1
+        }
+        return parts.isEmpty ? nil : (parts, position)
+    }
+
+    /// Starts of the comma-separated parts of a list at depth 0, from `start`
+    /// up to a terminating `;`.
+    func topLevelListStarts(from start: Int) -> [Int] {
+        var starts = [start]
+        for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, ",") {
+            starts.append(index + 1)
+        }
+        return starts
+    }
+
+    func location(_ index: Int, path: String) -> SourceLocation {
+        let token = tokens[min(max(index, 0), tokens.count - 1)]
+        return SourceLocation(path: path, line: token.line, column: token.column)
+    }
+}

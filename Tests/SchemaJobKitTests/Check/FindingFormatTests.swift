@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import SchemaJobKit
+
+@Suite struct FindingFormatTests {
+    static let findings = [
+        Finding(.createIfNotExists, at: SourceLocation(path: "database/schema/001_a.sql", line: 3, column: 5),
+                "CREATE TABLE \"a,b\": fails\non the next run"),
+        Finding(.notSQL, at: SourceLocation(path: "database/schema/notes 100%.txt"), "not a .sql file"),
+    ]
+
+    @Test func textIsOneCompilerStyleLinePerFinding() {
+        #expect(FindingFormat.text.render(Self.findings) == """
+            database/schema/001_a.sql:3:5: error: CREATE TABLE "a,b": fails
+            on the next run [create-if-not-exists]
+            database/schema/notes 100%.txt: error: not a .sql file [not-sql]
+
+            """)
+    }
+
+    @Test func jsonIsAnArrayOfObjectsThatDecode() throws {
+        let data = Data(FindingFormat.json.render(Self.findings).utf8)
+        let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        #expect(objects.count == 2)
+        #expect(objects[0]["path"] as? String == "database/schema/001_a.sql")
+        #expect(objects[0]["line"] as? Int == 3)
+        #expect(objects[0]["column"] as? Int == 5)
+        #expect(objects[0]["rule"] as? String == "create-if-not-exists")
+        #expect(objects[0]["message"] as? String == "CREATE TABLE \"a,b\": fails\non the next run")
+        #expect(objects[0]["hint"] as? String == LintRule.createIfNotExists.hint)
+        #expect(objects[1]["line"] is NSNull)
+        #expect(FindingFormat.json.render([]) == "[]\n")
+    }
+
+    @Test func githubAnnotationsEscapeWhatTheRunnerReads() {
+        let lines = FindingFormat.github.render(Self.findings).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("::error file=database/schema/001_a.sql,line=3,col=5,title=create-if-not-exists::"))
+        #expect(lines[0].contains("CREATE TABLE \"a,b\": fails%0Aon the next run%0A"))
+        #expect(lines[1].hasPrefix("::error file=database/schema/notes 100%25.txt,title=not-sql::not a .sql file%0A"))
+    }
+
+    @Test func theSummaryCountsFindingsAndFiles() {
+        #expect(FindingFormat.summary([], fileCount: 10) == "lint: no findings in 10 files")
+        #expect(FindingFormat.summary(Self.findings, fileCount: 1) == "lint: 2 findings in 1 file")
+    }
+}

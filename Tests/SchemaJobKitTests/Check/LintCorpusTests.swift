@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import SchemaJobKit
+
+/// The corpus under `Fixtures/lint/`: each file is linted alone, and its findings
+/// (rule and line) must be exactly those its comments expect:
+///
+///     CREATE TABLE t (id int); -- expect: create-if-not-exists
+///     \set x 1
+///     -- expect-above: psql-meta-command
+///
+/// Files under `good/` expect nothing; files under `bad/` expect something.
+@Suite struct LintCorpusTests {
+    struct Expectation: Hashable, Comparable, CustomStringConvertible {
+        var line: Int
+        var rule: String
+
+        static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.line, lhs.rule) < (rhs.line, rhs.rule)
+        }
+
+        var description: String { "\(line): \(rule)" }
+    }
+
+    static let corpus = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/lint")
+
+    static func cases(in folder: String) -> [String] {
+        let directory = corpus.appendingPathComponent(folder).path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".sql") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    static let goodCases = cases(in: "good")
+    static let badCases = cases(in: "bad")
+
+    /// The file as a one-file set; its name is a well-formed one so that only its
+    /// contents are judged.
+    static func lint(_ relativePath: String) throws -> (findings: [Finding], expected: [Expectation]) {
+        let bytes = [UInt8](try Data(contentsOf: corpus.appendingPathComponent(relativePath)))
+        let text = try #require(String(validating: bytes, as: UTF8.self))
+        let file = MigrationFile(
+            phase: relativePath.contains("fixture") ? .fixtures : .schema, name: "001_corpus.sql",
+            displayPath: relativePath, bytes: bytes, text: text, sha256: sha256Hex(bytes))
+        let findings = Linter.lint(MigrationSet(directory: "corpus", files: [file]))
+        return (findings, expectations(in: bytes))
+    }
+
+    static func expectations(in bytes: [UInt8]) -> [Expectation] {
+        var expected: [Expectation] = []
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, lineBytes) in lines.enumerated() {
+            let line = String(decoding: lineBytes, as: UTF8.self)
+            for (marker, offset) in [("-- expect:", 1), ("-- expect-above:", 0)] {
+                guard let range = line.range(of: marker) else { continue }
+                for part in line[range.upperBound...].split(separator: ",") {
+                    let rule = part.drop { $0 == " " }.prefix { $0.isLetter || $0 == "-" }
+                    expected.append(Expectation(line: index + offset, rule: String(rule)))
+                }
+            }
+        }
+        return expected.sorted()
+    }
+
+    @Test func theCorpusHasCasesOfBothKinds() {
+        #expect(Self.goodCases.count >= 5)
+        #expect(Self.badCases.count >= 10)
+    }
+
+    @Test(arguments: goodCases)
+    func aGoodFileHasNoFindings(_ path: String) throws {
+        let (findings, expected) = try Self.lint(path)
+        #expect(expected.isEmpty, "a good file expects nothing")
+        #expect(findings.isEmpty, "\(findings.map(FindingFormat.textLine))")
+    }
+
+    @Test(arguments: badCases)
+    func aBadFileHasExactlyTheFindingsItExpects(_ path: String) throws {
+        let (findings, expected) = try Self.lint(path)
+        #expect(!expected.isEmpty, "a bad file expects something")
+        let actual = findings.map { Expectation(line: $0.location.line ?? 0, rule: $0.rule) }.sorted()
+        let missing = expected.filter { !actual.contains($0) }
+        let unexpected = actual.filter { !expected.contains($0) }
+        #expect(actual == expected, "missing \(missing), unexpected \(unexpected)")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import SchemaJobKit
+
+@Suite struct LinterTests {
+    @Test func theBundledDatabaseLintsClean() throws {
+        let directory = CheckFixtures.repositoryRoot.appendingPathComponent("database").path
+        let set = try DatabaseReader.read(directory: directory)
+        #expect(set.files(in: .schema).count == 9)
+        #expect(set.schemaSum != nil, "the bundled database ships its schema.sum")
+        let findings = Linter.lint(set)
+        #expect(findings.isEmpty, "\(findings.map(FindingFormat.textLine))")
+    }
+
+    @Test func aCreateTableInACommentIsNotAFinding() {
+        #expect(CheckFixtures.lint("-- CREATE TABLE t (id int);\n/* CREATE TABLE u (id int); */\nSELECT 1;\n").isEmpty)
+    }
+
+    @Test func aCreateTableInCodeIsAFindingAtTheStatement() {
+        let findings = CheckFixtures.lint("SELECT 1;\n\n  CREATE TABLE t (id int);\n")
+        #expect(findings.map(\.rule) == ["create-if-not-exists"])
+        #expect(findings.first?.location == SourceLocation(path: "database/schema/001_test.sql", line: 3, column: 3))
+        #expect(findings.first?.message.contains("CREATE TABLE t") == true)
+    }
+
+    @Test func aFindingInsideADOBlockPointsIntoTheFile() {
+        let sql = "DO $$\nBEGIN\n    IF true THEN\n        ALTER TABLE t\n            ADD CONSTRAINT c CHECK (x > 0);\n    END IF;\nEND $$;\n"
+        let findings = CheckFixtures.lint(sql)
+        #expect(findings.map(\.rule) == ["unguarded-add-constraint"])
+        #expect(findings.first?.location.line == 5)
+        #expect(findings.first?.location.column == 13)
+    }
+
+    @Test func anAllowSilencesOneRuleForOneStatement() {
+        let allowed = CheckFixtures.lint("-- schemajob:allow truncate\nTRUNCATE a;\nTRUNCATE b;\n")
+        #expect(allowed.map(\.rule) == ["truncate"])
+        #expect(allowed.first?.location.line == 3)
+    }
+
+    @Test func statementRulesApplyToFixturesToo() {
+        let findings = CheckFixtures.lint("INSERT INTO t VALUES (1);\nDELETE FROM t;\n", phase: .fixtures)
+        #expect(findings.map(\.rule) == ["insert-without-on-conflict", "delete-without-where"])
+        #expect(findings.allSatisfy { $0.location.path == "database/fixtures/001_test.sql" })
+    }
+
+    @Test func fileNamesMustBeNumberedSnakeCase() {
+        let names = ["001_ok.sql", "002_also_ok_2.sql", "3_short.sql", "004-dash.sql", "005_Upper.sql", "000_zero.sql",
+                     "006_.sql", "007__double.sql", "abc_words.sql"]
+        let set = MigrationSet(directory: "database", files: names.map { CheckFixtures.schema($0, "SELECT 1;\n") })
+        let flagged = Linter.lint(set).filter { $0.rule == "file-name" }.map { $0.location.path }
+        #expect(flagged == names.dropFirst(2).map { "database/schema/\($0)" }.sorted(by: DatabaseReader.byteOrder))
+        #expect(Linter.lint(set).filter { $0.rule == "file-name" }.allSatisfy { $0.location.line == nil })
+    }
+
+    @Test func twoFilesWithOneNumberInOneDirectoryAreFound() {
+        let set = MigrationSet(directory: "database", files: [
+            CheckFixtures.schema("001_a.sql", "SELECT 1;\n"),
+            CheckFixtures.schema("001_b.sql", "SELECT 1;\n"),
+            CheckFixtures.file(.fixtures, "001_rows.sql", "SELECT 1;\n"),
+        ])
+        let findings = Linter.lint(set)
+        #expect(findings.map(\.rule) == ["duplicate-number"])
+        #expect(findings.first?.location.path == "database/schema/001_b.sql")
+        #expect(findings.first?.message.contains("001_a.sql") == true)
+    }
+
+    @Test func entriesThatAreNotSQLFilesAreFound() throws {
+        let root = try CheckFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try CheckFixtures.write("SELECT 1;\n", to: root.appendingPathComponent("schema/001_a.sql"))
+        try CheckFixtures.write("notes\n", to: root.appendingPathComponent("schema/notes.txt"))
+        try CheckFixtures.write("SELECT 1;\n", to: root.appendingPathComponent("fixtures/001_rows.sql.bak"))
+        let set = try DatabaseReader.read(directory: root.path)
+        let findings = Linter.lint(set)
+        #expect(findings.map(\.rule) == ["not-sql", "not-sql"])
+        #expect(Set(findings.map { URL(fileURLWithPath: $0.location.path).lastPathComponent }) == ["notes.txt", "001_rows.sql.bak"])
+    }
+
+    @Test func trailingWhitespaceIsFoundAtItsFirstColumn() {
+        let findings = CheckFixtures.lint("SELECT 1;  \nSELECT 'é';\t\nSELECT 3;\r\nSELECT 4;\n")
+        let trailing = findings.filter { $0.rule == "trailing-whitespace" }
+        #expect(trailing.map { [$0.location.line, $0.location.column] } == [[1, 10], [2, 12], [3, 10]])
+        #expect(trailing.last?.message.contains("CRLF") == true)
+        let unsafe = findings.filter { $0.rule == "unsafe-character" }
+        #expect(unsafe.map { [$0.location.line, $0.location.column] } == [[2, 9]])
+    }
+
+    @Test func findingsComeSortedByPathLineAndColumn() {
+        let set = MigrationSet(directory: "database", files: [
+            CheckFixtures.schema("002_b.sql", "CREATE TABLE b (id int);\n"),
+            CheckFixtures.schema("001_a.sql", "SELECT 1;\nTRUNCATE a; TRUNCATE c;\n"),
+        ])
+        let findings = Linter.lint(set)
+        #expect(findings.map { "\($0.location.path):\($0.location.line!):\($0.location.column!)" } == [
+            "database/schema/001_a.sql:2:1", "database/schema/001_a.sql:2:13", "database/schema/002_b.sql:1:1",
+        ])
+    }
+
+    @Test func everyRuleHasAnIDAReasonAndAHint() {
+        #expect(Set(LintRule.all.map(\.id)).count == LintRule.all.count)
+        for rule in LintRule.all {
+            #expect(!rule.reason.isEmpty && !rule.hint.isEmpty, "\(rule.id)")
+            #expect(rule.id.allSatisfy { $0.isLowercase || $0 == "-" }, "\(rule.id)")
+        }
+    }
+}

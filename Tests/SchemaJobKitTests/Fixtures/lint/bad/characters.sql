@@ -1,0 +1,9 @@
+-- Bytes that push libyaml out of the literal block the ConfigMap uses.
+SELECT 1; -- expect: trailing-whitespace   
+SELECT	1; -- expect: unsafe-character
+SELECT 'café'; -- expect: unsafe-character
+SELECT 3; -- expect: trailing-whitespace
+-- A tab at the end is trailing whitespace, not a second finding.
+SELECT 4; -- expect: trailing-whitespace	
+SELECT 5; -- expect: unsafe-character, trailing-whitespace é 
+SELECT 6;

@@ -1,0 +1,5 @@
+CREATE TABLE before_the_break (id int); -- expect: create-if-not-exists
+-- Everything after the opening $$ is one unterminated body: nothing in it is a statement.
+SELECT $$ never closed;
+CREATE TABLE inside_the_body (id int);
+DROP TABLE everything;
