@@ -53,7 +53,7 @@ public enum SchemaJob {
         if let directory = request.templatesDirectory {
             return try TemplateSet.load(directory: directory)
         }
-        return TemplateSet.embedded()
+        return try TemplateSet.embedded()
     }
 
     public static func plan(_ request: RenderRequest) throws -> (MigrationSet, TemplateSet, Plan) {

@@ -30,13 +30,12 @@ public struct TemplateSet: Sendable {
     }
 
     /// The copy of `templates/` built into the binary.
-    public static func embedded() -> TemplateSet {
+    public static func embedded() throws -> TemplateSet {
         var files: [String: [UInt8]] = [:]
         for (name, base64) in EmbeddedTemplates.base64Files {
             files[name] = [UInt8](Data(base64Encoded: base64) ?? Data())
         }
-        // The build embeds the repository's templates/, which always holds the required files.
-        return try! TemplateSet(directory: "templates", files: files)
+        return try TemplateSet(directory: "templates", files: files)
     }
 
     /// Every regular file under `directory`.

@@ -141,7 +141,7 @@ import Yams
 
     @Test func theBuiltInTemplatesAreExactlyTheTemplatesDirectory() throws {
         let onDisk = try TemplateSet.load(directory: Repository.templates)
-        let embedded = TemplateSet.embedded()
+        let embedded = try TemplateSet.embedded()
         #expect(embedded.files.keys.sorted() == onDisk.files.keys.sorted())
         for (name, bytes) in onDisk.files {
             #expect(embedded.files[name] == bytes, "embedded \(name) differs from templates/\(name): rebuild")
