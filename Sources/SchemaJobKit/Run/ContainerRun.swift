@@ -111,7 +111,8 @@ public struct ContainerRun: Sendable {
     }
 
     /// Writes the volumes under `root`, then runs the container's command to its end.
-    public func run(root: String) async throws -> Result {
+    /// It blocks the calling thread: call it from a command, or from a thread of its own.
+    public func run(root: String) throws -> Result {
         let prepared = try prepare(root: root)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prepared.executable)
@@ -137,44 +138,35 @@ public struct ContainerRun: Sendable {
 
         let clock = ContinuousClock()
         let start = clock.now
-        let (status, signaled, killedByTimeout) = try await runToEnd(process)
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
+        do {
+            try process.run()
+        } catch {
+            throw RunError("container \(containerName)", "cannot start \(prepared.executable): \(error)")
+        }
+        var killed = false
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            if ended.wait(timeout: .now() + Double(seconds) + Double(attoseconds) / 1e18) == .timedOut {
+                // Foundation starts every child in a process group of its own: killing the
+                // group kills the shell's psql too, as every process of a container dies
+                // with its pod.
+                kill(-process.processIdentifier, SIGKILL)
+                killed = true
+                ended.wait()
+            }
+        } else {
+            ended.wait()
+        }
+        let signaled = process.terminationReason == .uncaughtSignal
         var text = ""
         if let logPath, let data = FileManager.default.contents(atPath: logPath) {
             text = String(decoding: data, as: UTF8.self)
         }
         return Result(
-            exitCode: signaled ? 128 + status : status, timedOut: killedByTimeout && signaled,
-            output: text, duration: clock.now - start)
-    }
-
-    /// Starts the process and waits for it: its status, whether a signal ended it, and
-    /// whether the timeout did. The timeout kills the process group (Foundation starts
-    /// every child in a group of its own), so a shell's `psql` dies with the shell, as
-    /// every process of a container dies with its pod.
-    private func runToEnd(_ process: Process) async throws -> (Int32, Bool, Bool) {
-        let (ends, end) = AsyncStream.makeStream(of: (Int32, Bool).self)
-        process.terminationHandler = { finished in
-            end.yield((finished.terminationStatus, finished.terminationReason == .uncaughtSignal))
-            end.finish()
-        }
-        do {
-            try process.run()
-        } catch {
-            throw RunError("container \(containerName)", "cannot start \(process.executableURL?.path ?? ""): \(error)")
-        }
-        let group = process.processIdentifier
-        let timer = timeout.map { timeout in
-            Task {
-                do { try await Task.sleep(for: timeout) } catch { return false }
-                kill(-group, SIGKILL)
-                return true
-            }
-        }
-        var iterator = ends.makeAsyncIterator()
-        let ended = await iterator.next() ?? (process.terminationStatus, true)
-        timer?.cancel()
-        let fired = await timer?.value ?? false
-        return (ended.0, ended.1, fired)
+            exitCode: signaled ? 128 + process.terminationStatus : process.terminationStatus,
+            timedOut: killed && signaled, output: text, duration: clock.now - start)
     }
 
     private func container() throws -> Container {

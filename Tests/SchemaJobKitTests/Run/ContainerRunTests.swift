@@ -132,11 +132,11 @@ import Testing
         #expect(environment["TOKEN"] == nil)
     }
 
-    @Test func theCommandRunsWithItsOutputCapturedInOrder() async throws {
+    @Test func theCommandRunsWithItsOutputCapturedInOrder() throws {
         let root = try TemporaryDirectory()
         var run = try makeRun()
         run.extraArguments = ["--once"]
-        let result = try await run.run(root: root.path)
+        let result = try run.run(root: root.path)
         #expect(result.exitCode == 3)
         #expect(!result.timedOut)
         #expect(
@@ -149,7 +149,7 @@ import Testing
                 """)
     }
 
-    @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
+    @Test func aTimeoutKillsTheWholeProcessGroup() throws {
         let root = try TemporaryDirectory()
         let objects = try RenderedObjects(
             yaml: """
@@ -165,7 +165,7 @@ import Testing
         let run = ContainerRun(
             pod: try objects.object(kind: "Deployment").podSpec(), containerName: "sleeper", configMaps: [:],
             timeout: .milliseconds(500))
-        let result = try await run.run(root: root.path)
+        let result = try run.run(root: root.path)
         #expect(result.timedOut)
         #expect(result.exitCode == 128 + SIGKILL)
         #expect(result.duration < .seconds(10))

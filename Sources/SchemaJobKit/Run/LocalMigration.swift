@@ -1,0 +1,112 @@
+import Foundation
+
+/// `schemajob apply` and `schemajob verify`: the Job's and the API's own containers,
+/// run here with local `psql` against the database the caller names, so an operator's
+/// run and the cluster's run are the same scripts over the same rendered manifests.
+public enum LocalMigration {
+    /// The command's exit code.
+    public enum Outcome: Int32, Sendable {
+        /// Migrated, or (verify) ready.
+        case done = 0
+        /// The SQL failed (apply), or something is missing (verify).
+        case failed = 1
+        /// PostgreSQL could not be reached, a lock wait timed out, or a script could not run.
+        case couldNotRun = 2
+    }
+
+    public struct Report: Sendable {
+        public var outcome: Outcome
+        /// One line for stderr when the outcome needs explaining.
+        public var message: String?
+        /// What the containers printed, with `.capture`; empty with `.inherit`.
+        public var output: String
+    }
+
+    /// Where the caller's database is: libpq's `PG*` variables, or a connection string.
+    public struct Target: Sendable {
+        /// The caller's environment; only the `PG*` variables are read.
+        public var environment: [String: String]
+        /// A libpq connection string or URI; given as PGDATABASE, which libpq expands.
+        public var dsn: String?
+
+        public init(environment: [String: String], dsn: String? = nil) {
+            self.environment = environment
+            self.dsn = dsn
+        }
+    }
+
+    /// Runs the Job's `wait-for-postgres`, then `migrate`.
+    public static func apply(
+        _ rendering: Rendering, target: Target, waitSeconds: Int, output: ContainerRun.Output
+    ) throws -> Report {
+        let pods = try localPods(rendering, target: target, output: output)
+        let wait = try pods.run(
+            "wait-for-postgres", of: "Job",
+            environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
+            timeout: .seconds(waitSeconds + 30))
+        guard wait.exitCode == 0 else {
+            return Report(
+                outcome: .couldNotRun,
+                message: "schemajob: PostgreSQL did not answer within \(waitSeconds)s; nothing was run",
+                output: wait.output)
+        }
+        let migrate = try pods.run("migrate", of: "Job")
+        let job = try pods.objects.object(kind: "Job")
+        switch migrate.exitCode {
+        case 0:
+            return Report(outcome: .done, message: nil, output: wait.output + migrate.output)
+        case let code where job.exitCodes(for: "FailJob", container: "migrate").contains(code):
+            return Report(
+                outcome: .failed,
+                message: "schemajob: the migration failed (exit \(code)); nothing was committed",
+                output: wait.output + migrate.output)
+        case let code:
+            return Report(
+                outcome: .couldNotRun,
+                message: "schemajob: the migration did not run to its end (exit \(code)); nothing was committed",
+                output: wait.output + migrate.output)
+        }
+    }
+
+    /// Runs the API's `wait-for-schema` once: ready, not ready, or not reachable.
+    public static func verify(_ rendering: Rendering, target: Target, output: ContainerRun.Output) throws -> Report {
+        let pods = try localPods(rendering, target: target, output: output)
+        let check = try pods.run("wait-for-schema", of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
+        switch check.exitCode {
+        case 0: return Report(outcome: .done, message: nil, output: check.output)
+        case 1: return Report(outcome: .failed, message: nil, output: check.output)
+        case let code:
+            return Report(
+                outcome: .couldNotRun,
+                message: "schemajob: could not check the database (exit \(code))",
+                output: check.output)
+        }
+    }
+
+    /// The rendered pods with the caller's connection in place of the cluster's: the
+    /// caller's `PG*` variables win over the rendered ones, and the password goes through
+    /// the Secret's file, the way the Job reads it.
+    static func localPods(_ rendering: Rendering, target: Target, output: ContainerRun.Output) throws -> LocalPods {
+        var overrides: [String: String] = [:]
+        for (name, value) in target.environment where name.hasPrefix("PG") && name != "PGPASSWORD" {
+            overrides[name] = value
+        }
+        var removed: Set<String> = []
+        if let dsn = target.dsn {
+            overrides["PGDATABASE"] = dsn
+            // The connection string alone names the server, not the cluster's service.
+            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER"] where target.environment[name] == nil {
+                removed.insert(name)
+            }
+        }
+        var secrets: [String: [String: String]] = [:]
+        if let password = target.environment["PGPASSWORD"] {
+            let settings = rendering.plan.settings
+            secrets[settings.string("postgres.secretName")] = [settings.string("postgres.passwordKey"): password]
+        }
+        let host = ProcessInfo.processInfo.hostName
+        return try LocalPods(
+            yaml: try rendering.yaml(), secrets: secrets, podName: "schemajob-apply@\(host)",
+            environmentOverrides: overrides, removedVariables: removed, output: output)
+    }
+}
