@@ -30,7 +30,7 @@ import Testing
 /// The rendered manifests of a database directory, pointed at one test database (the
 /// settings name the test server), with a test Secret holding the role's password.
 /// Containers run exactly as rendered; only the temporary root is added.
-struct RenderedForTest {
+struct RenderedForTest: Sendable {
     static let secretName = "postgres-credentials"
     static let passwordKey = "POSTGRES_PASSWORD"
 

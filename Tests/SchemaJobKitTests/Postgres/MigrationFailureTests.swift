@@ -1,0 +1,120 @@
+import Foundation
+import SchemaJobKit
+import Testing
+
+extension AgainstPostgreSQL {
+    /// What happens when a migration goes wrong, against a real server: each failure must
+    /// leave the database as it was and exit with the code the Job's policy expects.
+    @Suite struct MigrationFailureTests {
+        /// A copy of database/ in a temporary directory, to edit.
+        static func copyOfDatabase() throws -> (TemporaryDirectory, String) {
+            let directory = try TemporaryDirectory(prefix: "schemajob-database")
+            let copy = directory.path + "/database"
+            try Repository.copy(Repository.database, to: copy)
+            return (directory, copy)
+        }
+
+        /// The whole database (schema and rows) as text.
+        static func snapshot(_ database: TestDatabase) throws -> String {
+            try database.schemaDump() + database.dataDump()
+        }
+
+        @Test func anSQLErrorInTheFourthFileFailsTheJobAndChangesNothing() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let good = try RenderedForTest(database)
+            try await good.migrate()
+            let before = try Self.snapshot(database)
+
+            let (directory, copy) = try Self.copyOfDatabase()
+            let fourth = try #require(try DatabaseFiles.listed(in: copy).filter { $0.phase == "schema" }.dropFirst(3).first)
+            var text = try String(contentsOfFile: fourth.path, encoding: .utf8)
+            if !text.hasSuffix("\n") { text += "\n" }
+            let errorLine = text.filter { $0 == "\n" }.count + 2
+            // A change that would show if it were committed, then a statement that fails.
+            text += "ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS half_applied integer;\n"
+            text += "SELECT no_such_column FROM gpu_types;\n"
+            try text.write(toFile: fourth.path, atomically: true, encoding: .utf8)
+            let broken = try RenderedForTest(database, databaseDirectory: copy)
+
+            let migrate = try await broken.run("migrate")
+            #expect(migrate.exitCode == (try broken.sqlFailedCode))
+            #expect(migrate.output.contains("\(fourth.name):\(errorLine): ERROR:"), "\(migrate.output)")
+            #expect(migrate.output.contains("no_such_column"))
+            #expect(migrate.output.contains("  → \(fourth.name)\n"))
+            #expect(!migrate.output.contains("Migration completed successfully!"))
+            #expect(try Self.snapshot(database) == before)
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(broken.plan.hash)'") == "0\n")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() async throws {
+            let server = try #require(PostgresServer.current)
+            // Each run holds its transaction open for a second, so the two must meet at the lock.
+            let (directory, copy) = try Self.copyOfDatabase()
+            try "SELECT pg_sleep(1);\n".write(toFile: copy + "/schema/005a_pause.sql", atomically: true, encoding: .utf8)
+
+            let single = try server.createDatabase()
+            try await RenderedForTest(single, databaseDirectory: copy).migrate()
+
+            let database = try server.createDatabase()
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            async let first = job.run("migrate")
+            async let second = job.run("migrate")
+            let results = try await [first, second]
+            for result in results {
+                #expect(result.exitCode == 0, "\(result.output)")
+            }
+            let runs = try database.rows(
+                "SELECT started_at, finished_at FROM schemajob.runs WHERE hash = '\(job.plan.hash)' ORDER BY started_at")
+            try #require(runs.count == 2)
+            // The second run's transaction began only after the first one's had committed.
+            #expect(try database.sql("SELECT '\(runs[1][0])'::timestamptz >= '\(runs[0][1])'::timestamptz") == "t\n")
+            #expect(try database.schemaDump() == single.schemaDump())
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func aRunKilledMidwayLeavesNothingBehindAndTheNextRunSucceeds() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let before = try Self.snapshot(database)
+            let (directory, copy) = try Self.copyOfDatabase()
+            try "SELECT pg_sleep(60);\n".write(toFile: copy + "/schema/005a_pause.sql", atomically: true, encoding: .utf8)
+            let slow = try RenderedForTest(database, databaseDirectory: copy)
+
+            // SIGKILL to every process of the "container", as when a node dies or the pod is evicted.
+            let killed = try await slow.run("migrate", timeout: .seconds(5))
+            #expect(killed.timedOut)
+            #expect(killed.exitCode == 128 + SIGKILL)
+            #expect(killed.output.hasSuffix("  → 005a_pause.sql\n"), "it should die inside the sleeping file: \(killed.output)")
+            #expect(try Self.snapshot(database) == before)
+
+            let next = try await RenderedForTest(database).run("migrate")
+            #expect(next.exitCode == 0, "\(next.output)")
+            // The dead client's transaction, and the migration lock with it, ended within
+            // moments (client_connection_check_interval), not when pg_sleep(60) would have.
+            #expect(next.duration < .seconds(30))
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs") == "1\n")
+            withExtendedLifetime(directory) {}
+        }
+    }
+}
+
+/// Failures that need no server at all.
+@Suite struct MigrationWithoutServerTests {
+    @Test func withNoServerTheInitContainerWaitsUntilItsDeadlineAndMigrateAsksForARetry() async throws {
+        let port = try PostgresServer.freePort()  // nothing listens there
+        let job = try RenderedForTest(databaseName: "gpudev", port: port, password: "unused")
+
+        let wait = try await job.run("wait-for-postgres", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "4"])
+        let retryable: Int32 = 75  // migrate.sh's EX_TEMPFAIL: any code the policy does not map to FailJob is retried
+        #expect(wait.exitCode == retryable)
+        #expect(wait.duration >= .seconds(4), "it gave up before its deadline")
+        #expect(wait.duration < .seconds(20), "it overran its deadline")
+        #expect(wait.output.contains("Waiting for PostgreSQL at 127.0.0.1:\(port)..."))
+        #expect(wait.output.contains("not ready after 4s"))
+
+        let migrate = try await job.run("migrate")
+        #expect(migrate.exitCode == retryable, "\(migrate.output)")
+        #expect(!(try job.job.exitCodes(for: "FailJob", container: "migrate").contains(retryable)))
+        #expect(migrate.output.contains("could not reach PostgreSQL at 127.0.0.1:\(port)"))
+    }
+}
