@@ -18,6 +18,8 @@ struct SchemaJobCommand: ParsableCommand {
             ScriptCommand.self,
             LintCommand.self,
             SumCommand.self,
+            ApplyCommand.self,
+            VerifyCommand.self,
         ]
     )
 

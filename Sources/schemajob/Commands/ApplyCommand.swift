@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import SchemaJobKit
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Run the migration Job's containers here, with local psql, against a database.",
+        discussion: """
+            Renders the manifests in memory and runs the Job's wait-for-postgres and migrate \
+            containers as written (their scripts, their environment, the same one-transaction \
+            psql session and ledger row), printing the Job's log. The database is the one \
+            libpq's PG* variables name (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, \
+            PGSSLMODE, ...), or --dsn; what they leave unset comes from the settings \
+            (postgres.host, ...). PGPASSWORD reaches the scripts through the Secret's file, as \
+            in the cluster; without it libpq looks in ~/.pgpass.
+
+            Exit codes: 0 migrated; 1 the SQL failed, or lint has findings (nothing committed); \
+            2 PostgreSQL could not be reached, a lock wait timed out, or bad input.
+
+            Examples:
+              kubectl port-forward -n gpu-controlplane svc/postgres-primary 5432:5432 &
+              PGHOST=localhost PGPASSWORD=... schemajob apply
+              schemajob apply --dsn 'postgresql://gpudev@localhost:5432/gpudev?sslmode=disable'
+            """
+    )
+
+    @OptionGroup var inputs: RenderInputOptions
+
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
+    var dsn: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for PostgreSQL to accept connections.", valueName: "seconds"))
+    var wait: Int = 30
+
+    @Flag(name: .customLong("no-lint"), help: "Apply even when lint has findings (said loudly on stderr).")
+    var noLint = false
+
+    func validate() throws {
+        guard wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+    }
+
+    func run() throws {
+        let rendering = try SchemaJob.render(inputs.request)
+        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, command: "apply")
+        let target = LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
+        let report = try LocalMigration.apply(rendering, target: target, waitSeconds: wait, output: .inherit)
+        if let message = report.message {
+            Terminal.error(message)
+        }
+        if report.outcome != .done {
+            throw ExitCode(report.outcome.rawValue)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SchemaJobKit
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that a database has this schema: the API's start-up gate, run once.",
+        discussion: """
+            Runs the API Deployment's wait-for-schema container once, here, with local psql: \
+            ready when the ledger (schemajob.runs) holds a finished run for the current hash and \
+            every table the schema files create exists. The database is named as for apply: \
+            libpq's PG* variables, or --dsn.
+
+            Exit codes: 0 ready; 1 not ready (what is missing is listed); 2 PostgreSQL could not \
+            be reached, or bad input.
+
+            Examples:
+              PGHOST=localhost PGPASSWORD=... schemajob verify
+              schemajob verify --dsn 'postgresql://gpudev@localhost/gpudev' || echo "not migrated"
+            """
+    )
+
+    @OptionGroup var inputs: RenderInputOptions
+
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
+    var dsn: String?
+
+    func run() throws {
+        let rendering = try SchemaJob.render(inputs.request)
+        let target = LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
+        let report = try LocalMigration.verify(rendering, target: target, output: .inherit)
+        if let message = report.message {
+            Terminal.error(message)
+        }
+        if report.outcome != .done {
+            throw ExitCode(report.outcome.rawValue)
+        }
+    }
+}
