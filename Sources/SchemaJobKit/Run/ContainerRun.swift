@@ -224,17 +224,13 @@ public struct ContainerRun: Sendable {
         if let source = volume.configMap {
             try writeConfigMap(source, defaultMode: source.defaultMode, into: directory, place: place)
         } else if let source = volume.secret {
-            try writeFiles(
-                secrets[source.secretName] ?? [:], items: source.items, defaultMode: source.defaultMode,
-                into: directory, missingKeysAllowed: true, place: place)
+            try writeSecret(source.secretName, items: source.items, defaultMode: source.defaultMode, into: directory, place: place)
         } else if let projected = volume.projected {
             for projection in projected.sources {
                 if let source = projection.configMap {
                     try writeConfigMap(source, defaultMode: projected.defaultMode, into: directory, place: place)
                 } else if let source = projection.secret {
-                    try writeFiles(
-                        secrets[source.name] ?? [:], items: source.items, defaultMode: projected.defaultMode,
-                        into: directory, missingKeysAllowed: true, place: place)
+                    try writeSecret(source.name, items: source.items, defaultMode: projected.defaultMode, into: directory, place: place)
                 } else {
                     throw RunError(place, "only configMap and secret projections are supported by the local runner")
                 }
@@ -254,6 +250,15 @@ public struct ContainerRun: Sendable {
         try writeFiles(
             data, items: source.items, defaultMode: source.defaultMode ?? defaultMode,
             into: directory, missingKeysAllowed: source.optional == true, place: place)
+    }
+
+    /// A Secret the caller did not give, or a key it lacks, leaves its file out (see above).
+    private func writeSecret(
+        _ name: String, items: [Volume.KeyToPath]?, defaultMode: Int?, into directory: String, place: String
+    ) throws {
+        try writeFiles(
+            secrets[name] ?? [:], items: items, defaultMode: defaultMode, into: directory, missingKeysAllowed: true,
+            place: place)
     }
 
     private func writeFiles(

@@ -104,6 +104,16 @@ import Testing
         #expect(mode == 0o444)
     }
 
+    @Test func aSecretTheCallerDidNotGiveLeavesItsFileAndVariableOut() throws {
+        let root = try TemporaryDirectory()
+        var run = try makeRun()
+        run.secrets = [:]
+        let prepared = try run.prepare(root: root.path)
+        #expect(FileManager.default.fileExists(atPath: root.path + "/etc/secret"))
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/secret/password"))
+        #expect(prepared.environment["TOKEN"] == nil)
+    }
+
     @Test func theEnvironmentComesFromTheContainerWithPathsMovedUnderTheRoot() throws {
         let root = try TemporaryDirectory()
         let prepared = try makeRun().prepare(root: root.path)
