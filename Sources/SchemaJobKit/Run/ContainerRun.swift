@@ -9,7 +9,9 @@ import Foundation
 ///
 /// Differences from a kubelet, on purpose: a Secret (or key) the caller did not give is
 /// left out instead of failing the pod, so `apply` works with a password from
-/// `~/.pgpass`; `$(VAR)` references are not expanded (the templates use none).
+/// `~/.pgpass`; `$(VAR)` references are not expanded (the templates use none); and a
+/// run ends when every process it started has ended (Foundation notices an exit only
+/// then), where a container ends with its first process.
 public struct ContainerRun: Sendable {
     public enum Output: Sendable {
         /// The process writes to this process's standard output and error.
