@@ -9,85 +9,59 @@ public enum RequiredTables {
         var tables: [String] = []
         for file in schemaFiles {
             for statement in SQLLexer.statements(in: file.text) {
-                apply(statement.significantTokens, to: &tables)
+                apply(StatementView(statement.significantTokens), to: &tables)
             }
         }
         return tables
     }
 
-    static func apply(_ tokens: [SQLToken], to tables: inout [String]) {
-        var reader = TokenReader(tokens: tokens)
-        if reader.accept("CREATE") {
-            _ = reader.accept("GLOBAL") || reader.accept("LOCAL")
-            if reader.accept("TEMP") || reader.accept("TEMPORARY") { return }
-            _ = reader.accept("UNLOGGED")
-            guard reader.accept("TABLE") else { return }
-            _ = reader.accept("IF", "NOT", "EXISTS")
-            if let name = reader.qualifiedName(), !tables.contains(name) {
-                tables.append(name)
+    static func apply(_ statement: StatementView, to tables: inout [String]) {
+        var index = 0
+        func accept(_ keywords: String...) -> Bool {
+            guard keywords.enumerated().allSatisfy({ statement.isKeyword(index + $0.offset, $0.element) }) else { return false }
+            index += keywords.count
+            return true
+        }
+        func name() -> [String]? {
+            guard let (parts, next) = statement.qualifiedName(index) else { return nil }
+            index = next
+            return parts
+        }
+
+        if accept("CREATE") {
+            _ = accept("GLOBAL") || accept("LOCAL")
+            if accept("TEMP") || accept("TEMPORARY") { return }
+            _ = accept("UNLOGGED")
+            guard accept("TABLE") else { return }
+            _ = accept("IF", "NOT", "EXISTS")
+            if let parts = name(), !tables.contains(regclass(parts)) {
+                tables.append(regclass(parts))
             }
-        } else if reader.accept("DROP", "TABLE") {
-            _ = reader.accept("IF", "EXISTS")
-            repeat {
-                if let name = reader.qualifiedName() { tables.removeAll { $0 == name } }
-            } while reader.acceptPunctuation(",")
-        } else if reader.accept("ALTER", "TABLE") {
-            _ = reader.accept("IF", "EXISTS")
-            _ = reader.accept("ONLY")
-            guard let old = reader.qualifiedName(), reader.accept("RENAME", "TO"),
-                  let new = reader.qualifiedName(), let index = tables.firstIndex(of: old) else { return }
-            // RENAME TO keeps the schema; only the last part is new.
-            let prefix = old.split(separator: ".").dropLast().joined(separator: ".")
-            tables[index] = prefix.isEmpty ? new : prefix + "." + new
+        } else if accept("DROP", "TABLE") {
+            _ = accept("IF", "EXISTS")
+            for start in statement.topLevelListStarts(from: index) {
+                index = start
+                if let parts = name() { tables.removeAll { $0 == regclass(parts) } }
+            }
+        } else if accept("ALTER", "TABLE") {
+            _ = accept("IF", "EXISTS")
+            _ = accept("ONLY")
+            guard let old = name(), accept("RENAME", "TO"), let new = statement.identifier(index),
+                  let position = tables.firstIndex(of: regclass(old)) else { return }
+            // RENAME TO keeps the table in its schema; only the last part changes.
+            tables[position] = regclass(old.dropLast() + [new])
         }
     }
 
-    /// Walks the significant tokens of one statement.
-    struct TokenReader {
-        var tokens: [SQLToken]
-        var position = 0
-
-        mutating func accept(_ keywords: String...) -> Bool {
-            guard position + keywords.count <= tokens.count else { return false }
-            for (offset, keyword) in keywords.enumerated() {
-                let token = tokens[position + offset]
-                guard token.kind == .word, token.text.uppercased() == keyword else { return false }
+    /// A name as `to_regclass` reads it back: a part that needs no quotes is written bare,
+    /// so `"users"` and `users` are one table; any other part keeps its quotes.
+    static func regclass(_ parts: [String]) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyz0123456789_$")
+        return parts.map { part in
+            if let first = part.first, first.isLetter || first == "_", part.allSatisfy({ plain.contains($0) }) {
+                return part
             }
-            position += keywords.count
-            return true
-        }
-
-        mutating func acceptPunctuation(_ text: String) -> Bool {
-            guard position < tokens.count, tokens[position].kind == .punctuation, tokens[position].text == text else { return false }
-            position += 1
-            return true
-        }
-
-        /// `name`, `schema.name`, `"Quoted"`: written as `to_regclass` reads it back.
-        mutating func qualifiedName() -> String? {
-            var parts: [String] = []
-            repeat {
-                guard position < tokens.count else { return nil }
-                let token = tokens[position]
-                switch token.kind {
-                case .word: parts.append(token.text.lowercased())
-                case .quotedIdentifier: parts.append(Self.identifier(fromQuoted: token.text))
-                default: return nil
-                }
-                position += 1
-            } while acceptPunctuation(".")
-            return parts.joined(separator: ".")
-        }
-
-        /// A quoted identifier that needs no quotes is written bare, so `"users"` and
-        /// `users` name one table; any other keeps its quotes.
-        static func identifier(fromQuoted text: String) -> String {
-            let inner = String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
-            let plain = Set("abcdefghijklmnopqrstuvwxyz0123456789_")
-            if let first = inner.first, !first.isNumber, inner.allSatisfy({ plain.contains($0) }) {
-                return inner
-            }
-            return text
-        }
+            return "\"" + part.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ".")
     }
 }
