@@ -39,8 +39,10 @@ enum LayoutRules {
         }
     }
 
-    /// Trailing whitespace, tabs, control and non-ASCII characters: each forces libyaml
-    /// out of the literal block (`|`) that keeps the SQL readable in the ConfigMap.
+    /// Trailing whitespace, tabs, control characters and the few others libyaml will not
+    /// print raw (a BOM, line separators, anything beyond U+FFFF): each forces it out of
+    /// the literal block (`|`) that keeps the SQL readable in the ConfigMap. Other
+    /// non-ASCII text (`café`, `日本`) stays in the literal block and is fine.
     /// One finding of each kind per line, at its first column.
     static func characterFindings(_ file: MigrationFile) -> [Finding] {
         var findings: [Finding] = []
@@ -69,17 +71,26 @@ enum LayoutRules {
     }
 
     static func isUnsafe(_ character: Character) -> Bool {
-        character.unicodeScalars.contains { scalar in
-            scalar.value > 0x7E || (scalar.value < 0x20 && scalar != "\n")
+        character.unicodeScalars.contains { !isLiteralSafe($0) }
+    }
+
+    /// What libyaml's emitter keeps in a literal block: printable ASCII, and the
+    /// printable Basic Multilingual Plane less the BOM and the line/paragraph separators.
+    static func isLiteralSafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x20...0x7E: true
+        case 0x2028, 0x2029, 0xFEFF: false
+        case 0xA0...0xD7FF, 0xE000...0xFFFD: true
+        default: false
         }
     }
 
     static func describe(_ character: Character) -> String {
         if character == "\t" { return "tab character" }
         let codes = character.unicodeScalars.map { "U+" + String(String($0.value, radix: 16, uppercase: true).leftPadded(to: 4)) }
-        let printable = character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
-        if printable && character.unicodeScalars.contains(where: { $0.value > 0x7F }) {
-            return "non-ASCII character '\(character)' (\(codes.joined(separator: " ")))"
+        let control = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        if !control {
+            return "character '\(character)' (\(codes.joined(separator: " "))) that YAML cannot keep in a literal block"
         }
         return "control character \(codes.joined(separator: " "))"
     }

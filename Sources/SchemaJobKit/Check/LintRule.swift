@@ -127,8 +127,8 @@ extension LintRule {
         hint: "strip the whitespace at the ends of lines (and use LF line endings)")
     public static let unsafeCharacter = LintRule(
         id: "unsafe-character", family: .layout,
-        reason: "a tab, a control character or a non-ASCII character makes libyaml quote the whole file in the ConfigMap",
-        hint: "keep the files ASCII: spaces instead of tabs, escapes (E'\\u00e9', U&'\\00e9') for other characters")
+        reason: "a tab, a control character, a BOM, a line separator or a character beyond U+FFFF makes libyaml quote the whole file in the ConfigMap",
+        hint: "spaces instead of tabs; escapes (E'\\u2028', U&'\\+01F600') for the other characters")
 
     public static let schemaSumChanged = LintRule(
         id: "schema-sum-changed", family: .lock,
