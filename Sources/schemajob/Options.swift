@@ -32,3 +32,13 @@ struct RenderInputOptions: ParsableArguments {
             settingOverrides: settings)
     }
 }
+
+/// The database `apply` and `verify` connect to: libpq's `PG*` variables, or `--dsn`.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
+    var dsn: String?
+
+    var target: LocalMigration.Target {
+        LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
+    }
+}

@@ -27,8 +27,7 @@ struct ApplyCommand: ParsableCommand {
 
     @OptionGroup var inputs: RenderInputOptions
 
-    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
-    var dsn: String?
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for PostgreSQL to accept connections.", valueName: "seconds"))
     var wait: Int = 30
@@ -43,8 +42,7 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
         try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, command: "apply")
-        let target = LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
-        let report = try LocalMigration.apply(rendering, target: target, waitSeconds: wait, output: .inherit)
+        let report = try LocalMigration.apply(rendering, target: connection.target, waitSeconds: wait, output: .inherit)
         if let message = report.message {
             Terminal.error(message)
         }

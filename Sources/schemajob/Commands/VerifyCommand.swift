@@ -23,13 +23,11 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var inputs: RenderInputOptions
 
-    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
-    var dsn: String?
+    @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
-        let target = LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
-        let report = try LocalMigration.verify(rendering, target: target, output: .inherit)
+        let report = try LocalMigration.verify(rendering, target: connection.target, output: .inherit)
         if let message = report.message {
             Terminal.error(message)
         }
