@@ -6,7 +6,8 @@
 # Exit codes, which the Job's podFailurePolicy relies on:
 #    0  the migration and its ledger row committed
 #   65  SQL failed: retrying cannot help, the Job fails at once
-#   75  PostgreSQL could not be reached, or a lock wait timed out: the Job retries
+#   75  PostgreSQL could not be reached, a lock wait timed out, or psql was killed:
+#       the Job retries
 set -u
 
 readonly EXIT_SQL_FAILED=65
@@ -45,6 +46,10 @@ case $status in
         exit $EXIT_RETRY
         ;;
     *)
+        if [ "$status" -gt 128 ]; then
+            echo "schemajob: psql was ended by signal $((status - 128)); nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
+            exit $EXIT_RETRY
+        fi
         if grep -Eq "$retryable" "$errors"; then
             echo "schemajob: a lock wait timed out or the server went away; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY

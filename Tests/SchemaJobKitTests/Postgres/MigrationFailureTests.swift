@@ -73,6 +73,34 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        @Test func psqlEndedByASignalIsRetryableAndChangesNothing() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let before = try Self.snapshot(database)
+            let job = try RenderedForTest(database)
+            let root = try TemporaryDirectory(prefix: "schemajob-sigpipe")
+            let prepared = try ContainerRun(
+                pod: try job.job.podSpec(), containerName: "migrate", configMaps: job.pods.objects.configMaps,
+                secrets: job.pods.secrets, fieldValues: ["metadata.name": "sigpipe"]
+            ).prepare(root: root.path)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: prepared.executable)
+            process.arguments = prepared.arguments
+            process.environment = prepared.environment
+            // Standard output whose reader is already gone, as in `schemajob apply | head`
+            // once head has exited: psql's first line ends it with SIGPIPE.
+            let output = Pipe()
+            try output.fileHandleForReading.close()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 75, "\(stderr)")
+            #expect(stderr.contains("psql was ended by signal 13"), "\(stderr)")
+            #expect(try Self.snapshot(database) == before)
+        }
+
         @Test func aRunKilledMidwayLeavesNothingBehindAndTheNextRunSucceeds() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             let before = try Self.snapshot(database)
