@@ -16,7 +16,7 @@ struct ApplyCommand: ParsableCommand {
             in the cluster; without it libpq looks in ~/.pgpass.
 
             Exit codes: 0 migrated; 1 the SQL failed, or lint has findings (nothing committed); \
-            2 PostgreSQL could not be reached, a lock wait timed out, or bad input.
+            2 PostgreSQL could not be reached, a lock wait timed out, psql was killed, or bad input.
 
             Examples:
               kubectl port-forward -n gpu-controlplane svc/postgres-primary 5432:5432 &
