@@ -156,16 +156,9 @@ import Yams
         let directory = try TemporaryDirectory()
         let file = directory.path + "/render.yaml"
         try Self.renderBundled().yaml().write(toFile: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["--strict", file]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try SchemaJobExecutable.runProgram(tool, ["--strict", file])
+        let text = result.stdout + result.stderr
+        #expect(result.status == 0, "\(text)")
         #expect(text.components(separatedBy: "INFO").count - 1 == 5, "expected five validated objects:\n\(text)")
     }
 }

@@ -42,8 +42,14 @@ enum SchemaJobExecutable {
     @discardableResult
     static func run(_ arguments: [String], in directory: String = Repository.root,
                     environment: [String: String]? = nil) throws -> Result {
+        try runProgram(path, arguments, in: directory, environment: environment)
+    }
+
+    /// Runs any program to its end, with its stdout and stderr kept apart.
+    static func runProgram(_ program: String, _ arguments: [String], in directory: String = Repository.root,
+                           environment: [String: String]? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         if let environment { process.environment = environment }
