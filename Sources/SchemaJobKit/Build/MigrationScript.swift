@@ -23,8 +23,14 @@ public enum MigrationScript {
                 for file in plan.files where file.phase == phase {
                     // Names are ConfigMap keys (letters, digits, '-', '_', '.'), so they
                     // need no quoting in psql; the quotes keep a '-' from reading as an option.
-                    lines.append("\\echo '  → \(file.name)'")
-                    lines.append("\\ir '../\(phase.rawValue)/\(file.name)'")
+                    let include = "\\ir '../\(phase.rawValue)/\(file.name)'"
+                    if file.runsOutsideTransaction {
+                        // Commit what came before, run the file in autocommit, then go on
+                        // in a new transaction; the session's lock stays held throughout.
+                        lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'", include, "BEGIN;"]
+                    } else {
+                        lines += ["\\echo '  → \(file.name)'", include]
+                    }
                 }
             } else if line == recordMarker {
                 markersSeen.insert("record")

@@ -74,7 +74,7 @@ extension LintRule {
     public static let nonTransactional = LintRule(
         id: "non-transactional", family: .transaction,
         reason: "the whole run is one transaction, and this statement cannot run inside a transaction block",
-        hint: "do it outside the migration (by hand, or in the database image's init script); use CREATE INDEX without CONCURRENTLY")
+        hint: "put it in a file of its own that starts with `-- schemajob:no-transaction`, or use CREATE INDEX without CONCURRENTLY")
     public static let transactionControl = LintRule(
         id: "transaction-control", family: .transaction,
         reason: "the run supplies the one transaction around every file; a file must not begin, commit or roll it back",

@@ -40,6 +40,10 @@ struct StatementRules {
                     rule: .psqlMetaCommand, location: location(of: meta),
                     message: "psql meta-command \(meta.text.split(separator: " ").first ?? "") in a migration file"))
             }
+            if file.runsOutsideTransaction {
+                // The file runs in autocommit, where these statements are allowed.
+                candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }
+            }
             findings += allowances.filter(candidates)
             findings += checkDOBody(statements[index], outer: allowances)
         }

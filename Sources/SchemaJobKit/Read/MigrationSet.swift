@@ -23,6 +23,22 @@ public struct MigrationFile: Hashable, Sendable {
     /// Lower-case hex SHA-256 of `bytes`.
     public var sha256: String
 
+    /// The line that puts a file outside the run's transaction. It must stand among the
+    /// comments before the file's first statement.
+    public static let noTransactionDirective = "-- schemajob:no-transaction"
+
+    /// True when the file opts out of the run's one transaction, for statements PostgreSQL
+    /// refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`). Its statements
+    /// then run one by one, each committed as it ends.
+    public var runsOutsideTransaction: Bool {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed == Self.noTransactionDirective { return true }
+            if !(trimmed.isEmpty || trimmed.hasPrefix("--")) { return false }
+        }
+        return false
+    }
+
     public init(phase: Phase, name: String, displayPath: String, bytes: [UInt8], text: String, sha256: String) {
         self.phase = phase
         self.name = name

@@ -109,3 +109,27 @@ import Testing
         }
     }
 }
+
+/// A file that starts with `-- schemajob:no-transaction` runs outside the run's transaction.
+@Suite struct NoTransactionFileTests {
+    static let concurrently = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t_a ON t (a);\n"
+
+    @Test func concurrentlyIsAFindingInsideTheRunsTransaction() {
+        #expect(CheckFixtures.lint(Self.concurrently).map(\.rule) == ["non-transactional"])
+    }
+
+    @Test func concurrentlyIsAllowedInANoTransactionFile() {
+        #expect(CheckFixtures.lint("-- Built without blocking writes.\n-- schemajob:no-transaction\n" + Self.concurrently).isEmpty)
+    }
+
+    @Test func theDirectiveCountsOnlyBeforeTheFirstStatement() {
+        let file = CheckFixtures.schema("001_t.sql", "SELECT 1;\n-- schemajob:no-transaction\n" + Self.concurrently)
+        #expect(!file.runsOutsideTransaction)
+        #expect(Linter.lint(MigrationSet(directory: "database", files: [file])).map(\.rule) == ["non-transactional"])
+    }
+
+    @Test func aNoTransactionFileMayStillNotEndTheTransactionItself() {
+        let findings = CheckFixtures.lint("-- schemajob:no-transaction\nCOMMIT;\n" + Self.concurrently)
+        #expect(findings.map(\.rule) == ["transaction-control"])
+    }
+}
