@@ -11,6 +11,9 @@ struct RenderCommand: ParsableCommand {
             Examples:
               schemajob render | kubectl apply -f -
               schemajob render --set api.image=registry.example/api:1.4.2 -o manifests.yaml
+
+            Settings (--set key=value, or nested in schemajob.yaml):
+            \(SettingKey.all.map { "  \($0.key)=\($0.defaultValue)\n      \($0.summary)" }.joined(separator: "\n"))
             """
     )
 
