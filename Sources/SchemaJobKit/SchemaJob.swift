@@ -25,14 +25,11 @@ public struct Rendering {
     public let templates: TemplateSet
     public let plan: Plan
     public let manifests: [Manifest]
+    /// The psql script the Job runs (`schemajob script`), as the scripts ConfigMap holds it.
+    public let migrationScript: String
 
     public func yaml() throws -> String {
         try YAMLWriter.yaml(manifests)
-    }
-
-    /// The psql script the Job runs (`schemajob script`).
-    public func migrationScript() throws -> String {
-        try MigrationScript.render(plan: plan, templates: templates)
     }
 }
 
@@ -66,7 +63,8 @@ public enum SchemaJob {
 
     public static func render(_ request: RenderRequest) throws -> Rendering {
         let (set, templates, plan) = try plan(request)
-        let manifests = try ManifestBuilder.build(plan: plan, templates: templates)
-        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests)
+        let script = try MigrationScript.render(plan: plan, templates: templates)
+        let manifests = try ManifestBuilder.build(plan: plan, templates: templates, migrationScript: script)
+        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script)
     }
 }

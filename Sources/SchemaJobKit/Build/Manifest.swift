@@ -9,7 +9,9 @@ public struct Manifest {
 
 /// The `build` stage: turns a plan and the templates into manifests. Pure.
 public enum ManifestBuilder {
-    public static func build(plan: Plan, templates: TemplateSet) throws -> [Manifest] {
+    /// `migrationScript` is `MigrationScript.render(plan:templates:)`, made once by the caller,
+    /// which keeps it for `schemajob script`.
+    public static func build(plan: Plan, templates: TemplateSet, migrationScript: String) throws -> [Manifest] {
         var values: [String: TemplateValue] = [:]
         for setting in SettingKey.all {
             values[setting.key] = TemplateValue(plan.settings[setting.key] ?? setting.defaultValue)
@@ -33,9 +35,7 @@ public enum ManifestBuilder {
             role: .scripts,
             entries: try templates.scriptNames.map { name in
                 let key = String(name.dropFirst(TemplateSet.scriptsDirectory.count))
-                let text = name == TemplateSet.migrationScript
-                    ? try MigrationScript.render(plan: plan, templates: templates)
-                    : try templates.text(name)
+                let text = name == TemplateSet.migrationScript ? migrationScript : try templates.text(name)
                 return (key, text)
             })
 

@@ -29,6 +29,7 @@ struct StatementRules {
 
     mutating func run() -> [Finding] {
         let statements = SQLLexer.statements(in: file.text)
+        let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         for index in statements.indices {
             let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
@@ -40,7 +41,7 @@ struct StatementRules {
                     rule: .psqlMetaCommand, location: location(of: meta),
                     message: "psql meta-command \(meta.text.split(separator: " ").first ?? "") in a migration file"))
             }
-            if file.runsOutsideTransaction {
+            if runsOutsideTransaction {
                 // The file runs in autocommit, where these statements are allowed.
                 candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }
             }

@@ -31,10 +31,14 @@ public struct MigrationFile: Hashable, Sendable {
     /// refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`). Its statements
     /// then run one by one, each committed as it ends.
     public var runsOutsideTransaction: Bool {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+        // Line by line from the top: only the opening comment lines are ever looked at.
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let trimmed = rest[..<end].trimmingCharacters(in: .whitespaces)
             if trimmed == Self.noTransactionDirective { return true }
             if !(trimmed.isEmpty || trimmed.hasPrefix("--")) { return false }
+            rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
         }
         return false
     }

@@ -17,6 +17,6 @@ struct ScriptCommand: ParsableCommand {
 
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
-        Terminal.output(try rendering.migrationScript() + "\n")
+        Terminal.output(rendering.migrationScript + "\n")
     }
 }

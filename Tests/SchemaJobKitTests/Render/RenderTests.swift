@@ -53,7 +53,7 @@ import Yams
             }
         }
         let scripts = try data("db-scripts-")
-        #expect(scripts["migration.psql"] == (try rendering.migrationScript()))
+        #expect(scripts["migration.psql"] == (try MigrationScript.render(plan: rendering.plan, templates: rendering.templates)))
         for name in ["migrate.sh", "wait-for-postgres.sh", "wait-for-schema.sh", "schema-ready.psql"] {
             #expect(scripts[name] == (try String(contentsOfFile: Repository.templates + "/scripts/\(name)", encoding: .utf8)))
         }
