@@ -186,7 +186,7 @@ final class PostgresServer: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Runs a tool to its end; its standard output and error, or an error carrying them.
+    /// Runs a tool to its end; its standard output, or an error carrying its output and errors.
     @discardableResult
     static func run(_ command: (String, [String]), _ arguments: [String]) throws -> String {
         try run(command.0, command.1 + arguments)
@@ -194,23 +194,12 @@ final class PostgresServer: Sendable {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // Read to the end before waiting, so a large output cannot fill the pipe and stall.
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let result = try SchemaJobExecutable.runProgram(executable, arguments)
+        guard result.status == 0 else {
             let command = ([executable] + arguments).joined(separator: " ")
-            throw HarnessError("\(command) exited \(process.terminationStatus):\n\(output)")
+            throw HarnessError("\(command) exited \(result.status):\n\(result.stdout)\(result.stderr)")
         }
-        return output
+        return result.stdout
     }
 }
 
