@@ -19,8 +19,7 @@ enum CheckFixtures {
         Linter.lint(MigrationSet(directory: "database", files: [file(phase, "001_test.sql", sql)]))
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var repositoryRoot: URL { URL(fileURLWithPath: Repository.root) }
 
     /// A fresh directory under the system's temporary directory, removed by the caller.
     static func temporaryDirectory() throws -> URL {
