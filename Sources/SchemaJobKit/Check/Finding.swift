@@ -1,8 +1,14 @@
-/// One problem `lint` found, at a place. Every finding is an error: a finding
-/// means the set should not reach a cluster as it is.
+/// One problem `lint` found, at a place. An error means the set would fail a run or
+/// do harm, and stops `render` and `apply`; a warning is about layout or readability
+/// and never blocks (unless `--strict` asks for that).
 public struct Finding: Sendable, Hashable {
-    public enum Severity: String, Sendable {
+    public enum Severity: String, Sendable, Comparable {
+        case warning
         case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            lhs == .warning && rhs == .error
+        }
     }
 
     public var location: SourceLocation
@@ -17,8 +23,10 @@ public struct Finding: Sendable, Hashable {
         self.rule = rule.id
         self.message = message
         self.hint = hint ?? rule.hint
-        self.severity = .error
+        self.severity = rule.severity
     }
+
+    public var isError: Bool { severity == .error }
 
     /// Path (in byte order), then line and column (a finding about the whole file
     /// first), then rule: the same findings always print in the same order.

@@ -27,14 +27,16 @@ public enum FindingFormat: String, CaseIterable, Sendable {
         "\(finding.location.description): \(finding.severity.rawValue): \(finding.message) [\(finding.rule)]"
     }
 
-    /// The line for stderr after the findings.
+    /// The line for stderr after the findings: `lint: 2 errors, 1 warning in 11 files`.
     public static func summary(_ findings: [Finding], fileCount: Int) -> String {
         let files = fileCount == 1 ? "1 file" : "\(fileCount) files"
-        switch findings.count {
-        case 0: return "lint: no findings in \(files)"
-        case 1: return "lint: 1 finding in \(files)"
-        default: return "lint: \(findings.count) findings in \(files)"
-        }
+        let errors = findings.filter(\.isError).count
+        let warnings = findings.count - errors
+        func counted(_ count: Int, _ noun: String) -> String { count == 1 ? "1 \(noun)" : "\(count) \(noun)s" }
+        var parts: [String] = []
+        if errors > 0 { parts.append(counted(errors, "error")) }
+        if warnings > 0 { parts.append(counted(warnings, "warning")) }
+        return "lint: \(parts.isEmpty ? "no findings" : parts.joined(separator: ", ")) in \(files)"
     }
 
     static func json(_ findings: [Finding]) -> String {
@@ -73,14 +75,15 @@ public enum FindingFormat: String, CaseIterable, Sendable {
         return escaped + "\""
     }
 
-    /// `::error file=…,line=…,col=…,title=<rule>::<message>`, with the hint on a
+    /// `::error file=…,line=…,col=…,title=<rule>::<message>` (`::warning` for a
+    /// warning), with the hint on a
     /// second line of the annotation.
     static func githubLine(_ finding: Finding) -> String {
         var properties = ["file=\(githubProperty(finding.location.path))"]
         if let line = finding.location.line { properties.append("line=\(line)") }
         if let column = finding.location.column { properties.append("col=\(column)") }
         properties.append("title=\(githubProperty(finding.rule))")
-        return "::error \(properties.joined(separator: ","))::\(githubData(finding.message + "\n" + finding.hint))"
+        return "::\(finding.severity.rawValue) \(properties.joined(separator: ","))::\(githubData(finding.message + "\n" + finding.hint))"
     }
 
     /// The escapes GitHub's runner undoes in a command's message.

@@ -12,6 +12,8 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         case layout
         /// The append-only lock, `schema.sum`.
         case lock
+        /// Text psql cannot run as a whole: a string, comment or body left open.
+        case syntax
     }
 
     public var id: String
@@ -19,10 +21,16 @@ public struct LintRule: Sendable, Hashable, Identifiable {
     public var reason: String
     public var hint: String
 
-    /// Statement rules can be silenced per statement; layout and lock rules cannot,
-    /// nor can the rule that catches a misspelt allow.
+    /// Statement rules can be silenced per statement; layout, lock and syntax rules
+    /// cannot, nor can the rule that catches a misspelt allow.
     public var canBeAllowed: Bool {
-        family != .layout && family != .lock && id != "unknown-allow"
+        family != .layout && family != .lock && family != .syntax && id != "unknown-allow"
+    }
+
+    /// Errors are what fails a run or does harm; layout and readability are warnings,
+    /// which are printed and never block a render (see `--strict`).
+    public var severity: Finding.Severity {
+        family == .layout ? .warning : .error
     }
 }
 
@@ -130,6 +138,11 @@ extension LintRule {
         reason: "a tab, a control character, a BOM, a line separator or a character beyond U+FFFF makes libyaml quote the whole file in the ConfigMap",
         hint: "spaces instead of tabs; escapes (E'\\u2028', U&'\\+01F600') for the other characters")
 
+    public static let unterminated = LintRule(
+        id: "unterminated", family: .syntax,
+        reason: "a string, quoted identifier, comment or dollar-quoted body is still open at the end of the file, so psql fails the run",
+        hint: "close it (the quote, */ or the $tag$ that opened it) before the end of the file")
+
     public static let schemaSumChanged = LintRule(
         id: "schema-sum-changed", family: .lock,
         reason: "a deployed schema file changed; databases that already ran it will never see the change",
@@ -150,7 +163,7 @@ extension LintRule {
         nonTransactional, transactionControl, psqlMetaCommand,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,
-        schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
+        unterminated, schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
     ]
 
     public static func rule(withID id: String) -> LintRule? {

@@ -28,9 +28,14 @@ struct StatementRules {
     }
 
     mutating func run() -> [Finding] {
-        let statements = SQLLexer.statements(in: file.text)
+        let tokens = SQLLexer.tokens(in: file.text)
+        let statements = SQLLexer.statements(from: tokens)
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
+        // Only the last token can be open: an open one runs to the end of the file.
+        if let open = tokens.last, !open.isTerminated {
+            findings.append(Finding(.unterminated, at: location(of: open), "\(Self.describeOpening(open)) is not closed before the end of the file"))
+        }
         for index in statements.indices {
             let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
             findings += allowances.unknown
@@ -69,6 +74,18 @@ struct StatementRules {
             findings += allowances.filter(check(inner.statement, context: context))
         }
         return findings
+    }
+
+    static func describeOpening(_ token: SQLToken) -> String {
+        switch token.kind {
+        case .string: return "a string literal"
+        case .quotedIdentifier: return "a quoted identifier"
+        case .blockComment: return "a /* comment"
+        case .dollarString:
+            let delimiter = token.text.dropFirst().firstIndex(of: "$").map { String(token.text[...$0]) } ?? "$$"
+            return "the dollar-quoted body opened by \(delimiter)"
+        default: return "a token"
+        }
     }
 
     func location(of token: SQLToken) -> SourceLocation {

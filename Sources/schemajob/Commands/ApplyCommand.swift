@@ -32,7 +32,9 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for PostgreSQL to accept connections.", valueName: "seconds"))
     var wait: Int = 30
 
-    @Flag(name: .customLong("no-lint"), help: "Apply even when lint has findings (said loudly on stderr).")
+    @OptionGroup var strictness: StrictOption
+
+    @Flag(name: .customLong("no-lint"), help: "Apply even when lint has errors (said loudly on stderr).")
     var noLint = false
 
     func validate() throws {
@@ -41,7 +43,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
-        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, command: "apply")
+        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, strict: strictness.strict, command: "apply")
         let report = try LocalMigration.apply(rendering, target: connection.target, waitSeconds: wait, output: .inherit)
         if let message = report.message {
             Terminal.error(message)

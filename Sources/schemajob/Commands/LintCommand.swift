@@ -10,10 +10,11 @@ struct LintCommand: ParsableCommand {
         discussion: """
             Every run applies every file again, in one transaction; lint finds what would fail \
             or do harm the second time. Findings print as path:line:col: error: message [rule]. \
-            Silence one rule for one statement with a comment in it:
+            Errors are what would fail a run or do harm; warnings (layout, readability) never \
+            block, unless --strict. Silence one rule for one statement with a comment in it:
               DROP TABLE old_rows; -- schemajob:allow drop-table: replaced by rows
 
-            Exit codes: 0 clean; 1 findings; 2 lint could not run.
+            Exit codes: 0 no errors (warnings allowed, unless --strict); 1 errors; 2 lint could not run.
 
             Examples:
               schemajob lint
@@ -21,7 +22,7 @@ struct LintCommand: ParsableCommand {
               schemajob lint --format json | jq -r '.[].rule' | sort | uniq -c
 
             Rules:
-            \(LintRule.all.map { "  \($0.id): \($0.reason)" }.joined(separator: "\n"))
+            \(LintRule.all.map { "  \($0.id) (\($0.severity.rawValue)): \($0.reason)" }.joined(separator: "\n"))
             """
     )
 
@@ -30,19 +31,22 @@ struct LintCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
     var format: FindingFormat = .text
 
+    @OptionGroup var strictness: StrictOption
+
     func run() throws {
         let set = try DatabaseReader.read(directory: databaseOptions.database)
         let findings = Linter.lint(set)
         Terminal.output(format.render(findings))
         Terminal.error(FindingFormat.summary(findings, fileCount: set.files.count))
-        if !findings.isEmpty {
+        if findings.contains(where: { $0.isError || strictness.strict }) {
             throw ExitCode(1)
         }
     }
 
-    /// The gate before anything is written: findings go to stderr (stdout may be
-    /// the manifests) and the command exits 1. `skipped` says so loudly instead.
-    static func requireClean(_ set: MigrationSet, skipped: Bool, command: String) throws {
+    /// The gate before anything is written or run. Errors (and, with `strict`, warnings)
+    /// go to stderr (stdout may be the manifests) and the command exits 1; warnings alone
+    /// are printed and the command goes on. `skipped` says so loudly instead.
+    static func requireClean(_ set: MigrationSet, skipped: Bool, strict: Bool, command: String) throws {
         if skipped {
             Terminal.error("\(command): WARNING: --no-lint: not checking the SQL (idempotency, transactions, the schema.sum lock)")
             return
@@ -50,7 +54,19 @@ struct LintCommand: ParsableCommand {
         let findings = Linter.lint(set)
         guard !findings.isEmpty else { return }
         Terminal.error(FindingFormat.text.render(findings))
-        Terminal.error("\(command): nothing written: \(FindingFormat.summary(findings, fileCount: set.files.count)); fix them, or pass --no-lint to skip the check")
+        let summary = FindingFormat.summary(findings, fileCount: set.files.count)
+        guard findings.contains(where: { $0.isError || strict }) else {
+            Terminal.error("\(command): \(summary); warnings do not block (--strict makes them)")
+            return
+        }
+        let blocking = strict ? "findings" : "errors"
+        Terminal.error("\(command): nothing done: \(summary); fix the \(blocking), or pass --no-lint to skip the check")
         throw ExitCode(1)
     }
+}
+
+/// `--strict`: warnings fail the command too, for teams that want a spotless set.
+struct StrictOption: ParsableArguments {
+    @Flag(name: .long, help: "Fail on warnings (layout, readability) as well as errors.")
+    var strict = false
 }

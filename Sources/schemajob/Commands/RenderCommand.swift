@@ -22,12 +22,14 @@ struct RenderCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file, atomically ('-' is stdout).", valueName: "file"))
     var output: String?
 
-    @Flag(name: .customLong("no-lint"), help: "Write even when lint has findings (said loudly on stderr).")
+    @OptionGroup var strictness: StrictOption
+
+    @Flag(name: .customLong("no-lint"), help: "Write even when lint has errors (said loudly on stderr).")
     var noLint = false
 
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
-        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, command: "render")
+        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, strict: strictness.strict, command: "render")
         try Terminal.write(try rendering.yaml(), to: output)
     }
 }

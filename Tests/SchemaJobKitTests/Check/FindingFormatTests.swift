@@ -13,7 +13,7 @@ import Testing
         #expect(FindingFormat.text.render(Self.findings) == """
             database/schema/001_a.sql:3:5: error: CREATE TABLE "a,b": fails
             on the next run [create-if-not-exists]
-            database/schema/notes 100%.txt: error: not a .sql file [not-sql]
+            database/schema/notes 100%.txt: warning: not a .sql file [not-sql]
 
             """)
     }
@@ -37,11 +37,22 @@ import Testing
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("::error file=database/schema/001_a.sql,line=3,col=5,title=create-if-not-exists::"))
         #expect(lines[0].contains("CREATE TABLE \"a,b\": fails%0Aon the next run%0A"))
-        #expect(lines[1].hasPrefix("::error file=database/schema/notes 100%25.txt,title=not-sql::not a .sql file%0A"))
+        #expect(lines[1].hasPrefix("::warning file=database/schema/notes 100%25.txt,title=not-sql::not a .sql file%0A"))
     }
 
-    @Test func theSummaryCountsFindingsAndFiles() {
+    @Test func theSummaryCountsErrorsWarningsAndFiles() {
         #expect(FindingFormat.summary([], fileCount: 10) == "lint: no findings in 10 files")
-        #expect(FindingFormat.summary(Self.findings, fileCount: 1) == "lint: 2 findings in 1 file")
+        #expect(FindingFormat.summary(Self.findings, fileCount: 1) == "lint: 1 error, 1 warning in 1 file")
+        #expect(FindingFormat.summary(Self.findings + Self.findings, fileCount: 2) == "lint: 2 errors, 2 warnings in 2 files")
+        #expect(FindingFormat.summary([Self.findings[1]], fileCount: 3) == "lint: 1 warning in 3 files")
+    }
+
+    @Test func layoutRulesAreWarningsAndEverythingThatBreaksARunIsAnError() {
+        for rule in LintRule.all {
+            #expect(rule.severity == (rule.family == .layout ? .warning : .error), "\(rule.id)")
+        }
+        #expect(LintRule.trailingWhitespace.severity == .warning)
+        #expect(LintRule.unterminated.severity == .error)
+        #expect(LintRule.schemaSumChanged.severity == .error)
     }
 }

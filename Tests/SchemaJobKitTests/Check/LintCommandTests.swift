@@ -36,7 +36,7 @@ import Testing
             "\(database)/schema/004_gpu_types.sql: error: 004_gpu_types.sql changed after it was deployed (schema.sum line 4 has sha256 7e38150799f1…, the file has \(sha256Hex(try Data(contentsOf: deployed)).prefix(12))…) [schema-sum-changed]",
             "\(database)/schema/010_disk_tags.sql:2:1: error: CREATE TABLE disk_tags fails on the next run, when it exists [create-if-not-exists]",
         ])
-        #expect(result.stderr == "lint: 2 findings in 11 files\n")
+        #expect(result.stderr == "lint: 2 errors in 11 files\n")
 
         let github = try SchemaJobExecutable.run(["lint", "--database", database, "--format", "github"], in: root.path)
         #expect(github.status == 1)
@@ -105,5 +105,63 @@ import Testing
         #expect(forced.status == 0)
         #expect(forced.stderr.contains("WARNING: --no-lint"))
         #expect(FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func warningsAloneNeverBlockRenderButStrictMakesThemFail() throws {
+        let (root, database) = try Self.copyOfTheDatabase()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Trailing spaces, as a real team's files have them: layout, not a broken deploy.
+        try CheckFixtures.write("CREATE TABLE IF NOT EXISTS disk_tags (tag text);   \n-- note \n",
+                                to: URL(fileURLWithPath: database + "/schema/010_disk_tags.sql"))
+        let output = root.appendingPathComponent("out.yaml").path
+
+        let lint = try SchemaJobExecutable.run(["lint", "--database", database], in: root.path)
+        #expect(lint.status == 0)
+        #expect(Self.lines(lint.stdout) == [
+            "\(database)/schema/010_disk_tags.sql:1:49: warning: trailing whitespace [trailing-whitespace]",
+            "\(database)/schema/010_disk_tags.sql:2:8: warning: trailing whitespace [trailing-whitespace]",
+        ])
+        #expect(lint.stderr == "lint: 2 warnings in 11 files\n")
+        let strictLint = try SchemaJobExecutable.run(["lint", "--strict", "--database", database], in: root.path)
+        #expect(strictLint.status == 1)
+
+        let rendered = try SchemaJobExecutable.run(["render", "--database", database, "-o", output], in: root.path)
+        #expect(rendered.status == 0)
+        #expect(rendered.stderr.contains("warning: trailing whitespace [trailing-whitespace]"))
+        #expect(rendered.stderr.contains("render: lint: 2 warnings in 11 files; warnings do not block"))
+        let yaml = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(yaml.contains("010_disk_tags.sql"), "the manifest is written, the file held as a quoted scalar")
+        // Read back, the ConfigMap holds the file byte for byte.
+        let objects = try RenderedObjects(yaml: yaml)
+        let schema = try #require(objects.configMaps.first { $0.key.hasPrefix("db-schema-") }?.value)
+        #expect(schema["010_disk_tags.sql"] == "CREATE TABLE IF NOT EXISTS disk_tags (tag text);   \n-- note \n")
+
+        try FileManager.default.removeItem(atPath: output)
+        let strict = try SchemaJobExecutable.run(["render", "--strict", "--database", database, "-o", output], in: root.path)
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("nothing done"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func aFileEndingInsideABodyIsAnErrorThatStopsRender() throws {
+        let (root, database) = try Self.copyOfTheDatabase()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cases: [(String, String)] = [
+            ("CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN\n", "1:51: error: the dollar-quoted body opened by $$ is not closed"),
+            ("SELECT 1;\nSELECT $body$ x\n", "2:8: error: the dollar-quoted body opened by $body$ is not closed"),
+            ("SELECT 'open;\n", "1:8: error: a string literal is not closed"),
+            ("SELECT 1 AS \"open;\n", "1:13: error: a quoted identifier is not closed"),
+            ("SELECT 1; /* a comment /* nested */ still open\n", "1:11: error: a /* comment is not closed"),
+        ]
+        let output = root.appendingPathComponent("out.yaml").path
+        for (text, expected) in cases {
+            try CheckFixtures.write(text, to: URL(fileURLWithPath: database + "/schema/010_open.sql"))
+            let lint = try SchemaJobExecutable.run(["lint", "--database", database], in: root.path)
+            #expect(lint.status == 1, "\(text)")
+            #expect(lint.stdout.contains("\(database)/schema/010_open.sql:\(expected) before the end of the file [unterminated]"), "\(lint.stdout)")
+            let render = try SchemaJobExecutable.run(["render", "--database", database, "-o", output], in: root.path)
+            #expect(render.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
     }
 }
