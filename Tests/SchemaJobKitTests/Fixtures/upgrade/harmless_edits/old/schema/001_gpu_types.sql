@@ -1,0 +1,5 @@
+CREATE TABLE IF NOT EXISTS gpu_types (
+    gpu_type  VARCHAR(50) PRIMARY KEY,
+    max_gpus  INTEGER NOT NULL,
+    created   TIMESTAMP WITH TIME ZONE DEFAULT NOW()
+);
