@@ -248,17 +248,18 @@ private struct FileComparison {
     func added(_ column: TableDefinition.Column, to table: TableDefinition) -> Finding {
         let relation = UpgradeRules.relationName(table.name)
         let statement = "ALTER TABLE \(table.writtenName) ADD COLUMN IF NOT EXISTS \(column.writtenName) \(column.definition);"
-        var message = "\(relation).\(column.name) was added inside \(describe(table)) since \(earlierName): databases where the table exists never get it; put \(statement) in a new schema file"
+        let missing = "\(relation).\(column.name) was added inside \(describe(table)) since \(earlierName): databases where the table exists never get it"
+        var message = "\(missing); put \(statement) in a new schema file"
         var hint = "put \(statement) in a new schema file"
-        if column.isNotNull && column.defaultExpression == nil && !column.constraints.contains(where: { $0.uppercased().hasPrefix("PRIMARY") }) {
-            message += " (NOT NULL without a DEFAULT fails on a table that has rows)"
-        }
         if let user = firstUse(of: column.name, in: table) {
             // The statement up to the name it makes or changes: `CREATE INDEX IF NOT EXISTS idx_x`.
             let what = user.significantTokens.prefix { !($0.kind == .punctuation || $0.text.uppercased() == "ON") }
                 .prefix(6).map(\.text).joined(separator: " ")
-            message += "; and the next deploy fails before that file runs: \(what) at \(new.displayPath):\(user.line) uses the column"
-            hint = "put \(statement) in \(new.name) right after the CREATE TABLE (before line \(user.line)), or move the statement at line \(user.line) into the new file after it"
+            hint = "put \(statement) in \(new.name) right after the CREATE TABLE (before line \(user.line)), or in a new schema file together with the statement at line \(user.line), moved there after it"
+            message = "\(missing), and there \(what) (line \(user.line)) fails the deploy: column \"\(column.name)\" does not exist; \(hint)"
+        }
+        if column.isNotNull && column.defaultExpression == nil && !column.constraints.contains(where: { $0.uppercased().hasPrefix("PRIMARY") }) {
+            message += " (NOT NULL without a DEFAULT fails on a table that has rows)"
         }
         return Finding(.upgradeColumnAdded, at: column.location, message, hint: hint)
     }

@@ -68,7 +68,7 @@ extension AgainstPostgreSQL {
             let server = try #require(PostgresServer.current)
             let (old, new) = try Self.sets("reservation_column_and_index")
             let finding = try #require(Linter.lint(new, from: old).first)
-            #expect(finding.message.contains("the next deploy fails before that file runs"))
+            #expect(finding.message.contains("(line 14) fails the deploy: column \"domain_name\" does not exist"))
             let database = try server.createDatabase()
             try Self.apply(old, to: database)
             let error = try #require(throws: HarnessError.self) { try Self.apply(new, to: database) }
