@@ -18,7 +18,7 @@ import Testing
         let result = try SchemaJobExecutable.run(["lint", "--database", "new", "--from", "old"], in: Self.fixture("disk_column_added"))
         #expect(result.status == 1)
         #expect(LintCommandTests.lines(result.stdout) == [
-            "new/schema/003_disks.sql:8:5: error: disks.disk_size was added inside CREATE TABLE IF NOT EXISTS disks in 003_disks.sql since old: databases where the table exists never get it; put ALTER TABLE disks ADD COLUMN IF NOT EXISTS disk_size TEXT; in a new schema file [upgrade-column-added]",
+            "new/schema/003_disks.sql:8:3: error: disks.disk_size was added inside CREATE TABLE IF NOT EXISTS disks in 003_disks.sql since old: databases where the table exists never get it; put ALTER TABLE disks ADD COLUMN IF NOT EXISTS disk_size TEXT; in a new schema file [upgrade-column-added]",
         ])
         #expect(result.stderr == "lint: 1 error in 2 files\n")
     }
@@ -100,7 +100,7 @@ import Testing
         try FileManager.default.removeItem(atPath: path + "/database/schema/003_disks.sql")
         try FileManager.default.copyItem(atPath: Self.fixture("disk_column_added") + "/new/schema/003_disks.sql",
                                          toPath: path + "/database/schema/003_disks.sql")
-        let expected = "database/schema/003_disks.sql:8:5: error: disks.disk_size was added inside CREATE TABLE IF NOT EXISTS disks in 003_disks.sql since %@:database"
+        let expected = "database/schema/003_disks.sql:8:3: error: disks.disk_size was added inside CREATE TABLE IF NOT EXISTS disks in 003_disks.sql since %@:database"
 
         // Uncommitted: the working tree against the last commit.
         let head = try SchemaJobExecutable.run(["lint", "--from", "HEAD"], in: path)
@@ -117,7 +117,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: path + "/tools", withIntermediateDirectories: true)
         let nested = try SchemaJobExecutable.run(["lint", "--database", "../database", "--from", "released"], in: path + "/tools")
         #expect(nested.status == 1)
-        #expect(nested.stdout.hasPrefix("../database/schema/003_disks.sql:8:5: error: disks.disk_size"), "\(nested.stdout)\(nested.stderr)")
+        #expect(nested.stdout.hasPrefix("../database/schema/003_disks.sql:8:3: error: disks.disk_size"), "\(nested.stdout)\(nested.stderr)")
         let same = try SchemaJobExecutable.run(["lint", "--from", "HEAD"], in: path)
         #expect(same.status == 0 && same.stdout.isEmpty, "\(same.stdout)")
     }

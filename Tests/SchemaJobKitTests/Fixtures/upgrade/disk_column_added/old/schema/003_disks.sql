@@ -1,11 +1,11 @@
 -- Volumes users keep between reservations.
 CREATE TABLE IF NOT EXISTS disks (
-    disk_id        UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    disk_name      TEXT NOT NULL,
-    user_id        TEXT NOT NULL,
-    size_gb        INTEGER,
-    reservation_id VARCHAR(255) REFERENCES reservations (reservation_id) ON DELETE SET NULL,
-    UNIQUE (user_id, disk_name)
+  disk_id UUID DEFAULT gen_random_uuid() PRIMARY KEY,
+  owner TEXT NOT NULL,
+  label TEXT NOT NULL,
+  attached_to VARCHAR(255) REFERENCES reservations (reservation_id) ON DELETE SET NULL,
+  capacity_gb INTEGER,
+  UNIQUE (owner, label)
 );
 
-CREATE INDEX IF NOT EXISTS idx_disks_user_id ON disks (user_id);
+CREATE INDEX IF NOT EXISTS idx_disks_owner ON disks (owner);
