@@ -56,6 +56,26 @@ import Testing
         #expect(WhitespaceFix.stripped("SELECT 'open  \n  ").lineCount == 0)
     }
 
+    /// Over many generated inputs: what PostgreSQL acts on (every token but whitespace and
+    /// comments) is unchanged, token for token, and a second pass changes nothing.
+    @Test func theFixNeverChangesWhatPostgreSQLReadsAndIsIdempotent() {
+        var generator = SplitMix64(seed: 0xF1C5_7A11)
+        let fragments = SQLLexerPropertyTests.fragments + ["  \n", " \t\r\n", "'a  \n b'", "$$ x  \n$$", "-- c  \n", "\\set x 1  \n"]
+        func significant(_ text: String) -> [SQLToken] {
+            SQLLexer.tokens(in: text).filter { !$0.isTrivia }.map { SQLToken(kind: $0.kind, text: $0.text, line: 0, column: 0, isTerminated: $0.isTerminated) }
+        }
+        for round in 0..<3_000 {
+            var text = ""
+            for _ in 0..<Int(generator.next() % 40) {
+                text += fragments[Int(generator.next() % UInt64(fragments.count))]
+            }
+            let (bytes, _) = WhitespaceFix.stripped(text)
+            let fixed = String(decoding: bytes, as: UTF8.self)
+            #expect(significant(fixed) == significant(text), "round \(round): \(text.debugDescription)")
+            #expect(WhitespaceFix.stripped(fixed).lineCount == 0, "round \(round): \(text.debugDescription)")
+        }
+    }
+
     @Test func lintFixRewritesTheFileOnceAndLintsTheResult() throws {
         let (root, database) = try LintCommandTests.copyOfTheDatabase()
         defer { try? FileManager.default.removeItem(at: root) }
