@@ -207,6 +207,11 @@ private struct FileComparison {
         let oldColumns = Dictionary(before.columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let oldKey = Set(before.constraints.filter { $0.text.uppercased().hasPrefix("PRIMARY") }.flatMap(\.columns))
         let newKey = Set(after.constraints.filter { $0.text.uppercased().hasPrefix("PRIMARY") }.flatMap(\.columns))
+        // Every constraint of the old table in the form ALTER TABLE takes, so that one
+        // moved between a column and the table's list is not new.
+        let oldConstraints = Set(before.constraints.map { UpgradeRules.normalized($0.text) } + before.columns.flatMap { column in
+            column.constraints.compactMap { Self.tableForm(of: $0, column: column.writtenName).map { UpgradeRules.normalized($0.text) } }
+        })
         var findings: [Finding] = []
         for column in after.columns {
             guard let was = oldColumns[column.name] else {
@@ -219,9 +224,10 @@ private struct FileComparison {
             {
                 findings.append(changed)
             }
-            let oldConstraints = Set(was.constraints.map(UpgradeRules.normalized))
-            for constraint in column.constraints where !oldConstraints.contains(UpgradeRules.normalized(constraint)) {
-                guard let tableForm = Self.tableForm(of: constraint, column: column.writtenName) else { continue }
+            for constraint in column.constraints {
+                guard let tableForm = Self.tableForm(of: constraint, column: column.writtenName),
+                    !oldConstraints.contains(UpgradeRules.normalized(tableForm.text))
+                else { continue }
                 let name = Self.defaultName(relation, [column.name], kind: tableForm.kind)
                 guard !alterations.addedConstraints.contains([key, name]) else { continue }
                 findings.append(constraintAdded(tableForm.text, name: name, at: column.location, of: column.name, in: after))
@@ -235,8 +241,7 @@ private struct FileComparison {
                 "\(relation).\(column.name) was taken out of \(describe(after)) since \(earlierName): databases where the table exists keep it; put it back, or put \(statement) (it destroys the column's data) in a new schema file",
                 hint: "put it back, or put \(statement) in a new schema file"))
         }
-        let oldTableConstraints = Set(before.constraints.map { UpgradeRules.normalized($0.text) })
-        for constraint in after.constraints where !oldTableConstraints.contains(UpgradeRules.normalized(constraint.text)) {
+        for constraint in after.constraints where !oldConstraints.contains(UpgradeRules.normalized(constraint.text)) {
             let kind = constraint.text.split(separator: " ").first.map { $0.uppercased() } ?? ""
             let name = constraint.name ?? Self.defaultName(relation, constraint.columns, kind: kind)
             guard !alterations.addedConstraints.contains([key, name]) else { continue }
