@@ -14,6 +14,9 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         case lock
         /// Text psql cannot run as a whole: a string, comment or body left open.
         case syntax
+        /// What a database made from an earlier state of the files will not get
+        /// (`lint --from`): the file ran there already, and its new text never runs.
+        case upgrade
     }
 
     public var id: String
@@ -24,7 +27,7 @@ public struct LintRule: Sendable, Hashable, Identifiable {
     /// Statement rules can be silenced per statement; layout, lock and syntax rules
     /// cannot, nor can the rule that catches a misspelt allow.
     public var canBeAllowed: Bool {
-        family != .layout && family != .lock && family != .syntax && id != "unknown-allow"
+        family != .layout && family != .lock && family != .syntax && family != .upgrade && id != "unknown-allow"
     }
 
     /// Errors are what fails a run or does harm; layout and readability are warnings,
@@ -156,6 +159,35 @@ extension LintRule {
         reason: "schema.sum was edited by hand: its last line no longer checksums the lines above",
         hint: "restore it from version control, then run schemajob sum")
 
+    // `lint --from`: a schema file that ran on a database already is skipped there next
+    // time (CREATE TABLE IF NOT EXISTS finds the table), so what was added inside it
+    // reaches fresh installs only, and existing databases drift from them unseen.
+
+    public static let upgradeColumnAdded = LintRule(
+        id: "upgrade-column-added", family: .upgrade,
+        reason: "a column added inside an existing CREATE TABLE never reaches databases where the table exists",
+        hint: "add it in a new schema file: ALTER TABLE <table> ADD COLUMN IF NOT EXISTS <column> <type>;")
+    public static let upgradeColumnChanged = LintRule(
+        id: "upgrade-column-changed", family: .upgrade,
+        reason: "a column's type, default or NOT NULL changed inside an existing CREATE TABLE: existing databases keep the old one",
+        hint: "change it in a new schema file: ALTER TABLE <table> ALTER COLUMN <column> TYPE …, SET DEFAULT …, SET NOT NULL;")
+    public static let upgradeColumnRemoved = LintRule(
+        id: "upgrade-column-removed", family: .upgrade,
+        reason: "a column taken out of an existing CREATE TABLE stays in databases where the table exists",
+        hint: "put it back, or drop it everywhere in a new schema file: ALTER TABLE <table> DROP COLUMN IF EXISTS <column>;")
+    public static let upgradeConstraintAdded = LintRule(
+        id: "upgrade-constraint-added", family: .upgrade,
+        reason: "a constraint added inside an existing CREATE TABLE never reaches databases where the table exists",
+        hint: "add it in a new schema file, in a DO block that checks pg_constraint first")
+    public static let upgradeEnumValueAdded = LintRule(
+        id: "upgrade-enum-value-added", family: .upgrade,
+        reason: "a value added inside an existing CREATE TYPE … AS ENUM never reaches databases where the type exists",
+        hint: "add it in a new schema file: ALTER TYPE <type> ADD VALUE IF NOT EXISTS '<value>';")
+    public static let upgradeFileRemoved = LintRule(
+        id: "upgrade-file-removed", family: .upgrade,
+        reason: "a schema file that ran is gone (or renamed): existing databases keep what it made, fresh installs do not get it (or run it under its new name, in a new place in the order)",
+        hint: "restore it under its old name; undo what it did in a new file instead")
+
     /// Every rule, in the order `lint --help` lists them.
     public static let all: [LintRule] = [
         createIfNotExists, createOrReplace, createTrigger, unguardedCreate, addColumnIfNotExists,
@@ -164,6 +196,8 @@ extension LintRule {
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,
         unterminated, schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
+        upgradeColumnAdded, upgradeColumnChanged, upgradeColumnRemoved, upgradeConstraintAdded,
+        upgradeEnumValueAdded, upgradeFileRemoved,
     ]
 
     public static func rule(withID id: String) -> LintRule? {

@@ -1,13 +1,15 @@
 /// The `check` stage: every rule over a `MigrationSet`. Reads nothing from disk;
 /// what it needs (the files, the entries the reader skipped, `schema.sum`) is in the set.
 public enum Linter {
-    /// Every finding, sorted by path, line and column.
-    public static func lint(_ set: MigrationSet) -> [Finding] {
+    /// Every finding, sorted by path, line and column; with `earlier` (`--from`), also
+    /// what a database made from that earlier set would not get from this one.
+    public static func lint(_ set: MigrationSet, from earlier: MigrationSet? = nil) -> [Finding] {
         var findings = LayoutRules.check(set)
         for file in set.files {
             findings += StatementRules.check(file)
         }
         findings += SchemaSum.verify(set)
+        if let earlier { findings += UpgradeRules.check(from: earlier, to: set) }
         return findings.sorted(by: Finding.precedes)
     }
 }

@@ -26,9 +26,19 @@ public enum EarlierDatabase {
         }
         let scratch = try TemporaryDirectory(prefix: "schemajob-from")
         let archive = scratch.path + "/database.tar"
-        // `<rev>:./<dir>` names the directory relative to the working directory, as typed.
-        let treePath = DatabaseReader.isDirectory(directory) ? "./" : "./" + directory
-        let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: workingDirectory)
+        // The directory's path from the repository's top, and git archive run there: run
+        // inside a subdirectory it refuses a tree ("current working directory is untracked").
+        let located = try git(["rev-parse", "--show-toplevel", "--show-prefix"], in: workingDirectory)
+        let lines = located.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard located.status == 0, lines.count >= 2 else {
+            throw ReadError(place, "cannot find \(directory) in its git repository: \(located.errors)")
+        }
+        let top = lines[0]
+        var treePath = lines[1]
+        if !DatabaseReader.isDirectory(directory) { treePath += directory }
+        while treePath.hasSuffix("/") { treePath.removeLast() }
+        // `<rev>:` alone is the top of the tree, when database/ is the repository itself.
+        let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: top)
         guard archived.status == 0 else {
             throw ReadError(place, "\(directory) does not exist at \(revision)")
         }
@@ -54,6 +64,7 @@ public enum EarlierDatabase {
 
     struct Outcome {
         var status: Int32
+        var output: String
         var errors: String
     }
 
@@ -67,17 +78,30 @@ public enum EarlierDatabase {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
+        // Output goes to a file, not a pipe: nothing is read while git runs, so a pipe
+        // could fill and stall it. Errors are one line, read after it ends.
+        let scratch = try TemporaryDirectory(prefix: "schemajob-git")
+        FileManager.default.createFile(atPath: scratch.path + "/out", contents: nil)
+        FileManager.default.createFile(atPath: scratch.path + "/err", contents: nil)
+        guard let output = FileHandle(forWritingAtPath: scratch.path + "/out"),
+            let errors = FileHandle(forWritingAtPath: scratch.path + "/err")
+        else {
+            throw ReadError(SourceLocation(path: scratch.path), "cannot capture the output of \(arguments.first ?? executable)")
+        }
+        process.standardOutput = output
         process.standardError = errors
         do {
             try process.run()
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: process.terminationStatus, errors: text)
+        try? output.close()
+        try? errors.close()
+        func read(_ name: String) -> String {
+            String(decoding: FileManager.default.contents(atPath: scratch.path + "/" + name) ?? Data(), as: UTF8.self)
+        }
+        let firstError = read("err").split(separator: "\n").first.map(String.init) ?? ""
+        return Outcome(status: process.terminationStatus, output: read("out"), errors: firstError)
     }
 }

@@ -14,12 +14,28 @@ struct LintCommand: ParsableCommand {
             block, unless --strict. Silence one rule for one statement with a comment in it:
               DROP TABLE old_rows; -- schemajob:allow drop-table: replaced by rows
 
+            --fix first strips trailing spaces, tabs and CRs where they are code or comment \
+            (never inside a string, a quoted identifier or a dollar body, which are data), \
+            writes each changed file atomically, says which on stderr, then lints as usual. \
+            It leaves files schema.sum locks alone; --fix --force rewrites them too, and the \
+            lock then fails until schemajob sum --force re-locks them.
+
+            --from DIR|REV compares with an earlier database/ (another checkout, or a git \
+            revision, read with git, nothing checked out): a schema file that already ran is \
+            skipped next time by CREATE TABLE IF NOT EXISTS, so a column, type, default, NOT \
+            NULL, constraint or enum value changed inside it never reaches existing databases. \
+            Each is an error [upgrade-*] with the ALTER to put in a new file. No server needed.
+
             Exit codes: 0 no errors (warnings allowed, unless --strict); 1 errors; 2 lint could not run.
 
             Examples:
               schemajob lint
               schemajob lint --format github      (annotations in a GitHub Actions job)
               schemajob lint --format json | jq -r '.[].rule' | sort | uniq -c
+              schemajob lint --fix                (strip trailing whitespace, then lint)
+              schemajob lint --strict             (warnings fail too)
+              schemajob lint --from origin/main   (what existing databases would miss)
+              schemajob lint --from ../release/database
 
             Rules:
             \(LintRule.all.map { "  \($0.id) (\($0.severity.rawValue)): \($0.reason)" }.joined(separator: "\n"))
@@ -33,13 +49,48 @@ struct LintCommand: ParsableCommand {
 
     @OptionGroup var strictness: StrictOption
 
+    @Flag(name: .long, help: "First strip trailing whitespace in code and comments (never inside strings or bodies), then lint.")
+    var fix = false
+
+    @Flag(name: .long, help: "With --fix: rewrite files schema.sum locks too (re-lock them with schemajob sum --force).")
+    var force = false
+
+    @Option(name: .long, help: ArgumentHelp("Also check what an existing database made from this earlier database/ (a directory or a git revision) would not get.", valueName: "dir|rev"))
+    var from: String?
+
+    func validate() throws {
+        if force && !fix { throw ValidationError("--force only applies with --fix") }
+    }
+
     func run() throws {
-        let set = try DatabaseReader.read(directory: databaseOptions.database)
-        let findings = Linter.lint(set)
+        let earlier = try from.map { try EarlierDatabase.read($0, directory: databaseOptions.database) }
+        var set = try DatabaseReader.read(directory: databaseOptions.database)
+        if fix {
+            try Self.fixWhitespace(in: set, force: force)
+            set = try DatabaseReader.read(directory: databaseOptions.database)
+        }
+        let findings = Linter.lint(set, from: earlier)
         Terminal.output(format.render(findings))
         Terminal.error(FindingFormat.summary(findings, fileCount: set.files.count))
         if findings.contains(where: { $0.isError || strictness.strict }) {
             throw ExitCode(1)
+        }
+    }
+
+    /// Writes each rewrite atomically and says so; a locked file is left alone unless forced,
+    /// and a forced one is said to break the lock until it is re-locked.
+    static func fixWhitespace(in set: MigrationSet, force: Bool) throws {
+        let plan = WhitespaceFix.plan(set, force: force)
+        for refused in plan.refused {
+            Terminal.error("lint: --fix: left \(refused.file.displayPath) alone: \(DatabaseReader.schemaSumName) locks it (--fix --force rewrites it, then schemajob sum --force re-locks it)")
+        }
+        for rewrite in plan.rewrites {
+            try OutputFile.write(rewrite.bytes, to: rewrite.file.displayPath)
+            let lines = rewrite.lineCount == 1 ? "1 line" : "\(rewrite.lineCount) lines"
+            Terminal.error("lint: --fix: fixed \(rewrite.file.displayPath): trailing whitespace stripped from \(lines)")
+            if rewrite.isLocked {
+                Terminal.error("lint: --fix: WARNING: --force: \(rewrite.file.displayPath) is locked by \(DatabaseReader.schemaSumName): the lock fails [schema-sum-changed] until you run schemajob sum --force")
+            }
         }
     }
 

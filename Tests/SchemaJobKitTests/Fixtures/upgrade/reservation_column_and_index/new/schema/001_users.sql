@@ -1,0 +1,4 @@
+CREATE TABLE IF NOT EXISTS api_users (
+    user_id  SERIAL PRIMARY KEY,
+    username VARCHAR(255) NOT NULL UNIQUE
+);

@@ -1,0 +1,14 @@
+-- One row per GPU reservation.
+CREATE TABLE IF NOT EXISTS reservations (
+    reservation_id VARCHAR(255) PRIMARY KEY,
+    user_id        VARCHAR(255) NOT NULL,
+    status         VARCHAR(50) NOT NULL DEFAULT 'pending',
+    gpu_count      INTEGER NOT NULL DEFAULT 1,
+    created_at     TIMESTAMPTZ DEFAULT NOW(),
+    -- The Jupyter domain routed to the reservation's node.
+    domain_name    VARCHAR(255)
+);
+
+CREATE INDEX IF NOT EXISTS idx_reservations_user_id ON reservations (user_id);
+CREATE INDEX IF NOT EXISTS idx_reservations_status ON reservations (status);
+CREATE INDEX IF NOT EXISTS idx_reservations_domain_name ON reservations (domain_name);
