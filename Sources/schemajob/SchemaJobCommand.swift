@@ -21,6 +21,7 @@ struct SchemaJobCommand: ParsableCommand {
             ApplyCommand.self,
             VerifyCommand.self,
             DiffCommand.self,
+            HistoryCommand.self,
         ]
     )
 
