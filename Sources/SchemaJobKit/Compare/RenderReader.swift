@@ -65,9 +65,12 @@ public enum RenderReader {
     static func parse(_ text: String, path: String) throws -> [RenderedObject] {
         var documents: [Any] = []
         do {
-            for document in try Yams.load_all(yaml: text) {
+            var sequence = try Yams.load_all(yaml: text)
+            while let document = sequence.next() {
                 if let array = document as? [Any] { documents += array } else if !(document is NSNull) { documents.append(document) }
             }
+            // The sequence stops at a syntax error and keeps it, instead of throwing.
+            if let error = sequence.error { throw error }
         } catch {
             throw CompareError(location: yamlErrorLocation(error, path: path), message: "not valid YAML or JSON: \(yamlProblem(error))")
         }
