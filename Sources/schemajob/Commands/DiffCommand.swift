@@ -2,8 +2,6 @@ import ArgumentParser
 import SchemaJobKit
 
 struct DiffCommand: ParsableCommand {
-    enum Format: String, ExpressibleByArgument { case text, json }
-
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show what changed between two renders, object by object.",
@@ -29,7 +27,7 @@ struct DiffCommand: ParsableCommand {
     var new: String
 
     @Option(name: .long, help: "text or json.")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
         if old == "-" && new == "-" { throw ValidationError("only one of OLD and NEW can be '-'") }

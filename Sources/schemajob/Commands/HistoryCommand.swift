@@ -3,8 +3,6 @@ import Foundation
 import SchemaJobKit
 
 struct HistoryCommand: ParsableCommand {
-    enum Format: String, ExpressibleByArgument { case text, json }
-
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "List the migration runs the database's ledger holds, newest first.",
@@ -31,7 +29,7 @@ struct HistoryCommand: ParsableCommand {
     var hash: String?
 
     @Option(name: .long, help: "text or json.")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     func run() throws {
         let (set, _, plan) = try SchemaJob.plan(inputs.request)
