@@ -59,6 +59,22 @@ import Yams
         #expect(try Self.objects(built.stdout) == expected)
     }
 
+    /// `kubectl apply -f DIR` needs a cluster; `kubectl annotate --local -f DIR` reads the
+    /// directory through the same file reader without one, so it shows what `-f` takes.
+    @Test func kubectlFileDirectoryReadsTheFiveObjectsAndSkipsTheKustomization() throws {
+        let workspace = try Workspace()
+        try workspace.schemajob(["render", "--output-dir", workspace.deploy])
+        let hash = String(try workspace.schemajob(["hash"]).stdout.prefix(10))
+        let read = try SchemaJobExecutable.runProgram(try Tools.kubectl(), [
+            "annotate", "--local", "-f", workspace.deploy, "-o", "name", "schemajob/probe=1",
+        ], environment: ["KUBECONFIG": "/dev/null", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout.split(separator: "\n").sorted() == [
+            "configmap/db-fixtures-\(hash)", "configmap/db-schema-\(hash)", "configmap/db-scripts-\(hash)",
+            "deployment.apps/api-service", "job.batch/db-migration-\(hash)",
+        ])
+    }
+
     @Test func eachFileIsOneObjectAsTheStreamHasItAndNamesNoHash() throws {
         let workspace = try Workspace()
         try workspace.schemajob(["render", "--output-dir", workspace.deploy])
