@@ -31,6 +31,19 @@ public struct Rendering {
     public func yaml() throws -> String {
         try YAMLWriter.yaml(manifests)
     }
+
+    /// The whole render as one text: a YAML stream, or one JSON array.
+    public func text(_ format: OutputFormat) throws -> String {
+        switch format {
+        case .yaml: try YAMLWriter.yaml(manifests)
+        case .json: try JSONWriter.json(manifests)
+        }
+    }
+
+    /// The files of `render --output-dir`, by stable name (see `OutputDirectory`).
+    public func directoryFiles() throws -> [OutputDirectory.File] {
+        try OutputDirectory.files(manifests, shortHash: plan.shortHash)
+    }
 }
 
 /// The pipeline, wired: read → plan → build. `write` is the caller's choice of form.

@@ -42,3 +42,8 @@ struct ConnectionOptions: ParsableArguments {
         LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
     }
 }
+
+/// How `diff` and `history` print their report: for people, or as JSON for scripts.
+enum ReportFormat: String, ExpressibleByArgument {
+    case text, json
+}

@@ -11,6 +11,10 @@ struct SchemaJobCommand: ParsableCommand {
             Reads database/schema/*.sql and database/fixtures/*.sql and writes content-addressed \
             ConfigMaps, a db-migration-<hash> Job and an API Deployment that waits for that \
             migration. Exit codes: 0 done; 1 findings or drift; 2 the command could not do its work.
+
+            Examples:
+              schemajob render --output-dir deploy/ && kubectl apply -k deploy/
+              schemajob --generate-completion-script bash > /etc/bash_completion.d/schemajob
             """,
         subcommands: [
             RenderCommand.self,
@@ -20,6 +24,8 @@ struct SchemaJobCommand: ParsableCommand {
             SumCommand.self,
             ApplyCommand.self,
             VerifyCommand.self,
+            DiffCommand.self,
+            HistoryCommand.self,
         ]
     )
 

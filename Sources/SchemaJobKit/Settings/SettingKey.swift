@@ -41,6 +41,8 @@ public struct SettingKey: Sendable {
     public static let all: [SettingKey] = [
         SettingKey(key: "namespace", kind: .dnsLabel, defaultValue: .string("gpu-controlplane"), reachesJob: true,
                    summary: "namespace of every object"),
+        SettingKey(key: "release", kind: .dnsLabel, defaultValue: .string("gpu-dev"), reachesJob: true,
+                   summary: "app.kubernetes.io/instance label of every object: scopes kubectl apply --prune"),
         SettingKey(key: "image", kind: .image, defaultValue: .string("ghcr.io/pgmq/pg18-pgmq:v1.8.1"), reachesJob: true,
                    summary: "image of the Job and the API's gate (psql, pg_isready, bash)"),
         SettingKey(key: "postgres.host", kind: .dnsSubdomain, defaultValue: .string("postgres-primary"), reachesJob: true,

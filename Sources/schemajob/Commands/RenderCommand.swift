@@ -1,16 +1,30 @@
 import ArgumentParser
+import Foundation
 import SchemaJobKit
+
+extension OutputFormat: ExpressibleByArgument {}
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Write the ConfigMaps, the migration Job and the API Deployment.",
         discussion: """
-            Writes one multi-document YAML stream. Nothing is written when any input is bad.
+            Writes one multi-document YAML stream (or, with --format json, one JSON array), or \
+            with --output-dir one file per object and a Kustomization listing them: both \
+            `kubectl apply -k DIR` and `kubectl apply -f DIR` work. File names carry no hash, so \
+            a new hash changes lines, not file names; schemajob's files of an older render are \
+            removed, other files are left alone (and named on stderr), unchanged files are not \
+            rewritten. Nothing is written when any input is bad.
+
+            --check writes nothing: it exits 1 and prints a unified diff when the file or \
+            directory differs from what render would write, 0 when it is the same.
 
             Examples:
               schemajob render | kubectl apply -f -
               schemajob render --set api.image=registry.example/api:1.4.2 -o manifests.yaml
+              schemajob render --output-dir deploy/ && kubectl apply -k deploy/
+              schemajob render --check --output-dir deploy/
+              schemajob render --format json -o manifests.json
 
             Settings (--set key=value, or nested in schemajob.yaml):
             \(SettingKey.all.map { "  \($0.key)=\($0.defaultValue)\n      \($0.summary)" }.joined(separator: "\n"))
@@ -22,14 +36,60 @@ struct RenderCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to this file, atomically ('-' is stdout).", valueName: "file"))
     var output: String?
 
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Write one file per object and a Kustomization here.", valueName: "dir"))
+    var outputDirectory: String?
+
+    @Option(name: .long, help: ArgumentHelp("yaml (a stream) or json (one array of objects).", valueName: "format"))
+    var format: OutputFormat = .yaml
+
+    @Flag(name: .long, help: "Write nothing; exit 1 with a diff when -o FILE or --output-dir DIR differs.")
+    var check = false
+
     @OptionGroup var strictness: StrictOption
 
     @Flag(name: .customLong("no-lint"), help: "Write even when lint has errors (said loudly on stderr).")
     var noLint = false
 
+    func validate() throws {
+        if output != nil && outputDirectory != nil {
+            throw ValidationError("give -o FILE or --output-dir DIR, not both")
+        }
+        if outputDirectory != nil && format != .yaml {
+            throw ValidationError("--output-dir writes YAML files; --format json writes one array (-o FILE)")
+        }
+        if check && (outputDirectory == nil && (output == nil || output == "-")) {
+            throw ValidationError("--check compares with -o FILE or --output-dir DIR")
+        }
+    }
+
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
         try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, strict: strictness.strict, command: "render")
-        try Terminal.write(try rendering.yaml(), to: output)
+        if let outputDirectory {
+            let changes = try OutputDirectory.changes(try rendering.directoryFiles(), in: outputDirectory)
+            for name in changes.foreign {
+                Terminal.error("schemajob: left alone: \(outputDirectory)/\(name) (not written by schemajob)")
+            }
+            if check {
+                try Self.finishCheck(changes.unifiedDiff())
+            } else {
+                try OutputDirectory.apply(changes)
+            }
+        } else if check, let output {
+            let text = try rendering.text(format)
+            let old = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) }
+            try Self.finishCheck(LineDiff.unified(
+                old: old ?? "", new: text, oldLabel: old == nil ? "/dev/null" : "a/\(output)", newLabel: "b/\(output)"))
+        } else {
+            try Terminal.write(try rendering.text(format), to: output)
+        }
+    }
+
+    /// --check: the diff on stdout and exit 1, or exit 0 when there is none.
+    static func finishCheck(_ diff: String) throws {
+        guard diff.isEmpty else {
+            Terminal.output(diff)
+            throw ExitCode(1)
+        }
     }
 }

@@ -46,7 +46,7 @@ import Testing
             let text = try String(contentsOfFile: path, encoding: .utf8)
             try write(text.replacingOccurrences(of: "${job.backoffLimit}", with: "${job.retries}"), path)
             return []
-        }, expected: "ROOT/templates/job.yaml:18:17: error: unknown placeholder ${job.retries}"),
+        }, expected: "ROOT/templates/job.yaml:19:17: error: unknown placeholder ${job.retries}"),
         Case(name: "unknown --set key", breakInput: { _ in ["--set", "job.retries=3"] },
              expected: "--set job.retries=3: error: unknown setting 'job.retries'"),
         Case(name: "--set without a value", breakInput: { _ in ["--set", "namespace"] },

@@ -1,0 +1,203 @@
+import Foundation
+
+/// `schemajob history`: reads the ledger the migration writes (`schemajob.runs`,
+/// `schemajob.run_files`, created in templates/scripts/migration.psql) with local psql.
+///
+/// The queries live here rather than in templates/: they never run in the cluster, and a
+/// file under templates/ would enter the content hash. psql prints the answer as one JSON
+/// value, so nothing depends on psql's table layout or the server's locale.
+public enum Ledger {
+    /// One run of the migration, as the ledger recorded it.
+    public struct Run: Codable, Sendable, Equatable {
+        public var runID: Int
+        public var hash: String
+        public var startedAt: String
+        public var finishedAt: String
+        public var durationSeconds: Double
+        public var pod: String?
+        public var user: String
+        public var fileCount: Int
+
+        enum CodingKeys: String, CodingKey {
+            case hash, pod, user
+            case runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
+            case durationSeconds = "duration_seconds", fileCount = "file_count"
+        }
+    }
+
+    /// One file of a run, compared with the local `database/`.
+    public struct RunFile: Codable, Sendable, Equatable {
+        public enum Status: String, Codable, Sendable {
+            /// The local file has the bytes that ran.
+            case same
+            /// The local file differs from what ran.
+            case changed
+            /// The file ran, and is no longer in database/.
+            case removed
+            /// The file is in database/ and was not part of the run.
+            case added
+        }
+
+        public var phase: String
+        public var name: String
+        /// What ran (nil for a file added since).
+        public var sha256: String?
+        /// What database/ holds now (nil for a file removed since).
+        public var localSHA256: String?
+        public var status: Status
+
+        enum CodingKeys: String, CodingKey {
+            case phase, name, sha256, status
+            case localSHA256 = "local_sha256"
+        }
+    }
+
+    static let noLedger = "schemajob: no ledger"
+
+    static let runsQuery = """
+        SELECT to_regclass('schemajob.runs') IS NOT NULL AS has_ledger \\gset
+        \\if :has_ledger
+        SELECT coalesce(json_agg(run ORDER BY run.run_id DESC), '[]')
+          FROM (SELECT r.run_id, r.hash, r.started_at, r.finished_at,
+                       extract(epoch FROM r.finished_at - r.started_at)::float8 AS duration_seconds,
+                       r.pod, r.db_user AS user,
+                       (SELECT count(*) FROM schemajob.run_files f WHERE f.run_id = r.run_id)::int AS file_count
+                  FROM schemajob.runs r) AS run;
+        \\else
+        \\echo \(noLedger)
+        \\endif
+
+        """
+
+    static func filesQuery(runID: Int) -> String {
+        """
+        SELECT coalesce(json_agg(json_build_object('phase', phase, 'name', name, 'sha256', sha256) ORDER BY position), '[]')
+          FROM schemajob.run_files WHERE run_id = \(runID);
+
+        """
+    }
+
+    /// The ledger's runs, newest first.
+    public static func runs(target: LocalMigration.Target, settings: Settings) throws -> [Run] {
+        let output = try query(runsQuery, target: target, settings: settings)
+        guard output.trimmingCharacters(in: .whitespacesAndNewlines) != noLedger else {
+            throw RunError("schemajob.runs", "the database has no ledger: no migration has run there (schemajob apply, or the Job, creates it)")
+        }
+        return try decode([Run].self, from: output)
+    }
+
+    /// The newest run whose hash starts with `prefix`, and its files against `local`.
+    public static func files(
+        ofHash prefix: String, target: LocalMigration.Target, settings: Settings, local: MigrationSet
+    ) throws -> (Run, [RunFile]) {
+        let matching = try runs(target: target, settings: settings).filter { $0.hash.hasPrefix(prefix.lowercased()) }
+        guard let run = matching.first else {
+            throw RunError("schemajob.runs", "no run with a hash starting \(prefix)")
+        }
+        guard Set(matching.map(\.hash)).count == 1 else {
+            throw RunError("schemajob.runs", "\(prefix) names more than one hash; give more of it")
+        }
+        struct Recorded: Decodable { var phase: String; var name: String; var sha256: String }
+        let recorded = try decode([Recorded].self, from: try query(filesQuery(runID: run.runID), target: target, settings: settings))
+        var localByKey = Dictionary(
+            local.files.map { ("\($0.phase.rawValue)/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
+        var files: [RunFile] = []
+        for file in recorded {
+            let current = localByKey.removeValue(forKey: "\(file.phase)/\(file.name)")
+            let status: RunFile.Status = current == nil ? .removed : current?.sha256 == file.sha256 ? .same : .changed
+            files.append(RunFile(phase: file.phase, name: file.name, sha256: file.sha256, localSHA256: current?.sha256, status: status))
+        }
+        for file in local.files where localByKey["\(file.phase.rawValue)/\(file.name)"] != nil {
+            files.append(RunFile(phase: file.phase.rawValue, name: file.name, sha256: nil, localSHA256: file.sha256, status: .added))
+        }
+        return (run, files)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from output: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(output.utf8))
+        } catch {
+            throw RunError("schemajob.runs", "cannot read psql's answer: \(error)")
+        }
+    }
+
+    /// Runs `sql` in one psql session. The password comes only from the environment
+    /// (PGPASSWORD) or ~/.pgpass, never from an argument; a `--dsn` is passed as psql's
+    /// database name, which libpq expands, as the Job's migrate.sh does with PGDATABASE.
+    /// What the caller's `PG*` variables (or the dsn) leave unset comes from the settings.
+    static func query(_ sql: String, target: LocalMigration.Target, settings: Settings) throws -> String {
+        var environment = target.environment
+        if target.dsn == nil {
+            let defaults = [
+                "PGHOST": settings.string("postgres.host"), "PGPORT": settings.string("postgres.port"),
+                "PGDATABASE": settings.string("postgres.database"), "PGUSER": settings.string("postgres.user"),
+            ]
+            environment.merge(defaults) { given, _ in given }
+        }
+        let directory = try TemporaryDirectory(prefix: "schemajob-history")
+        let input = directory.path + "/query.psql", output = directory.path + "/out", errors = directory.path + "/err"
+        guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)),
+              FileManager.default.createFile(atPath: output, contents: nil),
+              FileManager.default.createFile(atPath: errors, contents: nil),
+              let outputHandle = FileHandle(forWritingAtPath: output),
+              let errorHandle = FileHandle(forWritingAtPath: errors) else {
+            throw RunError(directory.path, "cannot write psql's files")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1"]
+            + (target.dsn.map { ["-d", $0] } ?? []) + ["-f", input]
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = outputHandle
+        process.standardError = errorHandle
+        do {
+            try process.run()
+        } catch {
+            throw RunError("psql", "cannot start psql: \(error)")
+        }
+        process.waitUntilExit()
+        try? outputHandle.close()
+        try? errorHandle.close()
+        let text = String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
+        let problem = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
+            .split(separator: "\n").first.map { $0.replacingOccurrences(of: "psql: error: ", with: "") }
+            ?? "exit \(process.terminationStatus)"
+        switch process.terminationStatus {
+        case 0: return text
+        case 2: throw RunError("psql", "could not connect to PostgreSQL: \(problem)")
+        default: throw RunError("psql", "the ledger query failed: \(problem)")
+        }
+    }
+}
+
+extension Ledger {
+    /// `history` as a table: one run per line, newest first.
+    public static func text(_ runs: [Run]) -> String {
+        let header = ["HASH", "STARTED", "FINISHED", "DURATION", "POD", "USER", "FILES"]
+        let rows = runs.map { run in
+            [String(run.hash.prefix(ContentHash.shortLength)), run.startedAt, run.finishedAt,
+             String(format: "%.3fs", run.durationSeconds), run.pod ?? "-", run.user, String(run.fileCount)]
+        }
+        return table([header] + rows)
+    }
+
+    /// `history --hash`: the run, then each of its files against database/.
+    public static func text(run: Run, files: [RunFile]) -> String {
+        var text = "run \(run.runID): \(run.hash)\nstarted \(run.startedAt), finished \(run.finishedAt) by \(run.pod ?? "-") as \(run.user)\n\n"
+        text += table([["STATUS", "PHASE", "FILE", "SHA256 (RUN)"]]
+            + files.map { [$0.status.rawValue, $0.phase, $0.name, $0.sha256 ?? "-"] })
+        return text
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        let widths = rows.reduce(into: [Int](repeating: 0, count: rows.first?.count ?? 0)) { widths, row in
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
