@@ -4,8 +4,13 @@ public enum Linter {
     /// Every finding, sorted by path, line and column.
     public static func lint(_ set: MigrationSet) -> [Finding] {
         var findings = LayoutRules.check(set)
+        let deployed = SchemaSum.lockedNames(set)
+        var tablesCreatedEarlier: Set<String> = []
         for file in set.files {
-            findings += StatementRules.check(file)
+            let result = StatementRules.check(
+                file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
+            findings += result.findings
+            tablesCreatedEarlier.formUnion(result.createdTables)
         }
         findings += SchemaSum.verify(set)
         return findings.sorted(by: Finding.precedes)
