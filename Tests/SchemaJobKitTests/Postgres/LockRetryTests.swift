@@ -8,13 +8,8 @@ extension AgainstPostgreSQL {
     @Suite struct LockRetryTests {
         static let addedColumn = "ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS rack_label text;\n"
 
-        /// A copy of database/ with one more schema file, to make a new hash.
-        static func databaseWith010(_ text: String) throws -> (TemporaryDirectory, String) {
-            let directory = try TemporaryDirectory(prefix: "schemajob-database")
-            let copy = directory.path + "/database"
-            try Repository.copy(Repository.database, to: copy)
-            try text.write(toFile: copy + "/schema/010_gpu_types_rack_label.sql", atomically: true, encoding: .utf8)
-            return (directory, copy)
+        static func databaseWith010() throws -> (TemporaryDirectory, String) {
+            try NoTransactionFileTests.databaseWith010(addedColumn, named: "010_gpu_types_rack_label.sql")
         }
 
         static func waitersOn(_ table: String, in database: TestDatabase) throws -> String {
@@ -42,7 +37,7 @@ extension AgainstPostgreSQL {
         @Test func aNewHashBehindAHeldTableRetriesNamesTheTableAndCommitsOnceTheHolderEnds() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             try await RenderedForTest(database).migrate()
-            let (directory, copy) = try Self.databaseWith010(Self.addedColumn)
+            let (directory, copy) = try Self.databaseWith010()
             let job = try RenderedForTest(database, databaseDirectory: copy)
             let holder = try TableHolder(database, holding: "gpu_types")
 
@@ -71,7 +66,7 @@ extension AgainstPostgreSQL {
         @Test func aSpentRetryScheduleExits75WithNothingCommitted() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             try await RenderedForTest(database).migrate()
-            let (directory, copy) = try Self.databaseWith010(Self.addedColumn)
+            let (directory, copy) = try Self.databaseWith010()
             let job = try RenderedForTest(database, databaseDirectory: copy)
             let holder = try TableHolder(database, holding: "gpu_types")
             defer { holder.end() }

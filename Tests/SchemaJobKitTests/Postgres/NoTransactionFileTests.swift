@@ -9,11 +9,14 @@ extension AgainstPostgreSQL {
     @Suite struct NoTransactionFileTests {
         static let index = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_reservations_pod_name ON reservations (pod_name);\n"
 
-        static func databaseWith010(_ text: String) throws -> (TemporaryDirectory, String) {
+        /// A copy of database/ with one more schema file (a new hash).
+        static func databaseWith010(
+            _ text: String, named name: String = "010_reservations_pod_name.sql"
+        ) throws -> (TemporaryDirectory, String) {
             let directory = try TemporaryDirectory(prefix: "schemajob-database")
             let copy = directory.path + "/database"
             try Repository.copy(Repository.database, to: copy)
-            try text.write(toFile: copy + "/schema/010_reservations_pod_name.sql", atomically: true, encoding: .utf8)
+            try text.write(toFile: copy + "/schema/" + name, atomically: true, encoding: .utf8)
             return (directory, copy)
         }
 
