@@ -84,6 +84,31 @@ extension AgainstPostgreSQL {
             #expect(try Self.waitersOn("gpu_types", in: database) == "0\n")
             withExtendedLifetime(directory) {}
         }
+
+        @Test func theGateAnswersAtOnceWhileAMigrationHoldsAnApplicationTable() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database)
+            try await job.migrate()
+            let holder = try TableHolder(database, holding: "gpu_types", mode: "ACCESS EXCLUSIVE")
+            defer { holder.end() }
+            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(gate.exitCode == 0, "\(gate.output)")
+            #expect(gate.duration < .seconds(5), "the gate reads the catalog, not the tables")
+        }
+
+        @Test func theGateWaitsAtMostASecondForTheLedgerAndSaysWhy() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database)
+            try await job.migrate()
+            let holder = try TableHolder(database, holding: "schemajob.runs", mode: "ACCESS EXCLUSIVE")
+            defer { holder.end() }
+            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(gate.exitCode == 1, "\(gate.output)")
+            #expect(gate.output.contains("canceling statement due to lock timeout"), "\(gate.output)")
+            holder.end()
+            let again = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(again.exitCode == 0, "\(again.output)")
+        }
     }
 }
 
@@ -115,7 +140,8 @@ final class TableHolder: Sendable {
     let input: FileHandle
     let pid: String
 
-    init(_ database: TestDatabase, holding table: String) throws {
+    /// `mode` nil reads the table (ACCESS SHARE); otherwise `LOCK TABLE … IN <mode> MODE`.
+    init(_ database: TestDatabase, holding table: String, mode: String? = nil) throws {
         let server = database.server
         let process = Process()
         process.executableURL = URL(fileURLWithPath: server.binaries + "/psql")
@@ -131,7 +157,8 @@ final class TableHolder: Sendable {
         try process.run()
         self.process = process
         self.input = input.fileHandleForWriting
-        self.input.write(Data("SET application_name = 'api-holder'; BEGIN; SELECT * FROM \(table);\n".utf8))
+        let hold = mode.map { "LOCK TABLE \(table) IN \($0) MODE" } ?? "SELECT * FROM \(table)"
+        self.input.write(Data("SET application_name = 'api-holder'; BEGIN; \(hold);\n".utf8))
         var pid = ""
         for _ in 0..<100 {
             pid = try database.sql("""
