@@ -3,11 +3,22 @@
 # every schema file, then every fixture file, and records the run in the ledger, all
 # in one transaction. Settings arrive only as environment variables (PG*, SCHEMAJOB_*).
 #
+# Lock retries: every query on a table queues behind a lock the migration waits for,
+# so each lock wait is short, and an attempt whose wait timed out (SQLSTATE 55P03, or a
+# deadlock, 40P01) rolls back and runs again, whole, in this pod:
+#   attempt n waits at most min(100 ms * 2^(n-1), SCHEMAJOB_LOCK_TIMEOUT_MS) per lock
+#     (100, 200, 400, 500, 500, ... ms with the default 500);
+#   after it, a pause drawn between d/2 and d, d = min(500 ms * 2^(n-1), 4 s)
+#     (about 0.4, 0.8, 1.5, 3, 3, ... s);
+#   no new attempt starts past SCHEMAJOB_LOCK_RETRY_SECONDS (default 30) after the first;
+#   then the pod exits 75 and the Job retries with a new pod.
+# Each failed attempt is logged with the lock it waited for and the session holding it.
+#
 # Exit codes, which the Job's podFailurePolicy relies on:
-#    0  the migration and its ledger row committed
+#    0  the migration and its ledger row committed, or the ledger already held this hash
 #   65  SQL failed: retrying cannot help, the Job fails at once
-#   75  PostgreSQL could not be reached, a lock wait timed out, or psql was killed:
-#       the Job retries
+#   75  PostgreSQL could not be reached, lock waits kept timing out, or psql was
+#       killed: the Job retries
 set -u
 
 readonly EXIT_SQL_FAILED=65
@@ -19,26 +30,96 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
     export PGPASSWORD
 fi
 
+hash=${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}
+max_timeout_ms=${SCHEMAJOB_LOCK_TIMEOUT_MS:-500}
+budget_ms=$(( ${SCHEMAJOB_LOCK_RETRY_SECONDS:-30} * 1000 ))
+# The attempt's session, found by the lock watcher through its application_name.
+app="${PGAPPNAME:-schemajob}-${hash:0:10}-$RANDOM$RANDOM"
+
+now_ms() { date +%s%3N; }
+seconds() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
+
 # psql's errors are shown as they happen and kept, so the exit code can tell a lock
 # timeout (retry) from a syntax error (stop). VERBOSITY=verbose puts the SQLSTATE on
 # every error line, which does not depend on the server's language.
 errors=$(mktemp)
-trap 'rm -f "$errors"' EXIT
+waits=$(mktemp)
+watcher=
+stop_watcher() {
+    if [ -n "$watcher" ]; then
+        # SIGKILL: a parent may have left SIGTERM blocked in its children (the test
+        # runner does), and the watcher holds nothing worth a clean exit.
+        kill -KILL "$watcher" 2>/dev/null
+        wait "$watcher" 2>/dev/null
+        watcher=
+    fi
+}
+trap 'stop_watcher; rm -f "$errors" "$waits"' EXIT
 
-# stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
-exec 3>&1
-psql --no-psqlrc --quiet -d "${PGDATABASE:-}" \
-    -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-    -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
-    -v pod="${SCHEMAJOB_POD:-}" \
-    -v lock_timeout="${SCHEMAJOB_LOCK_TIMEOUT:-60s}" \
-    -f "$here/migration.psql" 2>&1 1>&3 3>&- | tee "$errors" >&2
-status=${PIPESTATUS[0]}
-exec 3>&-
+# A second session that notes every lock the attempt waits for (lock-waits.psql). The
+# attempt starts once it is watching, so even the first 100 ms wait is seen.
+start_watcher() {
+    : >"$waits"
+    PGAPPNAME="$app-watch" psql --no-psqlrc --quiet --tuples-only --no-align -d "${PGDATABASE:-}" \
+        -v app="$app" -f "$here/lock-waits.psql" >"$waits" 2>/dev/null &
+    watcher=$!
+    for _ in $(seq 50); do
+        [ -s "$waits" ] && return
+        kill -0 "$watcher" 2>/dev/null || return
+        sleep 0.02
+    done
+}
+
+started=$(now_ms)
+attempt=1
+status=0
+while true; do
+    timeout_ms=$(( 100 << (attempt - 1 < 10 ? attempt - 1 : 10) ))
+    [ "$timeout_ms" -gt "$max_timeout_ms" ] && timeout_ms=$max_timeout_ms
+    # The migration lock blocks no API query: it may wait for what is left of the budget.
+    left_ms=$(( budget_ms - ($(now_ms) - started) ))
+    [ "$left_ms" -lt "$timeout_ms" ] && left_ms=$timeout_ms
+
+    start_watcher
+    # stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
+    exec 3>&1
+    PGAPPNAME="$app" psql --no-psqlrc --quiet -d "${PGDATABASE:-}" \
+        -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
+        -v hash="$hash" \
+        -v pod="${SCHEMAJOB_POD:-}" \
+        -v tables="${REQUIRED_TABLES:-}" \
+        -v reapply="${SCHEMAJOB_REAPPLY:-if-changed}" \
+        -v attempt="$attempt" \
+        -v lock_timeout="${timeout_ms}ms" \
+        -v migration_lock_timeout="${left_ms}ms" \
+        -f "$here/migration.psql" 2>&1 1>&3 3>&- | tee "$errors" >&2
+    status=${PIPESTATUS[0]}
+    exec 3>&-
+    stop_watcher
+
+    # Only a lock timeout or a deadlock is retried here; psql exits 3 for an SQL error.
+    [ "$status" -eq 3 ] && grep -Eq '(ERROR|FATAL): +(55P03|40P01):' "$errors" || break
+
+    elapsed=$(( $(now_ms) - started ))
+    where=$(grep -Eo '[^/ ]+\.sql:[0-9]+: ERROR' "$errors" | tail -n 1)
+    where=${where%: ERROR}
+    blocked=$(grep -v '^watching$' "$waits" | sort | uniq -c | sort -rn | head -n 1 | sed -E 's/^ *[0-9]+ //')
+    message="attempt $attempt waited ${timeout_ms} ms for ${blocked:-a lock}${where:+ (at $where)} and rolled back"
+    pause_ms=$(( 500 << (attempt - 1 < 3 ? attempt - 1 : 3) ))
+    pause_ms=$(( pause_ms / 2 + RANDOM % (pause_ms / 2 + 1) ))
+    if [ $(( elapsed + pause_ms )) -ge "$budget_ms" ]; then
+        echo "schemajob: $message; $attempt attempts in $(seconds "$elapsed") s, SCHEMAJOB_LOCK_RETRY_SECONDS spent; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
+        exit $EXIT_RETRY
+    fi
+    echo "schemajob: $message; attempt $((attempt + 1)) in $(seconds "$pause_ms") s" >&2
+    sleep "$(seconds "$pause_ms")"
+    attempt=$((attempt + 1))
+done
 
 retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
     0)
+        [ "$attempt" -gt 1 ] && echo "schemajob: committed at attempt $attempt, $(seconds $(( $(now_ms) - started ))) s after the first" >&2
         exit 0
         ;;
     2)
@@ -51,7 +132,7 @@ case $status in
             exit $EXIT_RETRY
         fi
         if grep -Eq "$retryable" "$errors"; then
-            echo "schemajob: a lock wait timed out or the server went away; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
+            echo "schemajob: the server went away or a transaction was cancelled; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY
         fi
         echo "schemajob: the migration failed; nothing was committed; exiting $EXIT_SQL_FAILED (not retried)" >&2

@@ -27,7 +27,9 @@ public enum MigrationScript {
                     if file.runsOutsideTransaction {
                         // Commit what came before, run the file in autocommit, then go on
                         // in a new transaction; the session's lock stays held throughout.
-                        lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'", include, "BEGIN;"]
+                        lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'"]
+                        lines += ConcurrentIndexes.find(in: file).flatMap(dropIfInvalid)
+                        lines += [include, "BEGIN;"]
                     } else {
                         lines += ["\\echo '  → \(file.name)'", include]
                     }
@@ -56,6 +58,19 @@ public enum MigrationScript {
             lines.append("    (:run_id, \(index + 1), \(sqlLiteral(file.phase.rawValue)), \(sqlLiteral(file.name)), \(sqlLiteral(file.sha256)))\(separator)")
         }
         return lines
+    }
+
+    /// Drops `index` (a `to_regclass` name) when an earlier, failed concurrent build left
+    /// it invalid, so that the file's `CREATE INDEX CONCURRENTLY IF NOT EXISTS` builds it
+    /// again instead of skipping it. A valid index is left alone.
+    static func dropIfInvalid(_ index: String) -> [String] {
+        [
+            "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(\(sqlLiteral(index))) AND NOT indisvalid) AS invalid_index \\gset",
+            "\\if :invalid_index",
+            "\\echo \(sqlLiteral("    dropping index \(index): an earlier build failed and left it invalid; the file builds it again"))",
+            "DROP INDEX CONCURRENTLY IF EXISTS \(index);",
+            "\\endif",
+        ]
     }
 
     static func sqlLiteral(_ text: String) -> String {

@@ -17,6 +17,9 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         /// What a database made from an earlier state of the files will not get
         /// (`lint --from`): the file ran there already, and its new text never runs.
         case upgrade
+        /// A statement that holds a lock every API query on the table queues behind, for
+        /// as long as it rewrites or scans the whole table.
+        case locking
     }
 
     public var id: String
@@ -30,10 +33,10 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         family != .layout && family != .lock && family != .syntax && family != .upgrade && id != "unknown-allow"
     }
 
-    /// Errors are what fails a run or does harm; layout and readability are warnings,
-    /// which are printed and never block a render (see `--strict`).
+    /// Errors are what fails a run or does harm; layout, readability and lock advice are
+    /// warnings, which are printed and never block a render (see `--strict`).
     public var severity: Finding.Severity {
-        family == .layout ? .warning : .error
+        family == .layout || family == .locking ? .warning : .error
     }
 }
 
@@ -120,6 +123,36 @@ extension LintRule {
         reason: "a schemajob:allow comment names no rule that can be allowed, so it silences nothing",
         hint: "use one of the statement rule ids listed by lint --help (a typo silences nothing)")
 
+    // Advice for new files: each of these holds ACCESS EXCLUSIVE (or SHARE) on a table
+    // that already has rows while it rewrites or scans all of them, and every API query on
+    // the table waits that long. Files locked in schema.sum are not advised: they are
+    // deployed and cannot change.
+
+    public static let alterColumnType = LintRule(
+        id: "alter-column-type", family: .locking,
+        reason: "ALTER COLUMN … TYPE rewrites the table (and its indexes) under ACCESS EXCLUSIVE, unless the new type is binary-compatible",
+        hint: "add a new column, fill it in batches, and switch readers over; or accept the outage in a quiet window")
+    public static let volatileDefault = LintRule(
+        id: "volatile-default", family: .locking,
+        reason: "ADD COLUMN … DEFAULT with a volatile function rewrites the whole table under ACCESS EXCLUSIVE (a constant or now() does not, since PostgreSQL 11)",
+        hint: "add the column without a default (or with a constant), set the default in a second statement, and fill old rows in batches")
+    public static let setNotNull = LintRule(
+        id: "set-not-null", family: .locking,
+        reason: "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE, unless a validated CHECK (column IS NOT NULL) already proves it",
+        hint: "ADD CONSTRAINT … CHECK (column IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan)")
+    public static let constraintNotValid = LintRule(
+        id: "constraint-not-valid", family: .locking,
+        reason: "ADD CONSTRAINT … CHECK or FOREIGN KEY checks every row while it holds a lock that blocks writes",
+        hint: "add it NOT VALID (only new rows are checked), then ALTER TABLE … VALIDATE CONSTRAINT in a later statement, which lets writes through")
+    public static let indexNotConcurrent = LintRule(
+        id: "index-not-concurrent", family: .locking,
+        reason: "CREATE INDEX on a table an earlier file created holds a SHARE lock, which blocks every write, while it reads the whole table",
+        hint: "write CREATE INDEX CONCURRENTLY IF NOT EXISTS in a file of its own that starts with `-- schemajob:no-transaction`")
+    public static let replaceTrigger = LintRule(
+        id: "replace-trigger", family: .locking,
+        reason: "DROP TRIGGER takes ACCESS EXCLUSIVE on every run, so it waits behind any open read of the table and every query queues behind it",
+        hint: "write CREATE OR REPLACE TRIGGER (PostgreSQL 14+) and drop the DROP TRIGGER IF EXISTS: it takes SHARE ROW EXCLUSIVE, which reads do not block")
+
     public static let fileName = LintRule(
         id: "file-name", family: .layout,
         reason: "files are applied in byte order of their names; NNN_name.sql keeps that order the intended one",
@@ -194,6 +227,7 @@ extension LintRule {
         unguardedAddConstraint, addValueIfNotExists, unguardedRename, dropIfExists, insertWithoutOnConflict,
         nonTransactional, transactionControl, psqlMetaCommand,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
+        alterColumnType, volatileDefault, setNotNull, constraintNotValid, indexNotConcurrent, replaceTrigger,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,
         unterminated, schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
         upgradeColumnAdded, upgradeColumnChanged, upgradeColumnRemoved, upgradeConstraintAdded,

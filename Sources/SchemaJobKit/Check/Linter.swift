@@ -5,8 +5,13 @@ public enum Linter {
     /// what a database made from that earlier set would not get from this one.
     public static func lint(_ set: MigrationSet, from earlier: MigrationSet? = nil) -> [Finding] {
         var findings = LayoutRules.check(set)
+        let deployed = SchemaSum.lockedNames(set)
+        var tablesCreatedEarlier: Set<String> = []
         for file in set.files {
-            findings += StatementRules.check(file)
+            let result = StatementRules.check(
+                file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
+            findings += result.findings
+            tablesCreatedEarlier.formUnion(result.createdTables)
         }
         findings += SchemaSum.verify(set)
         if let earlier { findings += UpgradeRules.check(from: earlier, to: set) }

@@ -15,16 +15,36 @@ struct StatementRules {
     }
 
     let file: MigrationFile
+    /// Tables (last name part) created by the files before this one: they may hold rows.
+    let tablesCreatedEarlier: Set<String>
+    /// False for a deployed file: lock advice it could not follow is left out.
+    let advisesOnLocks: Bool
     /// `DROP TRIGGER … ON …` seen so far in the file: (trigger, table parts).
     var droppedTriggers: [(trigger: String, table: [String])] = []
+    /// Tables (last name part) this file creates, so far.
+    var createdTables: Set<String> = []
+    /// Tables with a constraint validated so far in this file (a CHECK … IS NOT NULL
+    /// validated first lets SET NOT NULL skip its scan).
+    var validatedTables: Set<String> = []
 
-    init(file: MigrationFile) {
+    init(file: MigrationFile, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true) {
         self.file = file
+        self.tablesCreatedEarlier = tablesCreatedEarlier
+        self.advisesOnLocks = advisesOnLocks
     }
 
-    static func check(_ file: MigrationFile) -> [Finding] {
-        var rules = StatementRules(file: file)
-        return rules.run()
+    static func check(
+        _ file: MigrationFile, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true
+    ) -> (findings: [Finding], createdTables: Set<String>) {
+        var rules = StatementRules(file: file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: advisesOnLocks)
+        let findings = rules.run()
+        return (findings, rules.createdTables)
+    }
+
+    /// A table this file did not create may already hold rows.
+    func mayHoldRows(_ table: [String]) -> Bool {
+        guard let name = table.last else { return false }
+        return !createdTables.contains(name)
     }
 
     mutating func run() -> [Finding] {
@@ -97,8 +117,10 @@ struct StatementRules {
         guard view.count > 0 else { return [] }
         var candidates: [Candidate] = []
         let path = file.displayPath
+        let advisesOnLocks = self.advisesOnLocks
         func report(_ rule: LintRule, at index: Int, _ message: String) {
             if context.isGuarded && rule.family == .idempotency { return }
+            if !advisesOnLocks && rule.family == .locking { return }
             candidates.append(Candidate(rule: rule, location: view.location(index, path: path), message: message))
         }
         switch view.keyword(0) {
@@ -186,6 +208,14 @@ struct StatementRules {
         if object == "INDEX", view.isKeyword(index, "CONCURRENTLY") {
             report(.nonTransactional, index, "CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
             index += 1
+        } else if object == "INDEX", let on = view.firstTopLevel("ON", from: index),
+            let table = view.qualifiedName(view.isKeyword(on + 1, "ONLY") ? on + 2 : on + 1)?.parts,
+            let name = table.last, tablesCreatedEarlier.contains(name), mayHoldRows(table)
+        {
+            report(.indexNotConcurrent, 0, "CREATE INDEX on \(table.joined(separator: ".")), which an earlier file created, blocks writes to it while the index is built")
+        }
+        if object == "TABLE", let name = view.qualifiedName(view.matches(index, "IF", "NOT", "EXISTS") ? index + 3 : index)?.parts.last {
+            createdTables.insert(name)
         }
         switch object {
         case _ where Self.createdIfNotExists.contains(object):
@@ -204,7 +234,9 @@ struct StatementRules {
             let on = view.firstTopLevel("ON", from: index + 1)
             let table = on.flatMap { view.qualifiedName($0 + 1)?.parts } ?? []
             let dropped = droppedTriggers.contains { $0.trigger == trigger && Self.sameTable($0.table, table) }
-            if !dropped {
+            if dropped {
+                report(.replaceTrigger, 0, "DROP TRIGGER IF EXISTS \(trigger) and CREATE TRIGGER \(trigger) wait for ACCESS EXCLUSIVE on \(table.joined(separator: ".")) on every run; CREATE OR REPLACE TRIGGER does not wait behind reads")
+            } else {
                 report(.createTrigger, 0, "CREATE TRIGGER \(trigger) fails on the next run: no DROP TRIGGER IF EXISTS \(trigger) ON \(table.joined(separator: ".")) before it in this file")
             }
         case _ where Self.createdOnlyGuarded.contains(object):
@@ -260,8 +292,15 @@ struct StatementRules {
         var actionsStart = name.next
         if view.isPunctuation(actionsStart, "*") { actionsStart += 1 }
         let table = name.parts.joined(separator: ".")
-        for action in view.topLevelListStarts(from: actionsStart) {
+        let actions = view.topLevelListStarts(from: actionsStart)
+        for (number, action) in actions.enumerated() {
+            let actionEnd = number + 1 < actions.count ? actions[number + 1] : view.count
+            if mayHoldRows(name.parts) {
+                checkLocking(view, action: action..<actionEnd, table: table, report)
+            }
             switch view.keyword(action) {
+            case "VALIDATE":
+                if let last = name.parts.last { validatedTables.insert(last) }
             case "ADD":
                 var position = action + 1
                 let saysColumn = view.isKeyword(position, "COLUMN")
@@ -301,6 +340,44 @@ struct StatementRules {
             default:
                 break
             }
+        }
+    }
+
+    // MARK: Locks
+
+    /// Functions whose value changes per row: a column default calling one must be
+    /// computed for every existing row, which rewrites the table.
+    static let volatileFunctions: Set<String> = [
+        "RANDOM", "CLOCK_TIMESTAMP", "TIMEOFDAY", "GEN_RANDOM_UUID", "UUID_GENERATE_V1", "UUID_GENERATE_V4",
+        "UUIDV4", "UUIDV7", "NEXTVAL", "TXID_CURRENT", "RANDOM_NORMAL",
+    ]
+
+    /// One action of `ALTER TABLE` on a table that may hold rows, for what it locks and for how long.
+    func checkLocking(_ view: StatementView, action range: Range<Int>, table: String, _ report: Report) {
+        let action = range.lowerBound
+        switch view.keyword(action) {
+        case "ALTER":
+            let column = view.isKeyword(action + 1, "COLUMN") ? action + 2 : action + 1
+            let name = view.identifier(column) ?? ""
+            if view.isKeyword(column + 1, "TYPE") || view.matches(column + 1, "SET", "DATA", "TYPE") {
+                report(.alterColumnType, action, "ALTER COLUMN \(name) TYPE rewrites \(table) under ACCESS EXCLUSIVE")
+            } else if view.matches(column + 1, "SET", "NOT", "NULL"), !validatedTables.contains(table.split(separator: ".").last.map(String.init) ?? table) {
+                report(.setNotNull, action, "SET NOT NULL on \(table).\(name) reads every row under ACCESS EXCLUSIVE")
+            }
+        case "ADD":
+            if let start = view.firstTopLevel(["CHECK", "FOREIGN"], in: range), !view.isKeyword(action + 1, "COLUMN"),
+                view.firstTopLevel(["VALID"], in: range).map({ !view.isKeyword($0 - 1, "NOT") }) ?? true
+            {
+                report(.constraintNotValid, action, "ADD \(view.keyword(start)!) on \(table) without NOT VALID checks every row while writes wait")
+            }
+            if let defaultIndex = view.firstTopLevel(["DEFAULT"], in: range),
+                let function = view.keyword(defaultIndex + 1), Self.volatileFunctions.contains(function),
+                view.isPunctuation(defaultIndex + 2, "(")
+            {
+                report(.volatileDefault, defaultIndex, "DEFAULT \(function.lowercased())() is computed for every row of \(table): the table is rewritten under ACCESS EXCLUSIVE")
+            }
+        default:
+            break
         }
     }
 

@@ -35,9 +35,12 @@ public enum LocalMigration {
         }
     }
 
-    /// Runs the Job's `wait-for-postgres`, then `migrate`.
+    /// Runs the Job's `wait-for-postgres`, then `migrate`. `reapply` applies the files even
+    /// when the ledger already holds this hash (what `job.reapply: always` does in the Job,
+    /// without changing the hash the ledger records).
     public static func apply(
-        _ rendering: Rendering, target: Target, waitSeconds: Int, output: ContainerRun.Output
+        _ rendering: Rendering, target: Target, waitSeconds: Int, reapply: Bool = false,
+        output: ContainerRun.Output
     ) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
         let wait = try pods.run(
@@ -50,7 +53,7 @@ public enum LocalMigration {
                 message: "schemajob: PostgreSQL did not answer within \(waitSeconds)s; nothing was run",
                 output: wait.output)
         }
-        let migrate = try pods.run("migrate", of: "Job")
+        let migrate = try pods.run("migrate", of: "Job", environment: reapply ? ["SCHEMAJOB_REAPPLY": "always"] : [:])
         let job = try pods.objects.object(kind: "Job")
         switch migrate.exitCode {
         case 0:

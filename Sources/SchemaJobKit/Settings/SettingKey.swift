@@ -26,6 +26,8 @@ public struct SettingKey: Sendable {
         /// Any non-empty text without control characters (database and user names).
         case text
         case integer(ClosedRange<Int>)
+        /// One word out of a fixed list.
+        case choice([String])
     }
 
     public var key: String
@@ -63,6 +65,12 @@ public struct SettingKey: Sendable {
                    summary: "seconds Kubernetes keeps the finished Job"),
         SettingKey(key: "job.activeDeadlineSeconds", kind: .integer(1...86_400), defaultValue: .integer(1800), reachesJob: true,
                    summary: "seconds the Job may run in all, retries included"),
+        SettingKey(key: "job.reapply", kind: .choice(["if-changed", "always"]), defaultValue: .string("if-changed"), reachesJob: true,
+                   summary: "if-changed: a hash the ledger already holds is not applied again; always: apply it anyway"),
+        SettingKey(key: "job.lockTimeoutMilliseconds", kind: .integer(10...60_000), defaultValue: .integer(500), reachesJob: true,
+                   summary: "longest lock wait of one attempt (attempts wait 100, 200, 400 ms, … up to this)"),
+        SettingKey(key: "job.lockRetrySeconds", kind: .integer(0...3600), defaultValue: .integer(30), reachesJob: true,
+                   summary: "seconds one pod keeps retrying lock timeouts before it exits 75 for the Job to retry"),
         SettingKey(key: "api.name", kind: .dnsLabel, defaultValue: .string("api-service"), reachesJob: false,
                    summary: "name of the API Deployment (and its pod label)"),
         SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:latest"), reachesJob: false,

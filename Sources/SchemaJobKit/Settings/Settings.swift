@@ -132,6 +132,8 @@ public struct Settings: Hashable, Sendable {
                 return text.count <= 253 && text.allSatisfy({ allowed.contains($0) }) ? nil : "must be a valid Secret key, not '\(text)'"
             case .image:
                 return text.contains(where: \.isWhitespace) ? "must not contain whitespace" : nil
+            case .choice(let words):
+                return words.contains(text) ? nil : "must be one of \(words.joined(separator: ", ")), not '\(text)'"
             case .text, .integer:
                 return nil
             }

@@ -15,13 +15,24 @@ struct ApplyCommand: ParsableCommand {
             (postgres.host, ...). PGPASSWORD reaches the scripts through the Secret's file, as \
             in the cluster; without it libpq looks in ~/.pgpass.
 
-            Exit codes: 0 migrated; 1 the SQL failed, or lint has findings (nothing committed); \
-            2 PostgreSQL could not be reached, a lock wait timed out, psql was killed, or bad input.
+            A hash the ledger (schemajob.runs) already holds, with every required table \
+            present, is not applied again: the run says so and exits 0 without taking a \
+            table lock. --reapply applies the files anyway (job.reapply: always does the \
+            same in the Job), to repair a database that drifted.
+
+            Lock waits are short (100 ms, doubling up to job.lockTimeoutMilliseconds) and \
+            a timed-out attempt rolls back and runs again after a pause, for \
+            job.lockRetrySeconds in all; each attempt names the table it waited for and \
+            the session holding it.
+
+            Exit codes: 0 migrated, or already applied; 1 the SQL failed, or lint has findings (nothing committed); \
+            2 PostgreSQL could not be reached, lock waits kept timing out, psql was killed, or bad input.
 
             Examples:
               kubectl port-forward -n gpu-controlplane svc/postgres-primary 5432:5432 &
               PGHOST=localhost PGPASSWORD=... schemajob apply
               schemajob apply --dsn 'postgresql://gpudev@localhost:5432/gpudev?sslmode=disable'
+              schemajob apply --reapply       # apply the same hash again, to repair drift
             """
     )
 
@@ -31,6 +42,9 @@ struct ApplyCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for PostgreSQL to accept connections.", valueName: "seconds"))
     var wait: Int = 30
+
+    @Flag(help: "Apply the files even when the ledger already holds this hash.")
+    var reapply = false
 
     @OptionGroup var strictness: StrictOption
 
@@ -44,7 +58,7 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
         try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, strict: strictness.strict, command: "apply")
-        let report = try LocalMigration.apply(rendering, target: connection.target, waitSeconds: wait, output: .inherit)
+        let report = try LocalMigration.apply(rendering, target: connection.target, waitSeconds: wait, reapply: reapply, output: .inherit)
         if let message = report.message {
             Terminal.error(message)
         }

@@ -47,10 +47,11 @@ import Testing
         #expect(FindingFormat.summary([Self.findings[1]], fileCount: 3) == "lint: 1 warning in 3 files")
     }
 
-    @Test func layoutRulesAreWarningsAndEverythingThatBreaksARunIsAnError() {
+    @Test func layoutRulesAndLockAdviceAreWarningsAndEverythingThatBreaksARunIsAnError() {
         for rule in LintRule.all {
-            #expect(rule.severity == (rule.family == .layout ? .warning : .error), "\(rule.id)")
+            #expect(rule.severity == (rule.family == .layout || rule.family == .locking ? .warning : .error), "\(rule.id)")
         }
+        #expect(LintRule.replaceTrigger.severity == .warning)
         #expect(LintRule.trailingWhitespace.severity == .warning)
         #expect(LintRule.unterminated.severity == .error)
         #expect(LintRule.schemaSumChanged.severity == .error)

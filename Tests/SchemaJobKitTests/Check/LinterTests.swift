@@ -12,6 +12,30 @@ import Testing
         #expect(findings.isEmpty, "\(findings.map(FindingFormat.textLine))")
     }
 
+    @Test func anIndexOnATableAnEarlierFileCreatedIsALockWarningUnlessBuiltConcurrently() {
+        let set = MigrationSet(directory: "database", files: [
+            CheckFixtures.schema("001_tags.sql", "CREATE TABLE IF NOT EXISTS tags (name text);\n"),
+            CheckFixtures.schema("002_tags_index.sql", "CREATE INDEX IF NOT EXISTS idx_tags_name ON tags (name);\n"),
+            CheckFixtures.schema("003_tags_index.sql", "-- schemajob:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_tags_name2 ON tags (name);\n"),
+            CheckFixtures.schema("004_notes.sql", "CREATE TABLE IF NOT EXISTS notes (body text);\nCREATE INDEX IF NOT EXISTS idx_notes_body ON notes (body);\n"),
+        ])
+        let findings = Linter.lint(set)
+        #expect(findings.map(\.rule) == ["index-not-concurrent"], "\(findings.map(FindingFormat.textLine))")
+        #expect(findings.first?.location.path == "database/schema/002_tags_index.sql")
+        #expect(findings.first?.severity == .warning)
+    }
+
+    @Test func theBundledFilesWouldDrawLockWarningsIfTheyWereNotDeployed() throws {
+        let directory = CheckFixtures.repositoryRoot.appendingPathComponent("database").path
+        var set = try DatabaseReader.read(directory: directory)
+        set.schemaSum = nil
+        let findings = Linter.lint(set)
+        #expect(findings.allSatisfy { $0.severity == .warning }, "\(findings.map(FindingFormat.textLine))")
+        let byRule = Dictionary(grouping: findings, by: \.rule).mapValues { Set($0.map { $0.location.path.split(separator: "/").last! }) }
+        #expect(byRule["replace-trigger"]?.contains("002_reservations.sql") == true, "\(byRule)")
+        #expect(byRule["index-not-concurrent"] == ["008_add_expiry_tracking.sql", "009_add_availability_to_gpu_types.sql"], "\(byRule)")
+    }
+
     @Test func aCreateTableInACommentIsNotAFinding() {
         #expect(CheckFixtures.lint("-- CREATE TABLE t (id int);\n/* CREATE TABLE u (id int); */\nSELECT 1;\n").isEmpty)
     }
@@ -24,7 +48,7 @@ import Testing
     }
 
     @Test func aFindingInsideADOBlockPointsIntoTheFile() {
-        let sql = "DO $$\nBEGIN\n    IF true THEN\n        ALTER TABLE t\n            ADD CONSTRAINT c CHECK (x > 0);\n    END IF;\nEND $$;\n"
+        let sql = "DO $$\nBEGIN\n    IF true THEN\n        ALTER TABLE t\n            ADD CONSTRAINT c CHECK (x > 0) NOT VALID;\n    END IF;\nEND $$;\n"
         let findings = CheckFixtures.lint(sql)
         #expect(findings.map(\.rule) == ["unguarded-add-constraint"])
         #expect(findings.first?.location.line == 5)

@@ -54,11 +54,14 @@ import Testing
         let newHash = try renders.shortHash(["--set", "job.backoffLimit=6"])
 
         let result = try renders.diff([old, new])
+        // The Job's gate check reads REQUIRED_TABLES too, so the new table is a reason as well.
+        let tables = "api_users,api_keys,reservations,disks,gpu_types,domain_mappings,alb_target_groups"
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("~ ConfigMap db-schema-\(oldHash) → db-schema-\(newHash): 010_audit_events.sql added"))
         #expect(lines.contains("~ ConfigMap db-fixtures-\(oldHash) → db-fixtures-\(newHash): 001_initial_gpu_types.sql changed"))
-        #expect(lines.contains("~ Job db-migration-\(oldHash) → db-migration-\(newHash): 010_audit_events.sql added, 001_initial_gpu_types.sql changed, migration.psql changed, spec.backoffLimit 4 → 6"),
+        #expect(lines.contains("~ Job db-migration-\(oldHash) → db-migration-\(newHash): 010_audit_events.sql added, 001_initial_gpu_types.sql changed, migration.psql changed, spec.backoffLimit 4 → 6, "
+                + "spec.template.spec.containers[0].env[9].value \(tables) → \(tables),audit_events"),
                 "\(result.stdout)")
         #expect(lines.contains("    +CREATE TABLE IF NOT EXISTS audit_events (event_id bigint PRIMARY KEY);"))
         #expect(lines.contains { $0.hasPrefix("    -") && $0.contains("'NVIDIA H100") }

@@ -38,13 +38,16 @@ struct RenderedForTest: Sendable {
     let pods: LocalPods
     let yaml: String
 
-    init(databaseName: String, port: Int, password: String, databaseDirectory: String = Repository.database) throws {
+    init(
+        databaseName: String, port: Int, password: String, databaseDirectory: String = Repository.database,
+        settings: [String] = []
+    ) throws {
         let rendering = try SchemaJob.render(RenderRequest(
             databaseDirectory: databaseDirectory,
             settingOverrides: [
                 "postgres.host=127.0.0.1", "postgres.port=\(port)", "postgres.database=\(databaseName)",
                 "postgres.user=\(PostgresServer.role)",
-            ]))
+            ] + settings))
         yaml = try rendering.yaml()
         pods = try LocalPods(
             yaml: yaml,
@@ -53,10 +56,10 @@ struct RenderedForTest: Sendable {
         plan = rendering.plan
     }
 
-    init(_ database: TestDatabase, databaseDirectory: String = Repository.database) throws {
+    init(_ database: TestDatabase, databaseDirectory: String = Repository.database, settings: [String] = []) throws {
         try self.init(
             databaseName: database.name, port: database.server.port, password: database.server.password,
-            databaseDirectory: databaseDirectory)
+            databaseDirectory: databaseDirectory, settings: settings)
     }
 
     var job: KubernetesObject {

@@ -36,6 +36,20 @@ extension AgainstPostgreSQL {
             #expect(try database.sql("SELECT count(*) FROM gpu_types") == "10\n")
         }
 
+        @Test func applyOfAnAppliedHashSaysSoAndReapplyRunsItAgain() throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let environment = Self.environment(Self.libpqVariables(database))
+            try #require(try SchemaJobExecutable.run(["apply"], environment: environment).status == 0)
+            let again = try SchemaJobExecutable.run(["apply"], environment: environment)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("Schema \(try Self.currentHash().prefix(10)) is already applied (run 1, "), "\(again.stdout)")
+            let forced = try SchemaJobExecutable.run(["apply", "--reapply"], environment: environment)
+            #expect(forced.status == 0, "\(forced.stderr)")
+            #expect(forced.stdout.contains("Migration completed successfully!"))
+            // --reapply does not change the hash: both runs are the gate's hash.
+            #expect(try database.sql("SELECT count(DISTINCT hash), count(*) FROM schemajob.runs") == "1|2\n")
+        }
+
         @Test func verifyPassesRightAfterApply() throws {
             let database = try #require(PostgresServer.current).createDatabase()
             let environment = Self.environment(Self.libpqVariables(database))

@@ -58,8 +58,9 @@ extension AgainstPostgreSQL {
 
             let database = try server.createDatabase()
             let job = try RenderedForTest(database, databaseDirectory: copy)
-            async let first = job.run("migrate")
-            async let second = job.run("migrate")
+            // Both apply (a run that waited for the lock would otherwise find the hash applied).
+            async let first = job.run("migrate", environment: ["SCHEMAJOB_REAPPLY": "always"])
+            async let second = job.run("migrate", environment: ["SCHEMAJOB_REAPPLY": "always"])
             let results = try await [first, second]
             for result in results {
                 #expect(result.exitCode == 0, "\(result.output)")

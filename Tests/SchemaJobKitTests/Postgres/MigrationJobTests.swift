@@ -321,14 +321,36 @@ extension AgainstPostgreSQL {
             #expect(migrate.output == expected.joined(separator: "\n"))
         }
 
-        @Test func aSecondRunSucceedsAndLeavesTheSchemaAsItWas() async throws {
+        @Test func aSecondRunOfTheSameHashSaysItIsAppliedAndChangesNothing() async throws {
             let (database, job, _) = try await Self.migrated()
             let before = try database.schemaDump()
             let second = try await job.run("migrate")
             #expect(second.exitCode == 0, "\(second.output)")
+            #expect(second.output.contains("Schema \(job.plan.shortHash) is already applied (run 1, finished "), "\(second.output)")
+            #expect(!second.output.contains("Applying schema files"))
+            #expect(try database.schemaDump() == before)
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "1\n")
+        }
+
+        @Test func aSecondRunWithReapplyAlwaysRunsEveryFileAgainAndLeavesTheSchemaAsItWas() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database, settings: ["job.reapply=always"])
+            try await job.migrate()
+            let before = try database.schemaDump()
+            let second = try await job.migrate()
+            #expect(second.output.contains("  → 009_add_availability_to_gpu_types.sql"), "\(second.output)")
             #expect(try database.schemaDump() == before)
             #expect(try database.sql("SELECT count(*) FROM gpu_types") == "10\n")
             #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "2\n")
+        }
+
+        @Test func aLedgerRowAloneDoesNotSkipTheRunWhenARequiredTableIsGone() async throws {
+            let (database, job, _) = try await Self.migrated()
+            try database.sql("DROP TABLE alb_target_groups")
+            let second = try await job.run("migrate")
+            #expect(second.exitCode == 0, "\(second.output)")
+            #expect(second.output.contains("Migration completed successfully!"))
+            #expect(try database.sql("SELECT to_regclass('alb_target_groups') IS NOT NULL") == "t\n")
         }
 
         @Test func theAPIsGateWaitsBeforeTheMigrationAndPassesRightAfterIt() async throws {

@@ -9,11 +9,14 @@ extension AgainstPostgreSQL {
     @Suite struct NoTransactionFileTests {
         static let index = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_reservations_pod_name ON reservations (pod_name);\n"
 
-        static func databaseWith010(_ text: String) throws -> (TemporaryDirectory, String) {
+        /// A copy of database/ with one more schema file (a new hash).
+        static func databaseWith010(
+            _ text: String, named name: String = "010_reservations_pod_name.sql"
+        ) throws -> (TemporaryDirectory, String) {
             let directory = try TemporaryDirectory(prefix: "schemajob-database")
             let copy = directory.path + "/database"
             try Repository.copy(Repository.database, to: copy)
-            try text.write(toFile: copy + "/schema/010_reservations_pod_name.sql", atomically: true, encoding: .utf8)
+            try text.write(toFile: copy + "/schema/" + name, atomically: true, encoding: .utf8)
             return (directory, copy)
         }
 
@@ -33,6 +36,53 @@ extension AgainstPostgreSQL {
             let dump = try database.schemaDump()
             try await job.migrate()
             #expect(try database.schemaDump() == dump)
+            withExtendedLifetime(directory) {}
+        }
+
+        static let uniqueIndex =
+            "-- schemajob:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_reservations_pod_name ON reservations (pod_name);\n"
+
+        /// The bundled set applied, then a concurrent unique build that fails on two rows
+        /// with one pod name, as a Job's earlier attempt would: it leaves the index invalid.
+        static func databaseWithAnInvalidIndex() async throws -> TestDatabase {
+            let database = try #require(PostgresServer.current).createDatabase()
+            try await RenderedForTest(database).migrate()
+            try database.sql("""
+                INSERT INTO reservations (reservation_id, user_id, status, duration_hours, created_at, pod_name)
+                VALUES ('r1', 'alice', 'active', 1, now(), 'gpu-dev-1'), ('r2', 'bob', 'active', 1, now(), 'gpu-dev-1')
+                """)
+            #expect(throws: HarnessError.self) {
+                try database.sql("CREATE UNIQUE INDEX CONCURRENTLY idx_reservations_pod_name ON reservations (pod_name)")
+            }
+            try #require(try database.sql(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_reservations_pod_name'::regclass") == "f\n")
+            return database
+        }
+
+        @Test func anInvalidIndexLeftByAnEarlierBuildIsDroppedAndBuiltAgain() async throws {
+            let database = try await Self.databaseWithAnInvalidIndex()
+            try database.sql("UPDATE reservations SET pod_name = 'gpu-dev-2' WHERE reservation_id = 'r2'")
+            let (directory, copy) = try Self.databaseWith010(Self.uniqueIndex)
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+
+            let result = try await job.migrate()
+            #expect(result.output.contains(
+                "    dropping index idx_reservations_pod_name: an earlier build failed and left it invalid; the file builds it again\n"),
+                "\(result.output)")
+            #expect(try database.sql(
+                "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_reservations_pod_name'::regclass") == "t|t\n")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func anIndexThatCannotBeBuiltFailsTheJobNamingIt() async throws {
+            let database = try await Self.databaseWithAnInvalidIndex()
+            let (directory, copy) = try Self.databaseWith010(Self.uniqueIndex)
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+
+            let migrate = try await job.run("migrate")
+            #expect(migrate.exitCode == (try job.sqlFailedCode), "\(migrate.output)")
+            #expect(migrate.output.contains("could not create unique index \"idx_reservations_pod_name\""), "\(migrate.output)")
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "0\n")
             withExtendedLifetime(directory) {}
         }
 

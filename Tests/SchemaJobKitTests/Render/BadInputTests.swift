@@ -53,6 +53,8 @@ import Testing
              expected: "--set namespace: error: expected KEY=VALUE"),
         Case(name: "--set with a bad number", breakInput: { _ in ["--set", "job.backoffLimit=1e9"] },
              expected: "--set job.backoffLimit=1e9: error: 'job.backoffLimit' must be a whole number"),
+        Case(name: "--set with a word the setting does not know", breakInput: { _ in ["--set", "job.reapply=sometimes"] },
+             expected: "--set job.reapply=sometimes: error: 'job.reapply' must be one of if-changed, always, not 'sometimes'"),
         Case(name: "--set with a bad name", breakInput: { _ in ["--set", "namespace=Not_A_Label"] },
              expected: "--set namespace=Not_A_Label: error: 'namespace' must be a DNS-1123 label"),
         Case(name: "config file with an unknown key", breakInput: { root in

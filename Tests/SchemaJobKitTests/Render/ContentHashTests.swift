@@ -76,6 +76,7 @@ import Testing
         "namespace=other", "image=postgres:18", "postgres.host=db.internal", "postgres.port=6432",
         "postgres.database=app", "postgres.user=app", "postgres.secretName=db-secret", "postgres.passwordKey=password",
         "job.backoffLimit=2", "job.ttlSecondsAfterFinished=60", "job.activeDeadlineSeconds=600",
+        "job.reapply=always", "job.lockTimeoutMilliseconds=2000", "job.lockRetrySeconds=5",
     ])
     func aSettingThatReachesTheJobChangesTheHash(setting: String) throws {
         let workspace = try Workspace()

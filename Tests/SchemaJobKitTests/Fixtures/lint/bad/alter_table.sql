@@ -3,10 +3,10 @@ ALTER TABLE disks ADD tier TEXT; -- expect: add-column-if-not-exists
 ALTER TABLE ONLY disks
     ADD COLUMN IF NOT EXISTS zone TEXT,
     ADD COLUMN region TEXT, -- expect: add-column-if-not-exists
-    ADD CONSTRAINT disks_zone_check CHECK (zone <> ''); -- expect: unguarded-add-constraint
+    ADD CONSTRAINT disks_zone_check CHECK (zone <> ''); -- expect: unguarded-add-constraint, constraint-not-valid
 ALTER TABLE disks ADD PRIMARY KEY (disk_id); -- expect: unguarded-add-constraint
 ALTER TABLE disks ADD UNIQUE (disk_name); -- expect: unguarded-add-constraint
-ALTER TABLE disks ADD FOREIGN KEY (reservation_id) REFERENCES reservations (reservation_id); -- expect: unguarded-add-constraint
+ALTER TABLE disks ADD FOREIGN KEY (reservation_id) REFERENCES reservations (reservation_id); -- expect: unguarded-add-constraint, constraint-not-valid
 ALTER TABLE disks DROP CONSTRAINT disks_zone_check; -- expect: drop-if-exists
 ALTER TABLE disks RENAME COLUMN tier TO storage_tier; -- expect: unguarded-rename
 ALTER TABLE disks RENAME zone TO availability_zone; -- expect: unguarded-rename

@@ -15,6 +15,6 @@ CREATE TRIGGER trg_mine AFTER INSERT ON disks FOR EACH ROW EXECUTE FUNCTION touc
 -- A drop in a comment does not count: DROP TRIGGER IF EXISTS trg_commented ON disks;
 CREATE TRIGGER trg_commented AFTER INSERT ON disks FOR EACH ROW EXECUTE FUNCTION touch(); -- expect: create-trigger
 
--- This one is fine: dropped first, on the same table.
+-- Idempotent: dropped first, on the same table; only the lock advice remains.
 DROP TRIGGER IF EXISTS "trg_Quoted" ON public.disks;
-CREATE TRIGGER "trg_Quoted" AFTER INSERT ON disks FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE TRIGGER "trg_Quoted" AFTER INSERT ON disks FOR EACH ROW EXECUTE FUNCTION touch(); -- expect: replace-trigger

@@ -7,7 +7,7 @@ BEGIN
           AND conrelid = 'disks'::regclass
     ) THEN
         ALTER TABLE disks
-            ADD CONSTRAINT disks_size_gb_positive CHECK (size_gb > 0);
+            ADD CONSTRAINT disks_size_gb_positive CHECK (size_gb > 0) NOT VALID;
     END IF;
 END;
 $$;

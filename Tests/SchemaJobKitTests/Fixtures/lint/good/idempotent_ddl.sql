@@ -20,14 +20,14 @@ END;
 $$;
 
 DROP TRIGGER IF EXISTS trg_disk_tags_updated_at ON disk_tags;
-CREATE TRIGGER trg_disk_tags_updated_at
+CREATE TRIGGER trg_disk_tags_updated_at -- schemajob:allow replace-trigger (a PostgreSQL 13 database)
     BEFORE UPDATE ON disk_tags
     FOR EACH ROW
     EXECUTE FUNCTION set_updated_at();
 
 -- A schema-qualified table in one statement and not the other is the same table.
 DROP TRIGGER IF EXISTS trg_public_tags ON public.disk_tags;
-CREATE TRIGGER trg_public_tags BEFORE INSERT ON disk_tags FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+CREATE TRIGGER trg_public_tags BEFORE INSERT ON disk_tags FOR EACH ROW EXECUTE FUNCTION set_updated_at(); -- schemajob:allow replace-trigger
 
 ALTER TABLE disks ADD COLUMN IF NOT EXISTS encrypted BOOLEAN DEFAULT false;
 ALTER TABLE disks ADD IF NOT EXISTS tier TEXT, ADD COLUMN IF NOT EXISTS zone TEXT;

@@ -1,0 +1,182 @@
+import Foundation
+import SchemaJobKit
+import Testing
+
+extension AgainstPostgreSQL {
+    /// A deploy while the API holds a table: what the Job waits for, how long, and what
+    /// every other query on that table would have queued behind.
+    @Suite struct LockRetryTests {
+        static let addedColumn = "ALTER TABLE gpu_types ADD COLUMN IF NOT EXISTS rack_label text;\n"
+
+        static func databaseWith010() throws -> (TemporaryDirectory, String) {
+            try NoTransactionFileTests.databaseWith010(addedColumn, named: "010_gpu_types_rack_label.sql")
+        }
+
+        static func waitersOn(_ table: String, in database: TestDatabase) throws -> String {
+            try database.sql("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND NOT granted")
+        }
+
+        @Test func aSameHashRunBehindAHeldTableExitsAtOnceAndQueuesNothingOnIt() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database)
+            try await job.migrate()
+            let holder = try TableHolder(database, holding: "gpu_types")
+            defer { holder.end() }
+
+            let again = try await job.run("migrate")
+            #expect(again.exitCode == 0, "\(again.output)")
+            #expect(again.output.contains("Schema \(job.plan.shortHash) is already applied"), "\(again.output)")
+            #expect(!again.output.contains("attempt"), "it should not have waited for any lock: \(again.output)")
+            // Generous for a loaded 2-core machine; without the ledger check it would retry
+            // for SCHEMAJOB_LOCK_RETRY_SECONDS (30 s) and exit 75.
+            #expect(again.duration < .seconds(3))
+            #expect(try Self.waitersOn("gpu_types", in: database) == "0\n")
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs") == "1\n")
+        }
+
+        @Test func aNewHashBehindAHeldTableRetriesNamesTheTableAndCommitsOnceTheHolderEnds() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            try await RenderedForTest(database).migrate()
+            let (directory, copy) = try Self.databaseWith010()
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            let holder = try TableHolder(database, holding: "gpu_types")
+
+            // On a thread started now: a child task could wait for a free thread of the
+            // small shared pool while the holder is still there, and see nothing to retry.
+            let migrate = StartedRun { try job.pods.run("migrate", of: "Job", timeout: .seconds(180)) }
+            try await Task.sleep(for: .seconds(3))
+            // Between attempts nothing waits on the table: the API's queries go through.
+            #expect(try database.sql("SET lock_timeout = '2s'; SELECT count(*) FROM gpu_types") == "10\n")
+            holder.end()
+            let result = try await migrate.result()
+
+            #expect(result.exitCode == 0, "\(result.output)")
+            #expect(result.output.contains(
+                "schemajob: attempt 1 waited 100 ms for gpu_types (AccessExclusiveLock), held by pid \(holder.pid) (idle in transaction"),
+                "\(result.output)")
+            #expect(result.output.contains("(at 004_gpu_types.sql:"), "\(result.output)")
+            #expect(result.output.contains("schemajob: attempt 2 waited 200 ms for gpu_types"), "\(result.output)")
+            #expect(result.output.contains("Migration completed successfully!"))
+            #expect(result.output.contains("schemajob: committed at attempt "))
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "1\n")
+            #expect(try database.sql("SELECT to_regclass('gpu_types') IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'gpu_types' AND column_name = 'rack_label')") == "t\n")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func aSpentRetryScheduleExits75WithNothingCommitted() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            try await RenderedForTest(database).migrate()
+            let (directory, copy) = try Self.databaseWith010()
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            let holder = try TableHolder(database, holding: "gpu_types")
+            defer { holder.end() }
+            let before = try database.schemaDump() + database.dataDump()
+
+            let result = try await job.run(
+                "migrate", environment: ["SCHEMAJOB_LOCK_RETRY_SECONDS": "2", "SCHEMAJOB_LOCK_TIMEOUT_MS": "150"])
+            #expect(result.exitCode == 75, "\(result.output)")
+            #expect(!(try job.job.exitCodes(for: "FailJob", container: "migrate").contains(75)))
+            #expect(result.output.contains("attempt 2 waited 150 ms for gpu_types (AccessExclusiveLock)"), "\(result.output)")
+            #expect(result.output.contains("SCHEMAJOB_LOCK_RETRY_SECONDS spent; nothing was committed; exiting 75"), "\(result.output)")
+            #expect(result.duration < .seconds(30))
+            #expect(try database.schemaDump() + database.dataDump() == before)
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "0\n")
+            #expect(try Self.waitersOn("gpu_types", in: database) == "0\n")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func theGateAnswersAtOnceWhileAMigrationHoldsAnApplicationTable() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database)
+            try await job.migrate()
+            let holder = try TableHolder(database, holding: "gpu_types", mode: "ACCESS EXCLUSIVE")
+            defer { holder.end() }
+            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(gate.exitCode == 0, "\(gate.output)")
+            #expect(gate.duration < .seconds(5), "the gate reads the catalog, not the tables")
+        }
+
+        @Test func theGateWaitsAtMostASecondForTheLedgerAndSaysWhy() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let job = try RenderedForTest(database)
+            try await job.migrate()
+            let holder = try TableHolder(database, holding: "schemajob.runs", mode: "ACCESS EXCLUSIVE")
+            defer { holder.end() }
+            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(gate.exitCode == 1, "\(gate.output)")
+            #expect(gate.output.contains("canceling statement due to lock timeout"), "\(gate.output)")
+            holder.end()
+            let again = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(again.exitCode == 0, "\(again.output)")
+        }
+    }
+}
+
+/// Work started on a thread of its own at once; `result()` waits for it.
+final class StartedRun<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<T, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        Thread { [self] in
+            outcome = Result { try work() }
+            done.signal()
+        }.start()
+    }
+
+    func result() async throws -> T {
+        try await onThread { [self] in
+            done.wait()
+            return try outcome!.get()
+        }
+    }
+}
+
+/// Another session holding a table the way an API transaction does: `BEGIN; SELECT * FROM
+/// <table>;` and nothing more, until `end()` commits it. Its ACCESS SHARE lock conflicts only
+/// with ACCESS EXCLUSIVE, which is what ALTER TABLE and DROP/CREATE TRIGGER ask for.
+final class TableHolder: Sendable {
+    let process: Process
+    let input: FileHandle
+    let pid: String
+
+    /// `mode` nil reads the table (ACCESS SHARE); otherwise `LOCK TABLE … IN <mode> MODE`.
+    init(_ database: TestDatabase, holding table: String, mode: String? = nil) throws {
+        let server = database.server
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: server.binaries + "/psql")
+        process.arguments = [
+            "--no-psqlrc", "--quiet", "--host=\(server.socketDirectory)", "--port=\(server.port)",
+            // The API's role, as in the cluster: the Job sees its own role's sessions in full.
+            "--username=\(PostgresServer.role)", "--dbname=\(database.name)",
+        ]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        self.input = input.fileHandleForWriting
+        let hold = mode.map { "LOCK TABLE \(table) IN \($0) MODE" } ?? "SELECT * FROM \(table)"
+        self.input.write(Data("SET application_name = 'api-holder'; BEGIN; \(hold);\n".utf8))
+        var pid = ""
+        for _ in 0..<100 {
+            pid = try database.sql("""
+                SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted
+                 WHERE a.application_name = 'api-holder' AND l.relation = '\(table)'::regclass
+                """).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !pid.isEmpty { break }
+            usleep(50_000)
+        }
+        guard !pid.isEmpty else { throw HarnessError("the holder's session never held \(table)") }
+        self.pid = pid
+    }
+
+    /// Commits the holder's transaction and ends its session; safe to call twice.
+    func end() {
+        guard process.isRunning else { return }
+        try? input.write(contentsOf: Data("COMMIT;\n\\q\n".utf8))
+        try? input.close()
+        process.waitUntilExit()
+    }
+}
