@@ -20,6 +20,7 @@ struct SchemaJobCommand: ParsableCommand {
             SumCommand.self,
             ApplyCommand.self,
             VerifyCommand.self,
+            TestCommand.self,
         ]
     )
 

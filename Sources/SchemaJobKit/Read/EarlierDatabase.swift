@@ -63,21 +63,13 @@ public enum EarlierDatabase {
     }
 
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
+        let result: Subprocess.Result
         do {
-            try process.run()
+            result = try Subprocess.run(executable, arguments, in: directory)
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: process.terminationStatus, errors: text)
+        let text = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        return Outcome(status: result.status, errors: text)
     }
 }
