@@ -51,6 +51,7 @@ public enum Proof {
         let server = try ProofServer.open(dsn: request.dsn, environment: request.environment)
         defer { server.close() }
         progress(server.description)
+        progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
         let session = try Session(server: server, setup: setup ?? defaultSetup(on: server, progress: progress))
 
         var report = ProofReport(findings: [], proven: [])

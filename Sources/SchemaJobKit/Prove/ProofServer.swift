@@ -19,6 +19,8 @@ public final class ProofServer: @unchecked Sendable {
     /// The caller's environment without libpq's variables: what every psql here starts from.
     let baseEnvironment: [String: String]
     private var created: [String] = []
+    /// Every scratch database of this run is `schemajob_test_<run>_<n>`.
+    public let run = UUID().uuidString.prefix(8).lowercased()
     private let lock = NSLock()
 
     /// One line for stderr: which server this is.
@@ -77,7 +79,7 @@ public final class ProofServer: @unchecked Sendable {
 
     /// A new, empty database `schemajob_test_<random>`, with the setup SQL run in it.
     func createDatabase(setup: String) throws -> String {
-        let name = Self.databasePrefix + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
         let made = try query("CREATE DATABASE \(name)", database: nil)
         guard made.status == 0 else {
             throw ProveError("schemajob test", "cannot create a scratch database: \(Self.firstLine(made.stderr))")

@@ -26,9 +26,18 @@ public enum EarlierDatabase {
         }
         let scratch = try TemporaryDirectory(prefix: "schemajob-from")
         let archive = scratch.path + "/database.tar"
-        // `<rev>:./<dir>` names the directory relative to the working directory, as typed.
-        let treePath = DatabaseReader.isDirectory(directory) ? "./" : "./" + directory
-        let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: workingDirectory)
+        // `<rev>:<path>` with the path from the repository's top: `<rev>:./<dir>` would be
+        // relative to the working directory, but git 2.39's archive refuses it from a
+        // subdirectory ("current working directory is untracked").
+        // It runs from the top as well: from a subdirectory it may refuse any path.
+        let prefix = try git(["rev-parse", "--show-prefix"], in: workingDirectory).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let top = try git(["rev-parse", "--show-toplevel"], in: workingDirectory).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var relative = DatabaseReader.isDirectory(directory) ? "" : directory
+        while relative.hasPrefix("./") { relative.removeFirst(2) }
+        let treePath = prefix + relative
+        let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: top)
         guard archived.status == 0 else {
             throw ReadError(place, "\(directory) does not exist at \(revision)")
         }
@@ -55,6 +64,7 @@ public enum EarlierDatabase {
     struct Outcome {
         var status: Int32
         var errors: String
+        var output: String
     }
 
     /// git with the directory given and nothing in its environment that redirects it.
@@ -65,11 +75,12 @@ public enum EarlierDatabase {
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Outcome {
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run(executable, arguments, in: directory)
+            // The arguments name every path (git -C); the working directory stays the caller's.
+            result = try Subprocess.run(executable, arguments)
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
         let text = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: result.status, errors: text)
+        return Outcome(status: result.status, errors: text, output: result.stdout)
     }
 }

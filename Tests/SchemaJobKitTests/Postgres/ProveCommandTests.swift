@@ -24,10 +24,11 @@ extension AgainstPostgreSQL {
             return try SchemaJobExecutable.run(arguments + extra, environment: environment)
         }
 
-        /// No scratch database outlives a run.
-        static func scratchDatabasesLeft() throws -> String {
-            try #require(PostgresServer.current).superuserSQL(
-                "SELECT count(*) FROM pg_database WHERE datname LIKE 'schemajob\\_test\\_%'", database: "postgres")
+        /// The scratch databases of the run whose stderr this is that still exist.
+        static func scratchDatabasesLeft(_ stderr: String) throws -> String {
+            let run = try #require(stderr.firstMatch(of: #/scratch databases schemajob_test_([0-9a-f]+)_1/#)?.1, "\(stderr)")
+            return try #require(PostgresServer.current).superuserSQL(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE 'schemajob\\_test\\_\(run)\\_%'", database: "postgres")
         }
 
         @Test func aColumnAddedInsideCreateTableIfNotExistsMakesTheUpgradeDifferAndPrintsTheAlter() throws {
@@ -56,6 +57,7 @@ extension AgainstPostgreSQL {
             #expect(result.stdout.contains("/new/fixtures/001_announcements.sql:3: error: table announcements:"), "\(result.stdout)")
             #expect(result.stdout.contains("appears once after run 1, 2 times after run 2 (a duplicated row)"), "\(result.stdout)")
             #expect(result.stdout.contains("[not-idempotent]"))
+            #expect(try Self.scratchDatabasesLeft(result.stderr) == "0\n", "the replay's databases are dropped too")
             #expect(result.stdout.contains("body: 'GPU reservations are open'"), "the row is shown")
         }
 
@@ -97,8 +99,8 @@ extension AgainstPostgreSQL {
                     ["test", "--database", "\(Self.cases)/\(name)/new", "--from", "\(Self.cases)/\(name)/new", "--dsn", try Self.dsn()],
                     environment: Self.environment)
                 #expect(result.status == 0, "\(name): \(result.stdout)\(result.stderr)")
+                #expect(try Self.scratchDatabasesLeft(result.stderr) == "0\n", "no scratch database outlives its run")
             }
-            #expect(try Self.scratchDatabasesLeft() == "0\n")
         }
 
         @Test func theBundledDatabaseIsProvenThroughTheDsnWithTheStandIn() throws {
