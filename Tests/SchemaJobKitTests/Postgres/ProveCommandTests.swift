@@ -92,9 +92,17 @@ extension AgainstPostgreSQL {
             #expect(result.stdout.contains("enum value reservation_status 'expired'"), "its position moved too")
         }
 
+        @Test func aFixtureEditThatOnConflictDoNothingKeepsFromExistingDatabasesIsReported() throws {
+            let result = try Self.prove("fixture-changed-but-kept")
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("/new/fixtures/001_gpu_types.sql:2: error: row gpu_types ('t4'): max_gpus 2 on a fresh install, 4 after the upgrade from"), "\(result.stdout)")
+            #expect(!result.stdout.contains("created_at"), "DEFAULT NOW() is a generated value: \(result.stdout)")
+            #expect(!result.stdout.contains("h100"), "an unchanged row is not reported")
+        }
+
         @Test func everyCaseWithAnUnchangedSetIsProven() throws {
             for name in ["column-added-inside-create-table", "column-and-index-inside-create-table", "trigger-renamed",
-                         "column-type-changed", "enum-value-added"] {
+                         "column-type-changed", "enum-value-added", "fixture-changed-but-kept"] {
                 let result = try SchemaJobExecutable.run(
                     ["test", "--database", "\(Self.cases)/\(name)/new", "--from", "\(Self.cases)/\(name)/new", "--dsn", try Self.dsn()],
                     environment: Self.environment)
