@@ -211,10 +211,16 @@ public struct CatalogSnapshot: Sendable, Equatable {
 
     /// Splits at the dots outside double quotes.
     static func splitQualified(_ name: String) -> [String] {
+        split(Substring(name), on: ".", outside: "\"")
+    }
+
+    /// Splits at each `separator` that is not between two `quote` characters (a doubled
+    /// quote inside closes and reopens, which leaves it inside).
+    static func split(_ text: Substring, on separator: Character, outside quote: Character) -> [String] {
         var parts: [String] = [], current = "", quoted = false
-        for character in name {
-            if character == "\"" { quoted.toggle() }
-            if character == "." && !quoted {
+        for character in text {
+            if character == quote { quoted.toggle() }
+            if character == separator && !quoted {
                 parts.append(current)
                 current = ""
             } else {
@@ -247,18 +253,7 @@ public struct CatalogSnapshot: Sendable, Equatable {
         guard text.hasPrefix("{"), text.hasSuffix("}") else { return [] }
         text = text.dropFirst().dropLast()
         var result: [(String, String)] = []
-        var current = "", inString = false
-        var pieces: [String] = []
-        for character in text {
-            if character == "'" { inString.toggle() }
-            if character == "," && !inString {
-                pieces.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        if !current.isEmpty { pieces.append(current) }
+        let pieces = split(text, on: ",", outside: "'")
         for piece in pieces {
             let trimmed = piece.trimmingCharacters(in: .whitespaces)
             guard let colon = trimmed.range(of: ": ") else { continue }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs a program to its end and keeps what it printed: the one way the library starts
-/// a short-lived tool (git, tar, psql for catalog queries, initdb).
-enum Subprocess {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+/// a short-lived tool (git, tar, psql for catalog queries, initdb), and the tests' way too.
+public enum Subprocess {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         in directory: String? = nil
     ) throws -> Result {
