@@ -163,7 +163,23 @@ public enum Proof {
         }
         let deploy = try session.apply(rendering, to: upgraded)
         guard deploy.outcome == .done else {
-            report.findings.append(failure(deploy, set: current, when: "as the next deploy after \(shown)"))
+            var finding = failure(deploy, set: current, when: "as the next deploy after \(shown)")
+            // The deploy rolled back, so the database is as the earlier set left it: the
+            // columns a fresh install has and it lacks are what the statement needed.
+            if let fresh, let missing = finding.message.firstMatch(of: #/column "([^"]+)" does not exist/#)?.1 {
+                let changes = fresh.changes(to: try session.snapshot(upgraded)).filter {
+                    $0.subject.kind == "column" && $0.after == nil
+                        && CatalogSnapshot.splitColumn($0.subject.name).1 == String(missing)
+                }
+                let words = ChangeDescription(
+                    expectedLabel: "on a fresh install", actualLabel: "after the upgrade", offersFixes: true, expected: fresh)
+                let fixes = changes.compactMap { words.describe($0).fix }
+                if !fixes.isEmpty {
+                    finding.fix = "fix, between the CREATE TABLE and this statement (the column exists on a fresh install only):\n"
+                        + fixes.joined(separator: "\n")
+                }
+            }
+            report.findings.append(finding)
             return
         }
         var fresh = fresh

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The PostgreSQL server a proof runs on, and its scratch databases: the server the
 /// caller names (`--dsn`, or libpq's `PG*` variables), or one started for this run.
@@ -62,6 +63,7 @@ public final class ProofServer: @unchecked Sendable {
         self.psql = psql
         self.baseEnvironment = baseEnvironment
         self.description = description
+        Self.open.withLock { $0[ObjectIdentifier(self)] = self }
     }
 
     /// The variables that say which server libpq connects to.
@@ -69,8 +71,19 @@ public final class ProofServer: @unchecked Sendable {
         "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE",
     ]
 
+    /// Every server open in this process, so an interrupted run can still clean up.
+    private static let open = Mutex<[ObjectIdentifier: ProofServer]>([:])
+
+    /// Closes every server still open: for a signal handler (Ctrl-C), since the server
+    /// and the containers run in process groups of their own and never see the signal.
+    public static func closeAll() {
+        for server in open.withLock({ Array($0.values) }) { server.close() }
+        ScratchServer.stopAll()
+    }
+
     /// Drops every scratch database made here and stops a server started here.
     public func close() {
+        _ = Self.open.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
         for name in lock.withLock({ created }) {
             _ = try? query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", database: nil)
         }

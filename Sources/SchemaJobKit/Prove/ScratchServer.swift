@@ -17,7 +17,18 @@ public final class ScratchServer: Sendable {
     public var dataDirectory: String { directory + "/data" }
     public var logFile: String { directory + "/server.log" }
 
-    private let postmaster = Mutex<Process?>(nil)
+    /// The child running now: `initdb` while the server is made, then `postgres`.
+    private let postmaster = Mutex<(child: Process?, stopped: Bool)>((nil, false))
+    /// One `stop` at a time: the caller's and a signal handler's may meet.
+    private let stopping = NSLock()
+    /// Servers of this process not yet stopped, from the moment their directory exists.
+    private static let live = Mutex<[ObjectIdentifier: ScratchServer]>([:])
+
+    /// Stops every server this process started and has not stopped: for a signal
+    /// handler, since `initdb` and `postgres` run in process groups of their own.
+    public static func stopAll() {
+        for server in live.withLock({ Array($0.values) }) { server.stop() }
+    }
 
     private init(directory: String, binaries: String, port: Int, password: String?) {
         self.directory = directory
@@ -64,11 +75,10 @@ public final class ScratchServer: Sendable {
         }
         let server = ScratchServer(
             directory: String(cString: made), binaries: binaries, port: try freePort(), password: password)
+        live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
             try server.initialise(owner: owner)
-            try server.postmaster.withLock { postmaster in
-                postmaster = try server.launchPostmaster()
-            }
+            try server.launchPostmaster()
             try server.waitUntilReady()
         } catch {
             let log = (try? String(contentsOfFile: server.logFile, encoding: .utf8)) ?? ""
@@ -99,10 +109,19 @@ public final class ScratchServer: Sendable {
                 guard chown(path, uid, gid) == 0 else { throw ProveError(path, "cannot give it to the postgres user") }
             }
         }
+        // A child this server holds (not a Subprocess run), so `stop` can end it mid-way.
+        let process = Process()
         let (executable, prefix) = asServerUser("initdb")
-        let result = try Subprocess.run(executable, prefix + arguments)
-        guard result.status == 0 else {
-            throw ProveError("initdb", "exited \(result.status): \(result.stderr.split(separator: "\n").first ?? "")")
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = prefix + arguments
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try launch(process)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ProveError("initdb", "exited \(process.terminationStatus)")
         }
     }
 
@@ -110,7 +129,7 @@ public final class ScratchServer: Sendable {
     /// `pg_ctl`: Foundation learns that a child ended only when every holder of a pipe it
     /// handed the child has closed it, and a daemon would hold it for ever. Its output
     /// goes to a file, never a pipe, for the same reason.
-    private func launchPostmaster() throws -> Process {
+    private func launchPostmaster() throws {
         let process = Process()
         let (executable, prefix) = asServerUser("postgres")
         process.executableURL = URL(fileURLWithPath: executable)
@@ -125,14 +144,22 @@ public final class ScratchServer: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
-        try process.run()
-        return process
+        try launch(process)
+    }
+
+    /// Starts the child unless `stop` came first (a signal can arrive at any moment).
+    private func launch(_ process: Process) throws {
+        try postmaster.withLock { state in
+            guard !state.stopped else { throw ProveError("scratch server", "stopped while starting") }
+            try process.run()
+            state.child = process
+        }
     }
 
     private func waitUntilReady() throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            guard postmaster.withLock({ $0?.isRunning ?? false }) else {
+            guard postmaster.withLock({ $0.child?.isRunning ?? false }) else {
                 throw ProveError("postgres", "exited while starting")
             }
             let ready = try Subprocess.run(
@@ -146,11 +173,21 @@ public final class ScratchServer: Sendable {
     /// Stops the server at once (SIGQUIT: immediate shutdown, nothing worth keeping) and
     /// removes its directory. Safe to call more than once.
     public func stop() {
-        if let process = postmaster.withLock({ $0 }), process.isRunning {
-            kill(process.processIdentifier, SIGQUIT)
-            process.waitUntilExit()
+        _ = Self.live.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
+        let child = postmaster.withLock { state in
+            state.stopped = true
+            return state.child
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        stopping.withLock {
+            if let process = child, process.isRunning {
+                // The whole process group (Foundation gives each child its own): postgres
+                // and its backends quit at once, and so do initdb and the bootstrap
+                // server it feeds, which would otherwise write on into a removed directory.
+                kill(-process.processIdentifier, SIGQUIT)
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 
     /// The server's version, as `SHOW server_version` says it.
