@@ -26,17 +26,18 @@ public enum EarlierDatabase {
         }
         let scratch = try TemporaryDirectory(prefix: "schemajob-from")
         let archive = scratch.path + "/database.tar"
-        // `<rev>:<path>` with the path from the repository's top: `<rev>:./<dir>` would be
-        // relative to the working directory, but git 2.39's archive refuses it from a
-        // subdirectory ("current working directory is untracked").
-        // It runs from the top as well: from a subdirectory it may refuse any path.
-        let prefix = try git(["rev-parse", "--show-prefix"], in: workingDirectory).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let top = try git(["rev-parse", "--show-toplevel"], in: workingDirectory).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var relative = DatabaseReader.isDirectory(directory) ? "" : directory
-        while relative.hasPrefix("./") { relative.removeFirst(2) }
-        let treePath = prefix + relative
+        // The directory's path from the repository's top, and git archive run there: run
+        // inside a subdirectory it refuses a tree ("current working directory is untracked").
+        let located = try git(["rev-parse", "--show-toplevel", "--show-prefix"], in: workingDirectory)
+        let lines = located.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard located.status == 0, lines.count >= 2 else {
+            throw ReadError(place, "cannot find \(directory) in its git repository: \(located.errors)")
+        }
+        let top = lines[0]
+        var treePath = lines[1]
+        if !DatabaseReader.isDirectory(directory) { treePath += directory }
+        while treePath.hasSuffix("/") { treePath.removeLast() }
+        // `<rev>:` alone is the top of the tree, when database/ is the repository itself.
         let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: top)
         guard archived.status == 0 else {
             throw ReadError(place, "\(directory) does not exist at \(revision)")
@@ -63,8 +64,8 @@ public enum EarlierDatabase {
 
     struct Outcome {
         var status: Int32
-        var errors: String
         var output: String
+        var errors: String
     }
 
     /// git with the directory given and nothing in its environment that redirects it.
@@ -73,14 +74,34 @@ public enum EarlierDatabase {
     }
 
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Outcome {
-        let result: Subprocess.Result
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        // Output goes to a file, not a pipe: nothing is read while git runs, so a pipe
+        // could fill and stall it. Errors are one line, read after it ends.
+        let scratch = try TemporaryDirectory(prefix: "schemajob-git")
+        FileManager.default.createFile(atPath: scratch.path + "/out", contents: nil)
+        FileManager.default.createFile(atPath: scratch.path + "/err", contents: nil)
+        guard let output = FileHandle(forWritingAtPath: scratch.path + "/out"),
+            let errors = FileHandle(forWritingAtPath: scratch.path + "/err")
+        else {
+            throw ReadError(SourceLocation(path: scratch.path), "cannot capture the output of \(arguments.first ?? executable)")
+        }
+        process.standardOutput = output
+        process.standardError = errors
         do {
-            // The arguments name every path (git -C); the working directory stays the caller's.
-            result = try Subprocess.run(executable, arguments)
+            try process.run()
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
-        let text = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: result.status, errors: text, output: result.stdout)
+        process.waitUntilExit()
+        try? output.close()
+        try? errors.close()
+        func read(_ name: String) -> String {
+            String(decoding: FileManager.default.contents(atPath: scratch.path + "/" + name) ?? Data(), as: UTF8.self)
+        }
+        let firstError = read("err").split(separator: "\n").first.map(String.init) ?? ""
+        return Outcome(status: process.terminationStatus, output: read("out"), errors: firstError)
     }
 }
