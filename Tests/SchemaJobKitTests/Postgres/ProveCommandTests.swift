@@ -117,6 +117,19 @@ extension AgainstPostgreSQL {
             #expect(result.stderr.contains("no pgmq extension: installing schemajob's stand-in"), "\(result.stderr)")
         }
 
+        @Test func libpqVariablesNameTheServerWhenNoDsnIsGiven() throws {
+            let server = try #require(PostgresServer.current)
+            let variables = [
+                "PGHOST": "127.0.0.1", "PGPORT": String(server.port), "PGUSER": "postgres", "PGPASSWORD": server.password,
+            ]
+            let result = try SchemaJobExecutable.run(
+                ["test", "--database", "\(Self.cases)/column-type-changed/new"],
+                environment: Self.environment.merging(variables) { _, given in given })
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("test: running on the server libpq's variables name (PGHOST=127.0.0.1 PGPORT=\(server.port) PGUSER=postgres)"), "\(result.stderr)")
+            #expect(try Self.scratchDatabasesLeft(result.stderr) == "0\n")
+        }
+
         @Test func jsonAndGithubFormatsNameTheFileAndLine() throws {
             let json = try Self.prove("column-type-changed", extra: ["--format", "json"])
             #expect(json.status == 1)
