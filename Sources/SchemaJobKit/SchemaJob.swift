@@ -76,6 +76,18 @@ public enum SchemaJob {
 
     public static func render(_ request: RenderRequest) throws -> Rendering {
         let (set, templates, plan) = try plan(request)
+        return try render(set, templates: templates, plan: plan)
+    }
+
+    /// A set already read (an earlier state, for `test --from`), with the request's
+    /// settings and templates; its directory is not read again.
+    public static func render(_ set: MigrationSet, settingsAndTemplatesOf request: RenderRequest) throws -> Rendering {
+        let templates = try templates(for: request)
+        let plan = try Planner.plan(set: set, settings: try settings(for: request), templates: templates)
+        return try render(set, templates: templates, plan: plan)
+    }
+
+    static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan) throws -> Rendering {
         let script = try MigrationScript.render(plan: plan, templates: templates)
         let manifests = try ManifestBuilder.build(plan: plan, templates: templates, migrationScript: script)
         return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script)

@@ -26,6 +26,7 @@ struct SchemaJobCommand: ParsableCommand {
             VerifyCommand.self,
             DiffCommand.self,
             HistoryCommand.self,
+            TestCommand.self,
         ]
     )
 

@@ -80,9 +80,15 @@ public struct TemplateSet: Sendable {
         files.keys.filter { $0.hasPrefix(Self.scriptsDirectory) }.sorted(by: DatabaseReader.byteOrder)
     }
 
-    /// The files that shape the Job and its ConfigMaps: all but the Deployment's.
+    /// The files that shape the Job and its ConfigMaps: all but the Deployment's and
+    /// `prove/` (what `schemajob test` adds to its scratch databases, never deployed).
     /// Their bytes are part of the content hash.
     public var jobTemplateNames: [String] {
-        files.keys.filter { $0 != Self.deployment }.sorted(by: DatabaseReader.byteOrder)
+        files.keys.filter { $0 != Self.deployment && !$0.hasPrefix(Self.proveDirectory) }
+            .sorted(by: DatabaseReader.byteOrder)
     }
+
+    public static let proveDirectory = "prove/"
+    /// The pgmq stand-in `schemajob test` installs when the server has no pgmq.
+    public static let pgmqStandIn = "prove/pgmq-stand-in.sql"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SchemaJobKit
 
 /// Paths inside this repository, found from this source file so tests work from any
 /// working directory.
@@ -48,29 +49,7 @@ enum SchemaJobExecutable {
     /// Runs any program to its end, with its stdout and stderr kept apart.
     static func runProgram(_ program: String, _ arguments: [String], in directory: String = Repository.root,
                            environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData, as: UTF8.self))
+        let result = try Subprocess.run(program, arguments, environment: environment, in: directory)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }

@@ -1,10 +1,12 @@
--- A minimal stand-in for the pgmq extension, for tests only.
--- Debian has no pgmq package, so the tests install this before running the
--- schema files against a local PostgreSQL. In the platform's database the real
--- extension is installed by the database image's init script.
+-- A minimal stand-in for the pgmq extension. `schemajob test` installs it in each
+-- scratch database when the server has no pgmq extension (Debian has no pgmq
+-- package), and the tests' harness does the same; in the platform's database the
+-- real extension comes with the database image, whose init script installs it.
+-- Give `schemajob test --setup FILE` to install something else instead, or run it
+-- against a server that has pgmq (then `CREATE EXTENSION pgmq` is used).
 -- It covers only what 007_pgmq_queues.sql calls: pgmq.create() records the
 -- queue name (no queue tables are made) and pgmq.list_queues() returns the
--- same row type as the real one. Every statement is idempotent, so the stub
+-- same row type as the real one. Every statement is idempotent, so the stand-in
 -- can be installed more than once.
 
 CREATE SCHEMA IF NOT EXISTS pgmq;

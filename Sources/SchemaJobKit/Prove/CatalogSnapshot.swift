@@ -1,0 +1,271 @@
+import Foundation
+
+/// One thing a snapshot holds: a catalog object (`column`, `public.disks.disk_size`) or
+/// the rows of a table that share a key (`row`, `public.gpu_types ("t4")`).
+public struct SnapshotSubject: Hashable, Sendable, Comparable {
+    public var kind: String
+    public var name: String
+
+    public static func < (lhs: SnapshotSubject, rhs: SnapshotSubject) -> Bool {
+        (lhs.kind, lhs.name) < (rhs.kind, rhs.name)
+    }
+}
+
+/// What a database holds, read from its catalogs (never from `pg_dump` text, so no
+/// matching client version is needed and column order never counts): every schema,
+/// table, column, constraint, index, trigger, function, view, sequence, type and enum
+/// value outside the system schemas and schemajob's ledger, and every table's rows by
+/// key with the values the run itself generates left out.
+public struct CatalogSnapshot: Sendable, Equatable {
+    /// The state of each subject: a catalog object's attributes, or a key's rows.
+    public var entries: [SnapshotSubject: [String]]
+
+    /// Subjects whose state differs, with the state on each side (nil: absent there).
+    public func changes(to other: CatalogSnapshot) -> [SnapshotChange] {
+        Set(entries.keys).union(other.entries.keys).sorted().compactMap { subject in
+            let before = entries[subject], after = other.entries[subject]
+            return before == after ? nil : SnapshotChange(subject: subject, before: before, after: after)
+        }
+    }
+
+    /// Record and field separators of the snapshot's output, which SQL text never holds;
+    /// each record starts with the group separator so stray output between them is skipped.
+    static let recordStart = "\u{1D}", fieldSeparator = "\u{1F}", recordEnd = "\u{1E}"
+
+    /// The SQL that prints a snapshot: catalog objects, then each table's rows through
+    /// `\gexec`, so it also works between the statements of a replay, whatever tables
+    /// exist by then. `windowStart` is when the proof began, on the server's clock: a
+    /// timestamp from then on is a value the run generated.
+    static func query(windowStart: String) -> String {
+        catalogQuery + "\n" + rowsQuery(windowStart: windowStart) + "\n"
+    }
+
+    static let userNamespaces = """
+        WITH ns AS (
+            SELECT oid, nspname FROM pg_namespace
+             WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'schemajob')
+               AND nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        )
+        """
+
+    static let catalogQuery = userNamespaces + """
+
+        SELECT E'\\x1D' || kind || E'\\x1F' || name || E'\\x1F' || array_to_string(attributes, E'\\x1F', '') || E'\\x1E'
+          FROM (
+            SELECT 'schema' AS kind, quote_ident(nspname) AS name, ARRAY[]::text[] AS attributes FROM ns
+            UNION ALL
+            SELECT 'extension', quote_ident(extname), ARRAY[]::text[] FROM pg_extension WHERE extname <> 'plpgsql'
+            UNION ALL
+            SELECT 'table', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   ARRAY[c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '')]
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f')
+            UNION ALL
+            SELECT 'column', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
+                   ARRAY[format_type(a.atttypid, a.atttypmod), coalesce(pg_get_expr(d.adbin, d.adrelid), ''),
+                         CASE WHEN a.attnotnull THEN 'NOT NULL' ELSE '' END, a.attidentity::text, a.attgenerated::text,
+                         coalesce(col_description(c.oid, a.attnum), '')]
+              FROM pg_attribute a
+              JOIN pg_class c ON c.oid = a.attrelid JOIN ns n ON n.oid = c.relnamespace
+              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+             WHERE c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'rowkey', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   ARRAY[coalesce((
+                       SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.ordinality)
+                         FROM (SELECT i.indkey FROM pg_index i
+                                WHERE i.indrelid = c.oid AND i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
+                                ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid::regclass::text LIMIT 1) AS chosen,
+                              unnest(chosen.indkey) WITH ORDINALITY AS k(attnum, ordinality)
+                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum), '')]
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')
+            UNION ALL
+            SELECT 'constraint', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(k.conname),
+                   ARRAY[pg_get_constraintdef(k.oid)]
+              FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns n ON n.oid = c.relnamespace
+            UNION ALL
+            SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(ic.relname),
+                   ARRAY[quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)]
+              FROM pg_index i
+              JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+              JOIN ns n ON n.oid = ic.relnamespace
+             WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k
+                                WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
+            UNION ALL
+            SELECT 'trigger', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(t.tgname),
+                   ARRAY[pg_get_triggerdef(t.oid)]
+              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN ns n ON n.oid = c.relnamespace
+             WHERE NOT t.tgisinternal
+            UNION ALL
+            SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                   ARRAY[pg_get_functiondef(p.oid)]
+              FROM pg_proc p JOIN ns n ON n.oid = p.pronamespace
+             WHERE p.prokind IN ('f', 'p')
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+            UNION ALL
+            SELECT 'view', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   ARRAY[c.relkind::text, pg_get_viewdef(c.oid)]
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm')
+            UNION ALL
+            SELECT 'sequence', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+                   ARRAY[format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text,
+                         s.seqmax::text, s.seqcache::text, s.seqcycle::text]
+              FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN ns n ON n.oid = c.relnamespace
+            UNION ALL
+            SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+                   ARRAY[t.typtype::text, CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END]
+              FROM pg_type t JOIN ns n ON n.oid = t.typnamespace
+             WHERE (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+            UNION ALL
+            SELECT 'enum value', quote_ident(n.nspname) || '.' || quote_ident(t.typname) || ' ' || quote_literal(e.enumlabel),
+                   ARRAY[(row_number() OVER (PARTITION BY t.oid ORDER BY e.enumsortorder))::text]
+              FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN ns n ON n.oid = t.typnamespace
+          ) AS objects;
+        """
+
+    /// Each row as a JSON object of column → value as SQL text (keys in jsonb's own
+    /// order, so column order never counts), with every value that reads as a timestamp
+    /// inside the run's window replaced by "(generated)".
+    static func rowsQuery(windowStart: String) -> String {
+        let literal = "'" + windowStart.replacingOccurrences(of: "'", with: "''") + "'"
+        return userNamespaces + """
+
+            SELECT format($rows$
+                SELECT E'\\x1D' || 'row' || E'\\x1F' || %L || E'\\x1F' || coalesce((
+                    SELECT jsonb_object_agg(e.key, to_jsonb(CASE
+                        WHEN jsonb_typeof(e.value) = 'string'
+                             AND (e.value #>> '{}') ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?([+-]\\d\\d(:\\d\\d)?)?$'
+                        THEN CASE WHEN (e.value #>> '{}')::timestamptz BETWEEN %L::timestamptz AND clock_timestamp()
+                                  THEN '(generated)' ELSE quote_literal(e.value #>> '{}') END
+                        WHEN jsonb_typeof(e.value) = 'string' THEN quote_literal(e.value #>> '{}')
+                        WHEN jsonb_typeof(e.value) = 'null' THEN 'NULL'
+                        ELSE e.value #>> '{}' END))
+                      FROM jsonb_each(to_jsonb(r)) AS e), '{}'::jsonb)::text || E'\\x1E'
+                  FROM %s AS r
+                $rows$, quote_ident(n.nspname) || '.' || quote_ident(c.relname), \(literal)::text,
+                        quote_ident(n.nspname) || '.' || quote_ident(c.relname))
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p')
+             ORDER BY 1
+            \\gexec
+            """
+    }
+
+    /// The records of psql's output, in order: kind, name, attributes.
+    static func records(in output: String) -> [[String]] {
+        output.components(separatedBy: recordStart).dropFirst().compactMap { chunk in
+            guard let end = chunk.range(of: recordEnd, options: .backwards) else { return nil }
+            return chunk[..<end.lowerBound].components(separatedBy: fieldSeparator)
+        }
+    }
+
+    /// A snapshot from records: catalog objects as they are; rows grouped by their key
+    /// (the primary key, else the narrowest unique index), with generated columns
+    /// (identity, `nextval`, random UUID defaults) left out. A table without a usable
+    /// key groups identical rows, so a duplicated row shows as a count.
+    init(records: [[String]]) {
+        var entries: [SnapshotSubject: [String]] = [:]
+        var keys: [String: [String]] = [:]
+        var generated: [String: Set<String>] = [:]
+        var rows: [(table: String, json: String)] = []
+        for record in records where record.count >= 2 {
+            let kind = record[0], name = record[1], attributes = Array(record.dropFirst(2))
+            switch kind {
+            case "row":
+                rows.append((name, attributes.joined()))
+            case "rowkey":
+                keys[name] = attributes.first.map { $0.split(separator: ",").map { Self.unquoted(String($0)) } } ?? []
+            default:
+                entries[SnapshotSubject(kind: kind, name: name)] = attributes
+                if kind == "column", attributes.count >= 4, Self.isGenerated(default: attributes[1], identity: attributes[3]) {
+                    let (table, column) = Self.splitColumn(name)
+                    generated[table, default: []].insert(column)
+                }
+            }
+        }
+        for (table, json) in rows {
+            let values = Self.decode(json).filter { !(generated[table]?.contains($0.key) ?? false) }
+            let keyColumns = keys[table] ?? []
+            let usable = !keyColumns.isEmpty && keyColumns.allSatisfy { values[$0] != nil }
+            let row = Self.render(values)
+            let key = usable ? "(" + keyColumns.map { values[$0] ?? "NULL" }.joined(separator: ", ") + ")" : row
+            entries[SnapshotSubject(kind: "row", name: table + " " + key), default: []].append(row)
+        }
+        for (subject, value) in entries where subject.kind == "row" {
+            entries[subject] = value.sorted()
+        }
+        self.entries = entries
+    }
+
+    /// A value the run generates: identity columns, sequence and random-UUID defaults.
+    static func isGenerated(default expression: String, identity: String) -> Bool {
+        !identity.isEmpty
+            || ["nextval(", "gen_random_uuid(", "uuid_generate_v1(", "uuid_generate_v4("].contains { expression.contains($0) }
+    }
+
+    /// `public.disks.disk_size` → (`public.disks`, `disk_size`); names come quote_ident'ed.
+    static func splitColumn(_ name: String) -> (String, String) {
+        let parts = splitQualified(name)
+        return (parts.dropLast().joined(separator: "."), unquoted(parts.last ?? ""))
+    }
+
+    /// Splits at the dots outside double quotes.
+    static func splitQualified(_ name: String) -> [String] {
+        split(Substring(name), on: ".", outside: "\"")
+    }
+
+    /// Splits at each `separator` that is not between two `quote` characters (a doubled
+    /// quote inside closes and reopens, which leaves it inside).
+    static func split(_ text: Substring, on separator: Character, outside quote: Character) -> [String] {
+        var parts: [String] = [], current = "", quoted = false
+        for character in text {
+            if character == quote { quoted.toggle() }
+            if character == separator && !quoted {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        parts.append(current)
+        return parts
+    }
+
+    static func unquoted(_ identifier: String) -> String {
+        guard identifier.hasPrefix("\""), identifier.hasSuffix("\""), identifier.count >= 2 else { return identifier }
+        return String(identifier.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
+    /// A row's JSON object: column → the value as SQL would write it (`'t4'`, `4`, `NULL`).
+    static func decode(_ json: String) -> [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        return object.mapValues { $0 as? String ?? "NULL" }
+    }
+
+    /// `{column: value, ...}` in column-name order: one line a reader can compare.
+    static func render(_ values: [String: String]) -> String {
+        "{" + values.keys.sorted().map { "\($0): \(values[$0]!)" }.joined(separator: ", ") + "}"
+    }
+
+    /// Column → value of a row rendered by `render` (for naming the columns that differ).
+    static func columns(ofRow row: String) -> [(String, String)] {
+        var text = Substring(row)
+        guard text.hasPrefix("{"), text.hasSuffix("}") else { return [] }
+        text = text.dropFirst().dropLast()
+        var result: [(String, String)] = []
+        let pieces = split(text, on: ",", outside: "'")
+        for piece in pieces {
+            let trimmed = piece.trimmingCharacters(in: .whitespaces)
+            guard let colon = trimmed.range(of: ": ") else { continue }
+            result.append((String(trimmed[..<colon.lowerBound]), String(trimmed[colon.upperBound...])))
+        }
+        return result
+    }
+}
+
+/// One subject that differs between two snapshots.
+public struct SnapshotChange: Sendable, Equatable {
+    public var subject: SnapshotSubject
+    public var before: [String]?
+    public var after: [String]?
+}

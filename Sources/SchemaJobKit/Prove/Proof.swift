@@ -1,0 +1,258 @@
+import Foundation
+
+/// What `schemajob test` proves, and with what.
+public struct ProofRequest: Sendable {
+    public var databaseDirectory: String
+    /// An earlier `database/`: a directory or a git revision (`--from`).
+    public var from: String?
+    public var dsn: String?
+    /// SQL run first in every scratch database; nil: pgmq, or schemajob's stand-in for it.
+    public var setupFile: String?
+    /// The caller's environment: `PATH` and libpq's `PG*` variables.
+    public var environment: [String: String]
+
+    public init(
+        databaseDirectory: String = "database", from: String? = nil, dsn: String? = nil, setupFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.databaseDirectory = databaseDirectory
+        self.from = from
+        self.dsn = dsn
+        self.setupFile = setupFile
+        self.environment = environment
+    }
+}
+
+/// `schemajob test`: proves on scratch databases, applying the set exactly as the Job
+/// does (the rendered `migrate` container, its script, its one psql session), that
+///   - a second and a third run change nothing: schema and rows are identical after
+///     each run (idempotent);
+///   - with `from`, the earlier set followed by this one gives the same database as
+///     this one alone (upgrade = fresh install).
+/// Differences are explained by a statement-by-statement replay (see `Replay`).
+public enum Proof {
+    /// Runs of the whole set on one database: the third runs the fixtures a third time.
+    public static let runs = 3
+
+    public static func run(_ request: ProofRequest, progress: (String) -> Void) throws -> ProofReport {
+        let current = try DatabaseReader.read(directory: request.databaseDirectory)
+        let earlier = try request.from.map { try EarlierDatabase.read($0, directory: request.databaseDirectory) }
+        var setup: String?
+        if let path = request.setupFile {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ProveError(path, "cannot read the --setup file")
+            }
+            setup = String(decoding: data, as: UTF8.self)
+        }
+        let renderRequest = RenderRequest(databaseDirectory: request.databaseDirectory)
+        let rendering = try SchemaJob.render(current, settingsAndTemplatesOf: renderRequest)
+        let earlierRendering = try earlier.map { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
+
+        let server = try ProofServer.open(dsn: request.dsn, environment: request.environment)
+        defer { server.close() }
+        progress(server.description)
+        progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
+        let session = try Session(server: server, setup: setup ?? defaultSetup(on: server, progress: progress))
+
+        var report = ProofReport(findings: [], proven: [])
+        let fresh = try proveIdempotent(current, rendering: rendering, session: session, into: &report)
+        if let earlier, let earlierRendering, let from = request.from {
+            try proveUpgrade(
+                from: earlier, rendering: earlierRendering, to: current, rendering: rendering, shown: from,
+                fresh: fresh, session: session, into: &report)
+        }
+        return report
+    }
+
+    /// The scratch server, the setup SQL and the run's time window, shared by every step.
+    struct Session {
+        var server: ProofServer
+        var setup: String
+        /// When the proof began, on the server's clock.
+        var windowStart: String
+
+        init(server: ProofServer, setup: String) throws {
+            self.server = server
+            self.setup = setup
+            let now = try server.query("SELECT clock_timestamp()", database: nil)
+            windowStart = now.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func database() throws -> String {
+            try server.createDatabase(setup: setup)
+        }
+
+        func snapshot(_ database: String) throws -> CatalogSnapshot {
+            let result = try server.run(script: CatalogSnapshot.query(windowStart: windowStart), database: database)
+            guard result.status == 0 else {
+                throw ProveError("catalog snapshot", ProofServer.firstLine(result.stderr))
+            }
+            return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
+        }
+
+        /// The Job's `wait-for-postgres` and `migrate` containers, pointed at `database`.
+        /// Always with re-apply: the Job skips a hash its ledger already holds, and the
+        /// proof is precisely that running the files again changes nothing.
+        func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
+            let report = try LocalMigration.apply(
+                rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
+            if report.outcome == .couldNotRun {
+                throw ProveError(
+                    "schemajob test", (report.message ?? "the migration did not run") + ": " + lastLines(report.output))
+            }
+            return report
+        }
+    }
+
+    /// pgmq when the server has it, otherwise the stand-in built into schemajob.
+    static func defaultSetup(on server: ProofServer, progress: (String) -> Void) throws -> String {
+        let available = try server.query("SELECT 1 FROM pg_available_extensions WHERE name = 'pgmq'", database: nil)
+        if available.stdout.contains("1") {
+            progress("test: the server has the pgmq extension: CREATE EXTENSION pgmq in each scratch database")
+            return "CREATE EXTENSION IF NOT EXISTS pgmq;\n"
+        }
+        progress("test: the server has no pgmq extension: installing schemajob's stand-in (templates/\(TemplateSet.pgmqStandIn)) in each scratch database; --setup FILE installs something else")
+        return try TemplateSet.embedded().text(TemplateSet.pgmqStandIn)
+    }
+
+    /// Returns the snapshot after the first run on an empty database (a fresh install),
+    /// when that run succeeded.
+    @discardableResult
+    static func proveIdempotent(
+        _ set: MigrationSet, rendering: Rendering, session: Session, into report: inout ProofReport
+    ) throws -> CatalogSnapshot? {
+        let database = try session.database()
+        var snapshots: [CatalogSnapshot] = []
+        for run in 1...runs {
+            let applied = try session.apply(rendering, to: database)
+            guard applied.outcome == .done else {
+                let when = run == 1 ? "on an empty database" : "on run \(run) of \(runs)"
+                report.findings.append(failure(applied, set: set, when: when))
+                return snapshots.first
+            }
+            snapshots.append(try session.snapshot(database))
+            guard run > 1 else { continue }
+            let changes = snapshots[run - 2].changes(to: snapshots[run - 1])
+            guard changes.isEmpty else {
+                let replay = try replay(set, afterRuns: run - 1, rendering: rendering, session: session)
+                let words = ChangeDescription(
+                    expectedLabel: "after run \(run - 1)", actualLabel: "after run \(run)", offersFixes: false,
+                    expected: snapshots[run - 2])
+                for change in changes {
+                    let (object, message, _) = words.describe(change)
+                    report.findings.append(ProofFinding(
+                        kind: .notIdempotent,
+                        location: replay.lastChange(of: change.subject) ?? SourceLocation(path: set.directory),
+                        object: object, message: message))
+                }
+                report.findings.sort(by: precedes)
+                return snapshots.first
+            }
+        }
+        report.proven.append("idempotent (\(runs) runs of the Job's migration, schema and rows identical after each)")
+        return snapshots.first
+    }
+
+    static func proveUpgrade(
+        from earlier: MigrationSet, rendering earlierRendering: Rendering, to current: MigrationSet,
+        rendering: Rendering, shown: String, fresh: CatalogSnapshot?, session: Session, into report: inout ProofReport
+    ) throws {
+        let upgraded = try session.database()
+        let old = try session.apply(earlierRendering, to: upgraded)
+        guard old.outcome == .done else {
+            report.findings.append(failure(old, set: earlier, when: "as the earlier set \(shown), on an empty database"))
+            return
+        }
+        let deploy = try session.apply(rendering, to: upgraded)
+        guard deploy.outcome == .done else {
+            var finding = failure(deploy, set: current, when: "as the next deploy after \(shown)")
+            // The deploy rolled back, so the database is as the earlier set left it: the
+            // columns a fresh install has and it lacks are what the statement needed.
+            if let fresh, let missing = finding.message.firstMatch(of: #/column "([^"]+)" does not exist/#)?.1 {
+                let changes = fresh.changes(to: try session.snapshot(upgraded)).filter {
+                    $0.subject.kind == "column" && $0.after == nil
+                        && CatalogSnapshot.splitColumn($0.subject.name).1 == String(missing)
+                }
+                let words = ChangeDescription(
+                    expectedLabel: "on a fresh install", actualLabel: "after the upgrade", offersFixes: true, expected: fresh)
+                let fixes = changes.compactMap { words.describe($0).fix }
+                if !fixes.isEmpty {
+                    finding.fix = "fix, between the CREATE TABLE and this statement (the column exists on a fresh install only):\n"
+                        + fixes.joined(separator: "\n")
+                }
+            }
+            report.findings.append(finding)
+            return
+        }
+        var fresh = fresh
+        if fresh == nil {
+            let database = try session.database()
+            guard try session.apply(rendering, to: database).outcome == .done else { return }
+            fresh = try session.snapshot(database)
+        }
+        let changes = fresh!.changes(to: try session.snapshot(upgraded))
+        guard !changes.isEmpty else {
+            report.proven.append("an upgrade from \(shown) equals a fresh install")
+            return
+        }
+        let words = ChangeDescription(
+            expectedLabel: "on a fresh install", actualLabel: "after the upgrade from \(shown)", offersFixes: true,
+            expected: fresh!)
+        let currentReplay = try replay(current, afterRuns: 0, rendering: rendering, session: session)
+        var earlierReplay: Replay?
+        for change in changes {
+            var location = currentReplay.lastChange(of: change.subject)
+            if location == nil || change.before == nil {
+                if earlierReplay == nil {
+                    earlierReplay = try replay(earlier, afterRuns: 0, rendering: earlierRendering, session: session)
+                }
+                location = earlierReplay?.lastChange(of: change.subject) ?? location
+            }
+            let (object, message, fix) = words.describe(change)
+            report.findings.append(ProofFinding(
+                kind: .upgradeDiffers, location: location ?? SourceLocation(path: current.directory),
+                object: object, message: message, fix: fix.map { "fix, in a new file:\n" + $0 }))
+        }
+        report.findings.sort(by: precedes)
+    }
+
+    /// A fresh scratch database with the Job run `afterRuns` times, then the set replayed.
+    static func replay(_ set: MigrationSet, afterRuns: Int, rendering: Rendering, session: Session) throws -> Replay {
+        let database = try session.database()
+        for _ in 0..<afterRuns {
+            _ = try session.apply(rendering, to: database)
+        }
+        return try Replay.run(set.files, on: session.server, database: database, windowStart: session.windowStart)
+    }
+
+    /// A run that failed: the statement psql names in the Job's log, in the set's words.
+    static func failure(_ report: LocalMigration.Report, set: MigrationSet, when: String) -> ProofFinding {
+        let pattern = #/psql:\S*?/(schema|fixtures)/([^/:\s]+):(\d+): (ERROR|FATAL):\s+(?:[0-9A-Z]{5}: )?(.*)/#
+        for line in report.output.split(separator: "\n") {
+            guard let match = line.firstMatch(of: pattern), let psqlLine = Int(match.3),
+                let file = set.files.first(where: { $0.phase.rawValue == match.1 && $0.name == match.2 })
+            else { continue }
+            let statement = SQLLexer.statements(in: file.text).last { $0.line <= psqlLine }
+            let code = statement.map { $0.tokens.drop(while: \.isTrivia).map(\.text).joined() } ?? ""
+            let text = code.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let shortened = text.count > 100 ? text.prefix(100) + "…" : Substring(text)
+            return ProofFinding(
+                kind: .sqlFailed, location: SourceLocation(path: file.displayPath, line: statement?.line ?? psqlLine),
+                object: "statement `\(shortened)`",
+                message: "fails \(when): \(match.4): \(match.5) (the Job's log: \(file.displayPath):\(psqlLine): \(match.4))")
+        }
+        return ProofFinding(
+            kind: .sqlFailed, location: SourceLocation(path: set.directory), object: "the migration",
+            message: "fails \(when): \(report.message ?? "") \(lastLines(report.output))")
+    }
+
+    static func lastLines(_ output: String) -> String {
+        output.split(separator: "\n").suffix(3).joined(separator: " | ")
+    }
+
+    static func precedes(_ lhs: ProofFinding, _ rhs: ProofFinding) -> Bool {
+        let left = (lhs.location.path, lhs.location.line ?? 0, lhs.object)
+        let right = (rhs.location.path, rhs.location.line ?? 0, rhs.object)
+        return left < right
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Synchronization
+
+/// The PostgreSQL server a proof runs on, and its scratch databases: the server the
+/// caller names (`--dsn`, or libpq's `PG*` variables), or one started for this run.
+/// It only ever creates and drops databases named `schemajob_test_<random>`; the
+/// database the caller's connection names is connected to (to create them) and
+/// nothing more.
+public final class ProofServer: @unchecked Sendable {
+    public static let databasePrefix = "schemajob_test_"
+
+    enum Place {
+        /// The caller's `PG*` variables, and a connection string when given.
+        case named(environment: [String: String], dsn: String?)
+        case started(ScratchServer)
+    }
+
+    let place: Place
+    let psql: String
+    /// The caller's environment without libpq's variables: what every psql here starts from.
+    let baseEnvironment: [String: String]
+    private var created: [String] = []
+    /// Every scratch database of this run is `schemajob_test_<run>_<n>`.
+    public let run = UUID().uuidString.prefix(8).lowercased()
+    private let lock = NSLock()
+
+    /// One line for stderr: which server this is.
+    public let description: String
+
+    /// The server `dsn` or the `PG*` variables of `environment` name, or, with neither,
+    /// a throwaway server started now (when PostgreSQL's programs are installed).
+    public static func open(dsn: String?, environment: [String: String]) throws -> ProofServer {
+        let base = environment.filter { !$0.key.hasPrefix("PG") }
+        let names = environment.keys.filter { libpqServerVariables.contains($0) }
+        if dsn != nil || !names.isEmpty {
+            guard let psql = findPsql(path: environment["PATH"]) else {
+                throw ProveError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
+            }
+            let shown = dsn.map { "the server --dsn names (\(redacted($0)))" }
+                ?? "the server libpq's variables name (\(names.sorted().map { "\($0)=\(environment[$0] ?? "")" }.joined(separator: " ")))"
+            let server = ProofServer(
+                place: .named(environment: environment.filter { $0.key.hasPrefix("PG") }, dsn: dsn),
+                psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
+            let probe = try server.query("SELECT 1", database: nil)
+            guard probe.status == 0 else {
+                throw ProveError(dsn.map(redacted) ?? "PG* variables", "cannot connect: \(firstLine(probe.stderr))")
+            }
+            return server
+        }
+        guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
+            throw ProveError(
+                "schemajob test",
+                "no PostgreSQL server: give --dsn or libpq's PG* variables, or install PostgreSQL (initdb on PATH or under /usr/lib/postgresql/*/bin) so test can start its own")
+        }
+        let scratch = try ScratchServer.start(binaries: binaries)
+        return ProofServer(
+            place: .started(scratch), psql: binaries + "/psql", baseEnvironment: base,
+            description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end")
+    }
+
+    private init(place: Place, psql: String, baseEnvironment: [String: String], description: String) {
+        self.place = place
+        self.psql = psql
+        self.baseEnvironment = baseEnvironment
+        self.description = description
+        Self.open.withLock { $0[ObjectIdentifier(self)] = self }
+    }
+
+    /// The variables that say which server libpq connects to.
+    static let libpqServerVariables: Set<String> = [
+        "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE",
+    ]
+
+    /// Every server open in this process, so an interrupted run can still clean up.
+    private static let open = Mutex<[ObjectIdentifier: ProofServer]>([:])
+
+    /// Closes every server still open: for a signal handler (Ctrl-C), since the server
+    /// and the containers run in process groups of their own and never see the signal.
+    public static func closeAll() {
+        for server in open.withLock({ Array($0.values) }) { server.close() }
+        ScratchServer.stopAll()
+    }
+
+    /// Drops every scratch database made here and stops a server started here.
+    public func close() {
+        _ = Self.open.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
+        for name in lock.withLock({ created }) {
+            _ = try? query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", database: nil)
+        }
+        if case .started(let scratch) = place { scratch.stop() }
+    }
+
+    /// A new, empty database `schemajob_test_<random>`, with the setup SQL run in it.
+    func createDatabase(setup: String) throws -> String {
+        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
+        let made = try query("CREATE DATABASE \(name)", database: nil)
+        guard made.status == 0 else {
+            throw ProveError("schemajob test", "cannot create a scratch database: \(Self.firstLine(made.stderr))")
+        }
+        lock.withLock { created.append(name) }
+        let ran = try run(script: setup, database: name)
+        guard ran.status == 0 else {
+            throw ProveError("--setup", "failed in a scratch database: \(Self.firstLine(ran.stderr))")
+        }
+        return name
+    }
+
+    /// Where the Job's containers connect to reach `database`.
+    func target(database: String) -> LocalMigration.Target {
+        switch place {
+        case .named(let environment, let dsn):
+            if let dsn {
+                return LocalMigration.Target(environment: environment, dsn: Self.dsn(dsn, database: database))
+            }
+            return LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
+        case .started(let scratch):
+            return LocalMigration.Target(environment: scratch.environment(database: database))
+        }
+    }
+
+    /// Runs one query (nil database: the caller's, or `postgres` on a started server).
+    func query(_ sql: String, database: String?) throws -> Subprocess.Result {
+        try psqlRun(["--command=\(sql)"], database: database)
+    }
+
+    /// Runs a script in one psql session with ON_ERROR_STOP.
+    func run(script: String, database: String) throws -> Subprocess.Result {
+        let directory = try TemporaryDirectory(prefix: "schemajob-prove")
+        let path = directory.path + "/script.sql"
+        guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
+            throw ProveError(path, "cannot write")
+        }
+        return try psqlRun(["--file=\(path)"], database: database)
+    }
+
+    private func psqlRun(_ arguments: [String], database: String?) throws -> Subprocess.Result {
+        var environment = baseEnvironment
+        var connection: [String] = []
+        switch place {
+        case .named(let variables, let dsn):
+            environment.merge(variables) { _, new in new }
+            if let dsn {
+                connection = ["--dbname=\(database.map { Self.dsn(dsn, database: $0) } ?? dsn)"]
+            } else if let database {
+                environment["PGDATABASE"] = database
+            } else if environment["PGDATABASE"] == nil {
+                environment["PGDATABASE"] = "postgres"
+            }
+        case .started(let scratch):
+            environment.merge(scratch.environment(database: database ?? "postgres")) { _, new in new }
+        }
+        return try Subprocess.run(
+            psql,
+            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + connection + arguments,
+            environment: environment)
+    }
+
+    /// `dsn` pointed at another database: a URI gets a new path, a `key=value` string
+    /// gets a `dbname` at its end, which libpq lets win over an earlier one.
+    static func dsn(_ dsn: String, database: String) -> String {
+        for scheme in ["postgresql://", "postgres://"] where dsn.hasPrefix(scheme) {
+            let rest = dsn.dropFirst(scheme.count)
+            let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+            let authorityEnd = rest[..<queryStart].firstIndex(of: "/") ?? queryStart
+            return scheme + rest[..<authorityEnd] + "/" + database + rest[queryStart...]
+        }
+        return dsn + " dbname=" + database
+    }
+
+    /// A connection string as it may be shown: without its password.
+    static func redacted(_ dsn: String) -> String {
+        var text = dsn
+        if let range = text.range(of: #"://[^/@:]*:[^/@]*@"#, options: .regularExpression) {
+            let user = text[range].dropFirst(3).prefix { $0 != ":" }
+            text.replaceSubrange(range, with: "://\(user):***@")
+        }
+        return text.replacing(#/password\s*=\s*('([^']|\\')*'|\S+)/#) { _ in "password=***" }
+    }
+
+    static func findPsql(path: String?) -> String? {
+        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
+            if FileManager.default.isExecutableFile(atPath: "\(directory)/psql") { return "\(directory)/psql" }
+        }
+        return ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
+    }
+
+    static func firstLine(_ text: String) -> String {
+        text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "(no message)"
+    }
+}

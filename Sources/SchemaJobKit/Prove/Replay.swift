@@ -1,0 +1,63 @@
+import Foundation
+
+/// Finds which statement made a difference: the files are run again statement by
+/// statement (split as psql splits them, by the lexer of Check/) in one psql session on
+/// a scratch database prepared the same way, with a snapshot after each statement. It
+/// only explains a verdict the Job's own runs already gave; it never decides one.
+struct Replay {
+    struct Step {
+        var location: SourceLocation
+        var snapshot: CatalogSnapshot
+    }
+
+    var baseline: CatalogSnapshot
+    var steps: [Step]
+    /// psql's first error line when a statement failed (the steps end there).
+    var failure: String?
+
+    static func run(
+        _ files: [MigrationFile], on server: ProofServer, database: String, windowStart: String
+    ) throws -> Replay {
+        let snapshot = CatalogSnapshot.query(windowStart: windowStart)
+        var script = "SET client_min_messages = warning;\n"
+        var locations: [SourceLocation] = []
+        func marker(_ index: Int) -> String {
+            "SELECT E'\\x1D' || 'step' || E'\\x1F' || '\(index)' || E'\\x1E';\n"
+        }
+        script += marker(0) + snapshot
+        for file in files {
+            for statement in SQLLexer.statements(in: file.text) {
+                locations.append(SourceLocation(path: file.displayPath, line: statement.line))
+                var text = statement.text
+                if !statement.isTerminated && statement.significantTokens.first?.kind != .psqlMeta { text += ";" }
+                script += text + "\n" + marker(locations.count) + snapshot
+            }
+        }
+        let result = try server.run(script: script, database: database)
+        var groups: [[[String]]] = []
+        for record in CatalogSnapshot.records(in: result.stdout) {
+            if record.first == "step" {
+                groups.append([])
+            } else if !groups.isEmpty {
+                groups[groups.count - 1].append(record)
+            }
+        }
+        let snapshots = groups.map(CatalogSnapshot.init(records:))
+        let baseline = snapshots.first ?? CatalogSnapshot(records: [])
+        let steps = zip(locations, snapshots.dropFirst()).map { Step(location: $0, snapshot: $1) }
+        let failure = result.status == 0 ? nil : ProofServer.firstLine(result.stderr)
+        return Replay(baseline: baseline, steps: steps, failure: failure)
+    }
+
+    /// The last statement after which `subject` changed: the one that gave it its final state.
+    func lastChange(of subject: SnapshotSubject) -> SourceLocation? {
+        var previous = baseline.entries[subject]
+        var found: SourceLocation?
+        for step in steps {
+            let state = step.snapshot.entries[subject]
+            if state != previous { found = step.location }
+            previous = state
+        }
+        return found
+    }
+}

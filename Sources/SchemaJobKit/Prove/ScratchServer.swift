@@ -1,0 +1,232 @@
+import Foundation
+import Synchronization
+
+/// A throwaway PostgreSQL server: a data directory in a fresh directory under /tmp, a
+/// unix socket there (trust), and, when a password is given, 127.0.0.1 on a free port
+/// with password authentication (SCRAM). `schemajob test` starts one when no server is
+/// named; the tests' harness starts one for the whole suite. The superuser is `postgres`.
+public final class ScratchServer: Sendable {
+    public static let superuser = "postgres"
+    public let directory: String
+    /// The directory holding `initdb`, `postgres`, `pg_isready`, `psql`.
+    public let binaries: String
+    public let port: Int
+    /// The superuser's password, when the server listens on 127.0.0.1.
+    public let password: String?
+    public var socketDirectory: String { directory }
+    public var dataDirectory: String { directory + "/data" }
+    public var logFile: String { directory + "/server.log" }
+
+    /// The child running now: `initdb` while the server is made, then `postgres`.
+    private let postmaster = Mutex<(child: Process?, stopped: Bool)>((nil, false))
+    /// One `stop` at a time: the caller's and a signal handler's may meet.
+    private let stopping = NSLock()
+    /// Servers of this process not yet stopped, from the moment their directory exists.
+    private static let live = Mutex<[ObjectIdentifier: ScratchServer]>([:])
+
+    /// Stops every server this process started and has not stopped: for a signal
+    /// handler, since `initdb` and `postgres` run in process groups of their own.
+    public static func stopAll() {
+        for server in live.withLock({ Array($0.values) }) { server.stop() }
+    }
+
+    private init(directory: String, binaries: String, port: Int, password: String?) {
+        self.directory = directory
+        self.binaries = binaries
+        self.port = port
+        self.password = password
+    }
+
+    /// Where the server's programs are: the directory of `initdb` on `PATH` (links
+    /// followed) when `pg_isready` is beside it, else the
+    /// newest `/usr/lib/postgresql/<version>/bin` that has it (Debian keeps it there,
+    /// off `PATH`); nil when neither has it.
+    public static func findBinaries(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
+        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
+            let initdb = "\(directory)/initdb"
+            guard FileManager.default.isExecutableFile(atPath: initdb) else { continue }
+            // A symbolic link on PATH (/usr/local/bin/initdb) leads to the real directory,
+            // which also holds postgres, pg_isready and psql.
+            let real = URL(fileURLWithPath: initdb).resolvingSymlinksInPath().deletingLastPathComponent().path
+            if FileManager.default.isExecutableFile(atPath: real + "/pg_isready") { return real }
+        }
+        let base = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        let usable = versions.filter { FileManager.default.isExecutableFile(atPath: "\(base)/\($0)/bin/initdb") }
+        return usable.max(by: { (Double($0) ?? 0) < (Double($1) ?? 0) }).map { "\(base)/\($0)/bin" }
+    }
+
+    /// Initialises and starts a server; on any failure nothing is left running or on disk.
+    /// As root, `initdb` and `postgres` run as the `postgres` user (they refuse root), in
+    /// a directory that user owns.
+    public static func start(binaries: String, password: String? = nil) throws -> ScratchServer {
+        var owner: (uid_t, gid_t)?
+        if getuid() == 0 {
+            guard let account = getpwnam("postgres") else {
+                throw ProveError("scratch server", "running as root, and there is no 'postgres' user to run PostgreSQL as")
+            }
+            owner = (account.pointee.pw_uid, account.pointee.pw_gid)
+        }
+        // Under /tmp, not $TMPDIR: the server runs as `postgres` and must reach the
+        // directory through every parent, which /tmp (mode 1777) always allows.
+        var template = Array("/tmp/schemajob-pg.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw ProveError("scratch server", "cannot make a directory in /tmp")
+        }
+        let server = ScratchServer(
+            directory: String(cString: made), binaries: binaries, port: try freePort(), password: password)
+        live.withLock { $0[ObjectIdentifier(server)] = server }
+        do {
+            try server.initialise(owner: owner)
+            try server.launchPostmaster()
+            try server.waitUntilReady()
+        } catch {
+            let log = (try? String(contentsOfFile: server.logFile, encoding: .utf8)) ?? ""
+            server.stop()
+            let detail = log.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            throw ProveError("scratch server", "\(error)\(detail)")
+        }
+        return server
+    }
+
+    private func initialise(owner: (uid_t, gid_t)?) throws {
+        let passwordFile = directory + "/superuser-password"
+        guard FileManager.default.createFile(atPath: logFile, contents: Data()) else {
+            throw ProveError(logFile, "cannot write")
+        }
+        var arguments = [
+            "--pgdata=\(dataDirectory)", "--username=\(Self.superuser)", "--auth-local=trust",
+            "--encoding=UTF8", "--locale=C", "--no-sync",
+        ]
+        if let password {
+            guard FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8)) else {
+                throw ProveError(passwordFile, "cannot write")
+            }
+            arguments += ["--auth-host=scram-sha-256", "--pwfile=\(passwordFile)"]
+        }
+        if let (uid, gid) = owner {
+            for path in [directory, passwordFile, logFile] where FileManager.default.fileExists(atPath: path) {
+                guard chown(path, uid, gid) == 0 else { throw ProveError(path, "cannot give it to the postgres user") }
+            }
+        }
+        // A child this server holds (not a Subprocess run), so `stop` can end it mid-way.
+        let process = Process()
+        let (executable, prefix) = asServerUser("initdb")
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = prefix + arguments
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try launch(process)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ProveError("initdb", "exited \(process.terminationStatus)")
+        }
+    }
+
+    /// `postgres` itself, as a child of this process rather than a daemon started by
+    /// `pg_ctl`: Foundation learns that a child ended only when every holder of a pipe it
+    /// handed the child has closed it, and a daemon would hold it for ever. Its output
+    /// goes to a file, never a pipe, for the same reason.
+    private func launchPostmaster() throws {
+        let process = Process()
+        let (executable, prefix) = asServerUser("postgres")
+        process.executableURL = URL(fileURLWithPath: executable)
+        // Durability is worth nothing in a server that lives for one run.
+        process.arguments = prefix + [
+            "-D", dataDirectory, "-p", String(port),
+            "-c", "listen_addresses=\(password == nil ? "" : "127.0.0.1")",
+            "-c", "unix_socket_directories=\(directory)", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            "-c", "full_page_writes=off",
+        ]
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try launch(process)
+    }
+
+    /// Starts the child unless `stop` came first (a signal can arrive at any moment).
+    private func launch(_ process: Process) throws {
+        try postmaster.withLock { state in
+            guard !state.stopped else { throw ProveError("scratch server", "stopped while starting") }
+            try process.run()
+            state.child = process
+        }
+    }
+
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            guard postmaster.withLock({ $0.child?.isRunning ?? false }) else {
+                throw ProveError("postgres", "exited while starting")
+            }
+            let ready = try Subprocess.run(
+                binaries + "/pg_isready", ["--quiet", "--host=\(socketDirectory)", "--port=\(port)"])
+            if ready.status == 0 { return }
+            usleep(100_000)
+        }
+        throw ProveError("postgres", "did not accept connections within 60 s")
+    }
+
+    /// Stops the server at once (SIGQUIT: immediate shutdown, nothing worth keeping) and
+    /// removes its directory. Safe to call more than once.
+    public func stop() {
+        _ = Self.live.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
+        let child = postmaster.withLock { state in
+            state.stopped = true
+            return state.child
+        }
+        stopping.withLock {
+            if let process = child, process.isRunning {
+                // The whole process group (Foundation gives each child its own): postgres
+                // and its backends quit at once, and so do initdb and the bootstrap
+                // server it feeds, which would otherwise write on into a removed directory.
+                kill(-process.processIdentifier, SIGQUIT)
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    /// The server's version, as `SHOW server_version` says it.
+    public var version: String {
+        let result = try? Subprocess.run(
+            binaries + "/postgres", ["--version"])
+        return result?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "PostgreSQL"
+    }
+
+    /// libpq's variables for a connection to `database` as the superuser, over the socket.
+    public func environment(database: String) -> [String: String] {
+        ["PGHOST": socketDirectory, "PGPORT": String(port), "PGUSER": Self.superuser, "PGDATABASE": database]
+    }
+
+    /// A server binary, run as `postgres` when this process is root, directly otherwise:
+    /// the executable and the arguments before its own.
+    private func asServerUser(_ tool: String) -> (String, [String]) {
+        if getuid() == 0 {
+            return ("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries + "/" + tool])
+        }
+        return (binaries + "/" + tool, [])
+    }
+
+    /// A TCP port nobody listens on right now: bind port 0, read what the kernel chose.
+    public static func freePort() throws -> Int {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw ProveError("scratch server", "cannot open a socket") }
+        defer { close(socketDescriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(socketDescriptor, address, length) == 0 && getsockname(socketDescriptor, address, &length) == 0
+            }
+        }
+        guard bound else { throw ProveError("scratch server", "cannot bind a socket to 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SchemaJobKit
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Prove the set on scratch databases: a second run changes nothing; an upgrade equals a fresh install.",
+        discussion: """
+            Applies database/ the way the Job does (the rendered migrate container, its script, \
+            its one psql session) to scratch databases named schemajob_test_<random>, which it \
+            creates and drops itself. It runs the whole set three times on one database and \
+            compares schema and rows (by key) after each run. With --from (a directory, or a git \
+            revision whose database/ is read with git), it applies the earlier set and then this \
+            one to a second database, and compares it with a fresh install of this one. Catalogs \
+            are compared, not pg_dump text; values the run generates are not differences (see README). \
+            A difference names the file (and statement) responsible and, for an upgrade, the \
+            statement to put in a new file.
+
+            The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
+            created there), else a throwaway PostgreSQL started for this run (initdb on PATH or \
+            under /usr/lib/postgresql/*/bin). --setup FILE runs first in every scratch database; \
+            without it, pgmq is created when the server has it, else schemajob's pgmq stand-in.
+
+            Exit codes: 0 proven; 1 not idempotent, upgrade differs, or the SQL failed; 2 could not run.
+
+            Examples:
+              schemajob test
+              schemajob test --from origin/main
+              schemajob test --dsn 'postgresql://postgres@localhost:5432/postgres' --format github
+            """
+    )
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp("An earlier database/: a directory or a git revision.", valueName: "dir|rev"))
+    var from: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .long, help: ArgumentHelp("SQL to run first in every scratch database (extensions).", valueName: "file"))
+    var setup: String?
+
+    @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
+    var format: FindingFormat = .text
+
+    func run() throws {
+        let request = ProofRequest(
+            databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup)
+        // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
+        let handlers = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                ProofServer.closeAll()
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+        defer { handlers.forEach { $0.cancel() } }
+        let report = try Proof.run(request) { Terminal.error($0) }
+        Terminal.output(ProofFormat.render(report, as: format))
+        Terminal.error(report.summary)
+        if !report.isProven {
+            throw ExitCode(1)
+        }
+    }
+}
