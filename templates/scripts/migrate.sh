@@ -26,8 +26,10 @@ errors=$(mktemp)
 trap 'rm -f "$errors"' EXIT
 
 # stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
+# libpq reads PGHOST, PGDATABASE, ... itself. No `-d "$PGDATABASE"`: psql would read a
+# database name holding `=` as a connection string, a value turned into code.
 exec 3>&1
-psql --no-psqlrc --quiet -d "${PGDATABASE:-}" \
+psql --no-psqlrc --quiet \
     -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
     -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
     -v pod="${SCHEMAJOB_POD:-}" \

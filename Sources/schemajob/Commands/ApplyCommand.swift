@@ -13,7 +13,9 @@ struct ApplyCommand: ParsableCommand {
             libpq's PG* variables name (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, \
             PGSSLMODE, ...), or --dsn; what they leave unset comes from the settings \
             (postgres.host, ...). PGPASSWORD reaches the scripts through the Secret's file, as \
-            in the cluster; without it libpq looks in ~/.pgpass.
+            in the cluster; without it libpq looks in ~/.pgpass. --dsn (a URI or key=value \
+            string) is taken apart into PG* variables and the password file: psql never gets \
+            it as an argument, and no message prints the password.
 
             Exit codes: 0 migrated; 1 the SQL failed, or lint has findings (nothing committed); \
             2 PostgreSQL could not be reached, a lock wait timed out, psql was killed, or bad input.

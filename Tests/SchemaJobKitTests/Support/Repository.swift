@@ -26,6 +26,8 @@ enum SchemaJobExecutable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// True when a signal ended the process (a crash), `status` being the signal's number.
+        var signaled = false
     }
 
     /// Beside the test bundle in the build directory (`.build/debug/schemajob`).
@@ -71,6 +73,7 @@ enum SchemaJobExecutable {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData, as: UTF8.self))
+                      stderr: String(decoding: errorData, as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal)
     }
 }
