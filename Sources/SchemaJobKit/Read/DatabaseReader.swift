@@ -57,12 +57,7 @@ public enum DatabaseReader {
         let sumPath = join(directory, schemaSumName)
         var schemaSum: String?
         if InputFile.kind(sumPath) != .missing {
-            let bytes: [UInt8]
-            do {
-                bytes = try InputFile.read(sumPath)
-            } catch {
-                throw ReadError(SourceLocation(path: sumPath), error.message)
-            }
+            let bytes = try readBytes(sumPath)
             guard let text = String(validatingUTF8Bytes: bytes) else {
                 throw ReadError(SourceLocation(path: sumPath), "cannot read the file as UTF-8")
             }
@@ -77,12 +72,7 @@ public enum DatabaseReader {
                 SourceLocation(path: path),
                 "file name is not a valid ConfigMap key (letters, digits, '-', '_', '.'; at most \(maximumKeyLength) characters)")
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try InputFile.read(path)
-        } catch {
-            throw ReadError(SourceLocation(path: path), error.message)
-        }
+        let bytes = try readBytes(path)
         guard let text = String(validatingUTF8Bytes: bytes) else {
             let (line, column) = firstInvalidUTF8Position(bytes)
             throw ReadError(SourceLocation(path: path, line: line, column: column), "file is not valid UTF-8")
@@ -90,6 +80,15 @@ public enum DatabaseReader {
         try checkContent(bytes, path: path)
         return MigrationFile(
             phase: phase, name: name, displayPath: path, bytes: bytes, text: text, sha256: sha256Hex(bytes))
+    }
+
+    /// A file's bytes, by `InputFile`'s rules (no links, no special files).
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        do {
+            return try InputFile.read(path)
+        } catch {
+            throw ReadError(SourceLocation(path: path), error.message)
+        }
     }
 
     /// Bytes psql would not run as written: nothing at all (a file that applies nothing is

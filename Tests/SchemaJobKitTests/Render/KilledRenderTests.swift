@@ -20,10 +20,10 @@ import Testing
 
     @Test func aKilledRenderLeavesTheOutputAsItWasOrComplete() throws {
         let directory = try TemporaryDirectory()
-        let database = try Self.largeDatabase(in: directory.path, files: 1500)
+        let database = try Self.largeDatabase(in: directory.path, files: 1200)
         let output = directory.path + "/manifests.yaml"
         let previous = "the previous render\n"
-        // --no-lint: the numbers repeat on purpose (1500 files, 999 numbers); lint would stop it.
+        // --no-lint: the numbers repeat on purpose (1200 files, 999 numbers); lint would stop it.
         let arguments = ["render", "--database", database, "--no-lint", "-o", output]
 
         let clock = ContinuousClock()
@@ -35,7 +35,7 @@ import Testing
         try #require(complete.count > 1_000_000, "the render is large")
 
         var outcomes: [String: Int] = ["as it was": 0, "complete": 0]
-        let attempts = 12
+        let attempts = 10
         for attempt in 0..<attempts {
             try previous.write(toFile: output, atomically: true, encoding: .utf8)
             let process = Process()
