@@ -6,11 +6,14 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Write the ConfigMaps, the migration Job and the API Deployment.",
         discussion: """
-            Writes one multi-document YAML stream. Nothing is written when any input is bad.
+            Writes one multi-document YAML stream. Nothing is written when any input is bad; \
+            links, hard links and special files in database/, --templates and --config are \
+            refused, never followed.
 
             Examples:
               schemajob render | kubectl apply -f -
               schemajob render --set api.image=registry.example/api:1.4.2 -o manifests.yaml
+              schemajob render --set image=ghcr.io/pgmq/pg18-pgmq@sha256:<64 hex digits> --set networkPolicy.enabled=false
 
             Settings (--set key=value, or nested in schemajob.yaml):
             \(SettingKey.all.map { "  \($0.key)=\($0.defaultValue)\n      \($0.summary)" }.joined(separator: "\n"))
