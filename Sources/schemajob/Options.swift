@@ -24,7 +24,10 @@ struct RenderInputOptions: ParsableArguments {
     var settings: [String] = []
 
     var request: RenderRequest {
-        let configFile = config ?? (FileManager.default.fileExists(atPath: Self.defaultConfigFile) ? Self.defaultConfigFile : nil)
+        // Any entry by that name counts (attributesOfItem does not follow links), so a
+        // `schemajob.yaml` that is a link is refused by the reader, never silently skipped.
+        let present = (try? FileManager.default.attributesOfItem(atPath: Self.defaultConfigFile)) != nil
+        let configFile = config ?? (present ? Self.defaultConfigFile : nil)
         return RenderRequest(
             databaseDirectory: databaseOptions.database,
             templatesDirectory: templates,
@@ -35,7 +38,7 @@ struct RenderInputOptions: ParsableArguments {
 
 /// The database `apply` and `verify` connect to: libpq's `PG*` variables, or `--dsn`.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names).", valueName: "dsn"))
+    @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names; its password is never passed as an argument).", valueName: "dsn"))
     var dsn: String?
 
     var target: LocalMigration.Target {

@@ -60,7 +60,7 @@ trap 'stop_watcher; rm -f "$errors" "$waits"' EXIT
 # attempt starts once it is watching, so even the first 100 ms wait is seen.
 start_watcher() {
     : >"$waits"
-    PGAPPNAME="$app-watch" psql --no-psqlrc --quiet --tuples-only --no-align -d "${PGDATABASE:-}" \
+    PGAPPNAME="$app-watch" psql --no-psqlrc --quiet --tuples-only --no-align \
         -v app="$app" -f "$here/lock-waits.psql" >"$waits" 2>/dev/null &
     watcher=$!
     for _ in $(seq 50); do
@@ -82,8 +82,10 @@ while true; do
 
     start_watcher
     # stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
+    # libpq reads PGHOST, PGDATABASE, ... itself. No `-d "$PGDATABASE"`: psql would read a
+    # database name holding `=` as a connection string, a value turned into code.
     exec 3>&1
-    PGAPPNAME="$app" psql --no-psqlrc --quiet -d "${PGDATABASE:-}" \
+    PGAPPNAME="$app" psql --no-psqlrc --quiet \
         -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \

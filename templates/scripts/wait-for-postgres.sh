@@ -9,7 +9,8 @@ timeout=${SCHEMAJOB_WAIT_TIMEOUT:-300}
 deadline=$(( $(date +%s) + timeout ))
 target="${PGHOST:-local socket}:${PGPORT:-5432}"
 
-until pg_isready --quiet --dbname="${PGDATABASE:-}" --timeout=5; do
+# libpq reads PGHOST, PGPORT, PGDATABASE itself; none is passed as an argument.
+until pg_isready --quiet --timeout=5; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
         echo "PostgreSQL at $target is not ready after ${timeout}s; exiting $EXIT_RETRY so the Job retries" >&2
         exit $EXIT_RETRY

@@ -18,8 +18,10 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
     export PGPASSWORD
 fi
 
+# libpq reads PGDATABASE itself (given to -d, a name holding `=` would be read as a
+# connection string).
 check() {
-    psql --no-psqlrc --quiet --tuples-only --no-align -d "${PGDATABASE:-}" \
+    psql --no-psqlrc --quiet --tuples-only --no-align \
         -v ON_ERROR_STOP=1 \
         -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
         -v tables="${REQUIRED_TABLES:-}" \

@@ -49,7 +49,11 @@ public enum ManifestBuilder {
                 configMap.entries.map { (stringNode($0.key), dataNode($0.text)) })))
             manifests.append(try instantiate(configMapTemplate, TemplateSet.configMap, configMapValues, templates))
         }
-        for name in [TemplateSet.job, TemplateSet.deployment] {
+        var objectTemplates = [TemplateSet.job, TemplateSet.deployment]
+        if plan.settings.string("networkPolicy.enabled") == "true" {
+            objectTemplates += TemplateSet.networkPolicies
+        }
+        for name in objectTemplates {
             manifests.append(try instantiate(try parse(name, in: templates), name, values, templates))
         }
         return manifests

@@ -19,7 +19,9 @@ enum LayoutRules {
             }
         }
         for entry in set.ignoredEntries {
-            findings.append(Finding(.notSQL, at: SourceLocation(path: entry), "not a .sql file: it is never applied"))
+            let hidden = entry.split(separator: "/").last?.hasPrefix(".") == true
+            findings.append(Finding(.notSQL, at: SourceLocation(path: entry),
+                                    hidden ? "hidden entry: it is never applied" : "not a .sql file: it is never applied"))
         }
         for file in set.files {
             findings += characterFindings(file)

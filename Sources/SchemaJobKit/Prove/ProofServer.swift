@@ -10,8 +10,8 @@ public final class ProofServer: @unchecked Sendable {
     public static let databasePrefix = "schemajob_test_"
 
     enum Place {
-        /// The caller's `PG*` variables, and a connection string when given.
-        case named(environment: [String: String], dsn: String?)
+        /// libpq's variables for the server (a `--dsn` already taken apart into them).
+        case named(environment: [String: String])
         case started(ScratchServer)
     }
 
@@ -36,16 +36,19 @@ public final class ProofServer: @unchecked Sendable {
             guard let psql = findPsql(path: environment["PATH"]) else {
                 throw ProveError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
             }
-            let shown = dsn.map { "the server --dsn names (\(redacted($0)))" }
-                ?? "the server libpq's variables name (\(names.sorted().map { "\($0)=\(environment[$0] ?? "")" }.joined(separator: " ")))"
-            let server = ProofServer(
-                place: .named(environment: environment.filter { $0.key.hasPrefix("PG") }, dsn: dsn),
+            // A connection string is taken apart: psql is never given it, nor the password, as an argument.
+            let variables = try LocalMigration.Target(environment: environment, dsn: dsn).libpqVariables()
+            let server = variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
+                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let shown = (dsn == nil ? "the server libpq's variables name" : "the server --dsn names") + " (\(server))"
+            let proofServer = ProofServer(
+                place: .named(environment: variables),
                 psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
-            let probe = try server.query("SELECT 1", database: nil)
+            let probe = try proofServer.query("SELECT 1", database: nil)
             guard probe.status == 0 else {
-                throw ProveError(dsn.map(redacted) ?? "PG* variables", "cannot connect: \(firstLine(probe.stderr))")
+                throw ProveError(dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(firstLine(probe.stderr))")
             }
-            return server
+            return proofServer
         }
         guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
             throw ProveError(
@@ -108,10 +111,7 @@ public final class ProofServer: @unchecked Sendable {
     /// Where the Job's containers connect to reach `database`.
     func target(database: String) -> LocalMigration.Target {
         switch place {
-        case .named(let environment, let dsn):
-            if let dsn {
-                return LocalMigration.Target(environment: environment, dsn: Self.dsn(dsn, database: database))
-            }
+        case .named(let environment):
             return LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
         case .started(let scratch):
             return LocalMigration.Target(environment: scratch.environment(database: database))
@@ -135,13 +135,10 @@ public final class ProofServer: @unchecked Sendable {
 
     private func psqlRun(_ arguments: [String], database: String?) throws -> Subprocess.Result {
         var environment = baseEnvironment
-        var connection: [String] = []
         switch place {
-        case .named(let variables, let dsn):
+        case .named(let variables):
             environment.merge(variables) { _, new in new }
-            if let dsn {
-                connection = ["--dbname=\(database.map { Self.dsn(dsn, database: $0) } ?? dsn)"]
-            } else if let database {
+            if let database {
                 environment["PGDATABASE"] = database
             } else if environment["PGDATABASE"] == nil {
                 environment["PGDATABASE"] = "postgres"
@@ -151,30 +148,8 @@ public final class ProofServer: @unchecked Sendable {
         }
         return try Subprocess.run(
             psql,
-            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + connection + arguments,
+            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + arguments,
             environment: environment)
-    }
-
-    /// `dsn` pointed at another database: a URI gets a new path, a `key=value` string
-    /// gets a `dbname` at its end, which libpq lets win over an earlier one.
-    static func dsn(_ dsn: String, database: String) -> String {
-        for scheme in ["postgresql://", "postgres://"] where dsn.hasPrefix(scheme) {
-            let rest = dsn.dropFirst(scheme.count)
-            let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
-            let authorityEnd = rest[..<queryStart].firstIndex(of: "/") ?? queryStart
-            return scheme + rest[..<authorityEnd] + "/" + database + rest[queryStart...]
-        }
-        return dsn + " dbname=" + database
-    }
-
-    /// A connection string as it may be shown: without its password.
-    static func redacted(_ dsn: String) -> String {
-        var text = dsn
-        if let range = text.range(of: #"://[^/@:]*:[^/@]*@"#, options: .regularExpression) {
-            let user = text[range].dropFirst(3).prefix { $0 != ":" }
-            text.replaceSubrange(range, with: "://\(user):***@")
-        }
-        return text.replacing(#/password\s*=\s*('([^']|\\')*'|\S+)/#) { _ in "password=***" }
     }
 
     static func findPsql(path: String?) -> String? {

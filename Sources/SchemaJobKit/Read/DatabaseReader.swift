@@ -9,15 +9,18 @@ public enum DatabaseReader {
     public static let schemaSumName = "schema.sum"
 
     public static func read(directory: String) throws -> MigrationSet {
-        let fileManager = FileManager.default
-        guard isDirectory(directory) else {
+        switch InputFile.kind(directory) {
+        case .directory: break
+        case .missing, .regularFile:
             throw ReadError(SourceLocation(path: directory), "no such directory (give another with --database)")
+        case .refused(let what):
+            throw ReadError(SourceLocation(path: directory), "refused: \(what)")
         }
         var files: [MigrationFile] = []
         var ignored: [String] = []
         for phase in Phase.allCases {
             let phaseDirectory = join(directory, phase.rawValue)
-            guard isDirectory(phaseDirectory) else {
+            if InputFile.kind(phaseDirectory) == .missing {
                 if phase == .schema {
                     throw ReadError(SourceLocation(path: phaseDirectory), "no such directory: the schema files belong here")
                 }
@@ -25,15 +28,25 @@ public enum DatabaseReader {
             }
             let names: [String]
             do {
-                names = try fileManager.contentsOfDirectory(atPath: phaseDirectory)
+                names = try InputFile.list(phaseDirectory)
             } catch {
-                throw ReadError(SourceLocation(path: phaseDirectory), "cannot list directory")
+                throw ReadError(SourceLocation(path: phaseDirectory), error.message)
             }
             for name in names.sorted(by: byteOrder) {
                 let path = join(phaseDirectory, name)
-                guard name.hasSuffix(".sql"), isRegularFile(path) else {
+                // A hidden name is never applied (nor followed): a reviewer's `ls` does not
+                // show it, and editors keep lock files (`.#001_x.sql`, a dangling link) there.
+                guard name.hasSuffix(".sql"), !name.hasPrefix(".") else {
                     ignored.append(path)
                     continue
+                }
+                // A `*.sql` entry is meant to be applied: anything but a plain file is an error,
+                // never something passed over in silence.
+                switch InputFile.kind(path) {
+                case .regularFile: break
+                case .directory: throw ReadError(SourceLocation(path: path), "refused: a directory named like an SQL file")
+                case .missing: throw ReadError(SourceLocation(path: path), "cannot read the file: it disappeared")
+                case .refused(let what): throw ReadError(SourceLocation(path: path), "refused: \(what)")
                 }
                 files.append(try readFile(phase: phase, name: name, path: path))
             }
@@ -43,8 +56,9 @@ public enum DatabaseReader {
         }
         let sumPath = join(directory, schemaSumName)
         var schemaSum: String?
-        if isRegularFile(sumPath) {
-            guard let data = fileManager.contents(atPath: sumPath), let text = String(data: data, encoding: .utf8) else {
+        if InputFile.kind(sumPath) != .missing {
+            let bytes = try readBytes(sumPath)
+            guard let text = String(validatingUTF8Bytes: bytes) else {
                 throw ReadError(SourceLocation(path: sumPath), "cannot read the file as UTF-8")
             }
             schemaSum = text
@@ -58,16 +72,43 @@ public enum DatabaseReader {
                 SourceLocation(path: path),
                 "file name is not a valid ConfigMap key (letters, digits, '-', '_', '.'; at most \(maximumKeyLength) characters)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReadError(SourceLocation(path: path), "cannot read the file")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try readBytes(path)
         guard let text = String(validatingUTF8Bytes: bytes) else {
             let (line, column) = firstInvalidUTF8Position(bytes)
             throw ReadError(SourceLocation(path: path, line: line, column: column), "file is not valid UTF-8")
         }
+        try checkContent(bytes, path: path)
         return MigrationFile(
             phase: phase, name: name, displayPath: path, bytes: bytes, text: text, sha256: sha256Hex(bytes))
+    }
+
+    /// A file's bytes, by `InputFile`'s rules (no links, no special files).
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        do {
+            return try InputFile.read(path)
+        } catch {
+            throw ReadError(SourceLocation(path: path), error.message)
+        }
+    }
+
+    /// Bytes psql would not run as written: nothing at all (a file that applies nothing is
+    /// a placeholder or a lost edit), a UTF-8 byte order mark (psql sends it to the server
+    /// as part of the first statement, a syntax error), and a NUL byte (psql reads lines
+    /// as C strings and drops the rest of the line without a word).
+    static func checkContent(_ bytes: [UInt8], path: String) throws {
+        if bytes.isEmpty {
+            throw ReadError(SourceLocation(path: path), "file is empty: write its SQL, or delete it")
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            throw ReadError(SourceLocation(path: path, line: 1, column: 1),
+                            "file starts with a UTF-8 byte order mark, which psql would send as SQL: save it without one")
+        }
+        if let nul = bytes.firstIndex(of: 0) {
+            let line = 1 + bytes[..<nul].lazy.filter { $0 == 0x0A }.count
+            let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            throw ReadError(SourceLocation(path: path, line: line, column: nul - lineStart + 1),
+                            "file holds a NUL byte, which psql cannot read")
+        }
     }
 
     /// Names sort by their UTF-8 bytes, never by the locale: `B.sql` before `a.sql` everywhere.
@@ -82,11 +123,6 @@ public enum DatabaseReader {
     static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-
-    static func isRegularFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// Line and column (in bytes, from 1) of the first byte that breaks UTF-8.

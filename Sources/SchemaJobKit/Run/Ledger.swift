@@ -122,11 +122,12 @@ public enum Ledger {
     }
 
     /// Runs `sql` in one psql session. The password comes only from the environment
-    /// (PGPASSWORD) or ~/.pgpass, never from an argument; a `--dsn` is passed as psql's
-    /// database name, which libpq expands, as the Job's migrate.sh does with PGDATABASE.
-    /// What the caller's `PG*` variables (or the dsn) leave unset comes from the settings.
+    /// (PGPASSWORD, or a `--dsn` taken apart into `PG*` variables) or ~/.pgpass, never from
+    /// an argument. What the caller's `PG*` variables (or the dsn) leave unset comes from
+    /// the settings.
     static func query(_ sql: String, target: LocalMigration.Target, settings: Settings) throws -> String {
-        var environment = target.environment
+        var environment = target.environment.filter { !$0.key.hasPrefix("PG") }
+        environment.merge(try target.libpqVariables()) { _, given in given }
         if target.dsn == nil {
             let defaults = [
                 "PGHOST": settings.string("postgres.host"), "PGPORT": settings.string("postgres.port"),
@@ -146,7 +147,7 @@ public enum Ledger {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1"]
-            + (target.dsn.map { ["-d", $0] } ?? []) + ["-f", input]
+            + ["-f", input]
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outputHandle

@@ -26,12 +26,27 @@ public enum LocalMigration {
     public struct Target: Sendable {
         /// The caller's environment; only the `PG*` variables are read.
         public var environment: [String: String]
-        /// A libpq connection string or URI; given as PGDATABASE, which libpq expands.
+        /// A libpq connection string or URI, taken apart into `PG*` variables and the
+        /// password (see `ConnectionString`).
         public var dsn: String?
 
         public init(environment: [String: String], dsn: String? = nil) {
             self.environment = environment
             self.dsn = dsn
+        }
+
+        /// The caller's `PG*` variables with the connection string's parameters over them
+        /// and its password as `PGPASSWORD`: what a psql run here is given instead of the
+        /// string, so the password is never an argument any user of the machine can read.
+        public func libpqVariables() throws -> [String: String] {
+            var variables = environment.filter { $0.key.hasPrefix("PG") }
+            guard let dsn else { return variables }
+            let connection = try ConnectionString(dsn)
+            // The string alone names the server: the variables it leaves unset are not the caller's.
+            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE"] { variables[name] = nil }
+            variables.merge(connection.environment) { _, named in named }
+            if let password = connection.password { variables["PGPASSWORD"] = password }
+            return variables
         }
     }
 
@@ -87,23 +102,28 @@ public enum LocalMigration {
     }
 
     /// The rendered pods with the caller's connection in place of the cluster's: the
-    /// caller's `PG*` variables win over the rendered ones, and the password goes through
-    /// the Secret's file, the way the Job reads it.
+    /// caller's `PG*` variables win over the rendered ones, `--dsn`'s parameters win over
+    /// both, and the password goes through the Secret's file, the way the Job reads it.
+    /// A connection string is taken apart first (`ConnectionString`): psql is never given
+    /// it as an argument, where every user of the machine could read the password.
     static func localPods(_ rendering: Rendering, target: Target, output: ContainerRun.Output) throws -> LocalPods {
         var overrides: [String: String] = [:]
         for (name, value) in target.environment where name.hasPrefix("PG") && name != "PGPASSWORD" {
             overrides[name] = value
         }
         var removed: Set<String> = []
+        var password = target.environment["PGPASSWORD"]
         if let dsn = target.dsn {
-            overrides["PGDATABASE"] = dsn
+            let connection = try ConnectionString(dsn)
+            overrides.merge(connection.environment) { _, named in named }
+            password = connection.password ?? password
             // The connection string alone names the server, not the cluster's service.
-            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER"] where target.environment[name] == nil {
+            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE"] where overrides[name] == nil {
                 removed.insert(name)
             }
         }
         var secrets: [String: [String: String]] = [:]
-        if let password = target.environment["PGPASSWORD"] {
+        if let password {
             let settings = rendering.plan.settings
             secrets[settings.string("postgres.secretName")] = [settings.string("postgres.passwordKey"): password]
         }

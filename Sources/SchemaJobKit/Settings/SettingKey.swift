@@ -25,9 +25,9 @@ public struct SettingKey: Sendable {
         case image
         /// Any non-empty text without control characters (database and user names).
         case text
-        case integer(ClosedRange<Int>)
-        /// One word out of a fixed list.
+        /// One of a few words (`Always`, `IfNotPresent`, `Never`).
         case choice([String])
+        case integer(ClosedRange<Int>)
     }
 
     public var key: String
@@ -73,10 +73,14 @@ public struct SettingKey: Sendable {
                    summary: "seconds one pod keeps retrying lock timeouts before it exits 75 for the Job to retry"),
         SettingKey(key: "api.name", kind: .dnsLabel, defaultValue: .string("api-service"), reachesJob: false,
                    summary: "name of the API Deployment (and its pod label)"),
-        SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:latest"), reachesJob: false,
+        SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:placeholder"), reachesJob: false,
                    summary: "the API's image (the default is a placeholder)"),
         SettingKey(key: "api.replicas", kind: .integer(0...1000), defaultValue: .integer(2), reachesJob: false,
                    summary: "API replicas"),
+        SettingKey(key: "imagePullPolicy", kind: .choice(["Always", "IfNotPresent", "Never"]), defaultValue: .string("Always"),
+                   reachesJob: true, summary: "imagePullPolicy of every container (Always, IfNotPresent or Never)"),
+        SettingKey(key: "networkPolicy.enabled", kind: .choice(["true", "false"]), defaultValue: .string("true"),
+                   reachesJob: false, summary: "render a NetworkPolicy for the migration pods and one for the API"),
     ]
 
     public static func named(_ key: String) -> SettingKey? {

@@ -21,10 +21,13 @@ public struct Settings: Hashable, Sendable {
 
     /// Reads `schemajob.yaml`-style nested YAML (`postgres: {host: …}`).
     public mutating func apply(configFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SettingsError(location: SourceLocation(path: path), message: "cannot read the config file")
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path)
+        } catch {
+            throw SettingsError(location: SourceLocation(path: path), message: "cannot read the config file: \(error.message)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validatingUTF8Bytes: bytes) else {
             throw SettingsError(location: SourceLocation(path: path), message: "config file is not UTF-8")
         }
         let root: Node?
@@ -131,13 +134,35 @@ public struct Settings: Hashable, Sendable {
                 let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
                 return text.count <= 253 && text.allSatisfy({ allowed.contains($0) }) ? nil : "must be a valid Secret key, not '\(text)'"
             case .image:
-                return text.contains(where: \.isWhitespace) ? "must not contain whitespace" : nil
+                if text.contains(where: \.isWhitespace) { return "must not contain whitespace" }
+                return imageDigestProblem(text)
             case .choice(let words):
                 return words.contains(text) ? nil : "must be one of \(words.joined(separator: ", ")), not '\(text)'"
-            case .text, .integer:
+            case .text:
+                // These values become container environment variables, where Kubernetes
+                // replaces `$(NAME)` with another variable's value.
+                return text.contains("$(") ? "must not contain '$(' (Kubernetes would expand it in the container's environment)" : nil
+            case .integer:
                 return nil
             }
         }
+    }
+
+    /// An image given by digest (`name@sha256:<64 hex>`) names one image for good; a
+    /// malformed digest would only fail later, on a node, as an image pull error.
+    static func imageDigestProblem(_ image: String) -> String? {
+        guard let at = image.firstIndex(of: "@") else { return nil }
+        let name = image[..<at]
+        let digest = image[image.index(after: at)...]
+        let hex = Set("0123456789abcdef")
+        let lengths = ["sha256": 64, "sha512": 128]
+        let parts = digest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !name.isEmpty, parts.count == 2, let length = lengths[String(parts[0])],
+            parts[1].count == length, parts[1].allSatisfy({ hex.contains($0) })
+        else {
+            return "has a malformed digest: expected image@sha256: and 64 lower-case hex digits, not '\(image)'"
+        }
+        return nil
     }
 
     static func isDNSLabel(_ text: String) -> Bool {

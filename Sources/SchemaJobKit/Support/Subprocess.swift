@@ -7,6 +7,8 @@ public enum Subprocess {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// True when a signal ended the program (a crash), `status` being the signal's number.
+        public var signaled = false
     }
 
     public static func run(
@@ -37,6 +39,7 @@ public enum Subprocess {
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
+            stderr: String(decoding: errorData, as: UTF8.self),
+            signaled: process.terminationReason == .uncaughtSignal)
     }
 }

@@ -12,6 +12,8 @@ public struct TemplateSet: Sendable {
     public static let configMap = "configmap.yaml"
     public static let job = "job.yaml"
     public static let deployment = "deployment.yaml"
+    /// Rendered unless `networkPolicy.enabled` is false; required only then.
+    public static let networkPolicies = ["networkpolicy-migration.yaml", "networkpolicy-api.yaml"]
     public static let scriptsDirectory = "scripts/"
     public static let migrationScript = "scripts/migration.psql"
     static let required = [configMap, job, deployment, migrationScript]
@@ -38,23 +40,43 @@ public struct TemplateSet: Sendable {
         return try TemplateSet(directory: "templates", files: files)
     }
 
-    /// Every regular file under `directory`.
+    /// Every file under `directory`, held to the same rules as `database/` (`InputFile`):
+    /// no links, no special files, each read once with `O_NOFOLLOW`.
     public static func load(directory: String) throws -> TemplateSet {
-        let root = URL(fileURLWithPath: directory)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        switch InputFile.kind(directory) {
+        case .directory: break
+        case .missing, .regularFile:
             throw TemplateError(location: SourceLocation(path: directory), message: "no such templates directory")
+        case .refused(let what):
+            throw TemplateError(location: SourceLocation(path: directory), message: "refused: \(what)")
         }
         var files: [String: [UInt8]] = [:]
-        let prefixLength = root.standardizedFileURL.path.count + 1
-        if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) {
-            for case let url as URL in walker
-            where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                let relative = String(url.standardizedFileURL.path.dropFirst(prefixLength))
-                guard let data = FileManager.default.contents(atPath: url.path) else {
-                    throw TemplateError(location: SourceLocation(path: directory + "/" + relative), message: "cannot read the template")
+        var pending = [""]
+        while let relativeDirectory = pending.popLast() {
+            let path = relativeDirectory.isEmpty ? directory : DatabaseReader.join(directory, relativeDirectory)
+            let names: [String]
+            do {
+                names = try InputFile.list(path)
+            } catch {
+                throw TemplateError(location: SourceLocation(path: path), message: error.message)
+            }
+            for name in names {
+                let relative = relativeDirectory.isEmpty ? name : relativeDirectory + "/" + name
+                let entry = DatabaseReader.join(directory, relative)
+                switch InputFile.kind(entry) {
+                case .directory:
+                    pending.append(relative)
+                case .missing:
+                    throw TemplateError(location: SourceLocation(path: entry), message: "cannot read the template: it disappeared")
+                case .refused(let what):
+                    throw TemplateError(location: SourceLocation(path: entry), message: "refused: \(what)")
+                case .regularFile:
+                    do {
+                        files[relative] = try InputFile.read(entry)
+                    } catch {
+                        throw TemplateError(location: SourceLocation(path: entry), message: error.message)
+                    }
                 }
-                files[relative] = [UInt8](data)
             }
         }
         return try TemplateSet(directory: directory, files: files)
@@ -80,11 +102,12 @@ public struct TemplateSet: Sendable {
         files.keys.filter { $0.hasPrefix(Self.scriptsDirectory) }.sorted(by: DatabaseReader.byteOrder)
     }
 
-    /// The files that shape the Job and its ConfigMaps: all but the Deployment's and
+    /// The files that shape the Job and its ConfigMaps: all but the Deployment's, the
+    /// NetworkPolicies (objects of their own, changed in place without a new Job) and
     /// `prove/` (what `schemajob test` adds to its scratch databases, never deployed).
     /// Their bytes are part of the content hash.
     public var jobTemplateNames: [String] {
-        files.keys.filter { $0 != Self.deployment && !$0.hasPrefix(Self.proveDirectory) }
+        files.keys.filter { $0 != Self.deployment && !Self.networkPolicies.contains($0) && !$0.hasPrefix(Self.proveDirectory) }
             .sorted(by: DatabaseReader.byteOrder)
     }
 

@@ -13,7 +13,9 @@ struct ApplyCommand: ParsableCommand {
             libpq's PG* variables name (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, \
             PGSSLMODE, ...), or --dsn; what they leave unset comes from the settings \
             (postgres.host, ...). PGPASSWORD reaches the scripts through the Secret's file, as \
-            in the cluster; without it libpq looks in ~/.pgpass.
+            in the cluster; without it libpq looks in ~/.pgpass. --dsn (a URI or key=value \
+            string) is taken apart into PG* variables and the password file: psql never gets \
+            it as an argument, and no message prints the password.
 
             A hash the ledger (schemajob.runs) already holds, with every required table \
             present, is not applied again: the run says so and exits 0 without taking a \

@@ -14,7 +14,8 @@ struct RenderCommand: ParsableCommand {
             `kubectl apply -k DIR` and `kubectl apply -f DIR` work. File names carry no hash, so \
             a new hash changes lines, not file names; schemajob's files of an older render are \
             removed, other files are left alone (and named on stderr), unchanged files are not \
-            rewritten. Nothing is written when any input is bad.
+            rewritten. Nothing is written when any input is bad; links, hard links and \
+            special files in database/, --templates and --config are refused, never followed.
 
             --check writes nothing: it exits 1 and prints a unified diff when the file or \
             directory differs from what render would write, 0 when it is the same.
@@ -25,6 +26,7 @@ struct RenderCommand: ParsableCommand {
               schemajob render --output-dir deploy/ && kubectl apply -k deploy/
               schemajob render --check --output-dir deploy/
               schemajob render --format json -o manifests.json
+              schemajob render --set image=ghcr.io/pgmq/pg18-pgmq@sha256:<64 hex digits> --set networkPolicy.enabled=false
 
             Settings (--set key=value, or nested in schemajob.yaml):
             \(SettingKey.all.map { "  \($0.key)=\($0.defaultValue)\n      \($0.summary)" }.joined(separator: "\n"))

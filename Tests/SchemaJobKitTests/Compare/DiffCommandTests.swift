@@ -85,7 +85,9 @@ import Testing
         #expect(process.terminationStatus == 1)
         let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let objects = try #require(answer["objects"] as? [[String: Any]])
-        #expect(objects.count == 2, "api.* settings do not change the hash: only the Deployment moves")
+        #expect(objects.count == 4, "api.* settings do not change the hash: only the Deployment and its NetworkPolicy move")
+        #expect(objects.contains { $0["kind"] as? String == "NetworkPolicy" && $0["status"] as? String == "removed" && $0["old_name"] as? String == "api-service" })
+        #expect(objects.contains { $0["kind"] as? String == "NetworkPolicy" && $0["status"] as? String == "added" && $0["new_name"] as? String == "api" })
         #expect(objects.contains { $0["kind"] as? String == "Deployment" && $0["status"] as? String == "removed" && $0["old_name"] as? String == "api-service" })
         #expect(objects.contains { $0["kind"] as? String == "Deployment" && $0["status"] as? String == "added" && $0["new_name"] as? String == "api" })
     }

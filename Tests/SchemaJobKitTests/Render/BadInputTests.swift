@@ -3,19 +3,53 @@ import Testing
 @testable import SchemaJobKit
 
 /// Bad input: one line on stderr naming the file (and line), exit 2, nothing written.
+/// A lint error stops the render with exit 1: the finding's line, then the summary.
+/// Every case runs the built executable on a fresh copy of database/ and templates/.
 @Suite struct BadInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         /// Breaks a fresh copy of database/ and templates/ in `root`; returns extra arguments.
         var breakInput: @Sendable (_ root: String) throws -> [String]
-        /// What the one stderr line must contain, with `ROOT` standing for the copy's path.
+        /// What the one stderr line must start with, with `ROOT` standing for the copy's path.
         var expected: String
+        /// 2: the input is refused; 1: lint found an error (or a warning, with --strict).
+        var status: Int32 = 2
+        /// Run as an unprivileged user (root reads any file, so "unreadable" means nothing to it).
+        var unprivileged = false
+        /// Where `-o` points, relative to the copy; the default is a file that exists.
+        var output = "out.yaml"
         var testDescription: String { name }
     }
 
     static func write(_ text: String, _ path: String) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
+
+    static func writeBytes(_ bytes: [UInt8], _ path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func mkfifo(_ path: String) throws {
+        guard Glibc.mkfifo(path, 0o644) == 0 else { throw HarnessError("mkfifo \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// A unix socket bound at `path`; the descriptor is left open for the test's life.
+    static func bindSocket(_ path: String) throws {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8CString)
+        guard bytes.count <= MemoryLayout.size(ofValue: address.sun_path) else { throw HarnessError("socket path too long") }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = UInt8(bitPattern: byte) }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else { throw HarnessError("bind \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    static let oneStatement = "CREATE TABLE IF NOT EXISTS extra (id int);\n"
 
     static let cases: [Case] = [
         Case(name: "missing database directory", breakInput: { root in
@@ -67,7 +101,7 @@ import Testing
         }, expected: "ROOT/schemajob.yaml:2:17: error: 'job.backoffLimit' must be between 0 and 20, not -1"),
         Case(name: "unknown flag", breakInput: { _ in ["--frobnicate"] },
              expected: "schemajob: error: Unknown option '--frobnicate'"),
-    ]
+    ] + hostileCases
 
     @Test(arguments: cases)
     func badInputIsOneLineExitTwoAndNothingWritten(_ badCase: Case) throws {
@@ -75,24 +109,81 @@ import Testing
         let root = directory.path
         try Repository.copy(Repository.database, to: root + "/database")
         try Repository.copy(Repository.templates, to: root + "/templates")
+        let previous = root + "/out.yaml"
+        try "previous render\n".write(toFile: previous, atomically: true, encoding: .utf8)
         let extra = try badCase.breakInput(root)
-        let output = root + "/out.yaml"
-        try "previous render\n".write(toFile: output, atomically: true, encoding: .utf8)
-        let entriesBefore = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        defer { Self.makeWritable(root) }
+        let output = root + "/" + badCase.output
+        let entriesBefore = try Self.tree(root)
 
-        let result = try SchemaJobExecutable.run(
-            ["render", "--database", root + "/database", "--templates", root + "/templates", "-o", output] + extra,
-            in: root)
+        let arguments = ["render", "--database", root + "/database", "--templates", root + "/templates", "-o", output] + extra
+        let result: SchemaJobExecutable.Result
+        if badCase.unprivileged && getuid() == 0 {
+            // The copy must be reachable by `nobody`; what the case made unreadable stays so.
+            chmod(root, 0o755)
+            result = try SchemaJobExecutable.runProgram(
+                "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", SchemaJobExecutable.path] + arguments,
+                in: root)
+        } else {
+            result = try SchemaJobExecutable.run(arguments, in: root)
+        }
 
-        #expect(result.status == 2)
+        #expect(!result.signaled, "the executable was ended by a signal:\n\(result.stderr)")
+        #expect(result.status == badCase.status, "stderr was: \(result.stderr)")
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        #expect(lines.count == 1, "expected one line on stderr, got:\n\(result.stderr)")
+        if badCase.status == 2 {
+            #expect(lines.count == 1, "expected one line on stderr, got:\n\(result.stderr)")
+        } else {
+            // One finding, then the summary that says nothing was written.
+            #expect(lines.count == 2 && lines.last?.hasPrefix("render: nothing done") == true,
+                    "expected one finding and the summary, got:\n\(result.stderr)")
+        }
         let expected = badCase.expected.replacingOccurrences(of: "ROOT", with: root)
         #expect(result.stderr.hasPrefix(expected), "stderr was: \(result.stderr)")
-        #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous render\n")
-        // No temporary file left behind either.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == entriesBefore)
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
+        #expect(try String(contentsOfFile: previous, encoding: .utf8) == "previous render\n")
+        // Nothing created anywhere in the copy: no output, no temporary file left behind.
+        #expect(try Self.tree(root) == entriesBefore)
+    }
+
+    /// Every path under `root` (not following links), sorted.
+    static func tree(_ root: String) throws -> [String] {
+        var paths: [String] = []
+        var pending = [root]
+        while let directory = pending.popLast() {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names {
+                let path = directory + "/" + name
+                paths.append(path)
+                var status = stat()
+                if lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR { pending.append(path) }
+            }
+        }
+        return paths.sorted()
+    }
+
+    /// A directory nobody can write to, root included (`chattr +i` when we are root).
+    static func makeReadOnly(_ directory: String) throws {
+        if getuid() == 0 {
+            let result = try SchemaJobExecutable.runProgram("/usr/bin/chattr", ["+i", directory])
+            guard result.status == 0 else { throw HarnessError("chattr +i: \(result.stderr)") }
+        } else {
+            chmod(directory, 0o555)
+        }
+    }
+
+    /// Undoes what cases did to permissions, so the copy can be removed: the read-only
+    /// directory (always `ROOT/readonly`) and anything made unreadable with chmod.
+    static func makeWritable(_ root: String) {
+        if getuid() == 0, FileManager.default.fileExists(atPath: root + "/readonly") {
+            _ = try? SchemaJobExecutable.runProgram("/usr/bin/chattr", ["-i", root + "/readonly"])
+        }
+        for path in [root] + ((try? tree(root)) ?? []) {
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { continue }
+            chmod(path, 0o755)
+        }
     }
 
     @Test func settingsFromTheFileAreOverriddenByFlags() throws {

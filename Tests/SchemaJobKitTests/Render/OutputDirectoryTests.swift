@@ -42,7 +42,8 @@ import Yams
 
     static let expectedFiles = [
         "Kustomization", "configmap-db-fixtures.yaml", "configmap-db-schema.yaml", "configmap-db-scripts.yaml",
-        "deployment-api-service.yaml", "job-db-migration.yaml",
+        "deployment-api-service.yaml", "job-db-migration.yaml", "networkpolicy-api-service.yaml",
+        "networkpolicy-db-migration.yaml",
     ]
 
     @Test func kubectlKustomizeBuildsExactlyTheObjectsRenderWritesToStdout() throws {
@@ -55,13 +56,13 @@ import Yams
         #expect(built.status == 0, "\(built.stderr)")
         let stdout = try workspace.schemajob(["render"])
         let expected = try Self.objects(stdout.stdout)
-        #expect(expected.count == 5)
+        #expect(expected.count == 7)
         #expect(try Self.objects(built.stdout) == expected)
     }
 
     /// `kubectl apply -f DIR` needs a cluster; `kubectl annotate --local -f DIR` reads the
     /// directory through the same file reader without one, so it shows what `-f` takes.
-    @Test func kubectlFileDirectoryReadsTheFiveObjectsAndSkipsTheKustomization() throws {
+    @Test func kubectlFileDirectoryReadsTheSevenObjectsAndSkipsTheKustomization() throws {
         let workspace = try Workspace()
         try workspace.schemajob(["render", "--output-dir", workspace.deploy])
         let hash = String(try workspace.schemajob(["hash"]).stdout.prefix(10))
@@ -72,6 +73,7 @@ import Yams
         #expect(read.stdout.split(separator: "\n").sorted() == [
             "configmap/db-fixtures-\(hash)", "configmap/db-schema-\(hash)", "configmap/db-scripts-\(hash)",
             "deployment.apps/api-service", "job.batch/db-migration-\(hash)",
+            "networkpolicy.networking.k8s.io/api-service", "networkpolicy.networking.k8s.io/db-migration",
         ])
     }
 
@@ -200,7 +202,7 @@ import Yams
         let json = try workspace.schemajob(["render", "--format", "json"])
         #expect(json.status == 0)
         let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
-        #expect(array.map { $0["kind"] as? String } == ["ConfigMap", "ConfigMap", "ConfigMap", "Job", "Deployment"])
+        #expect(array.map { $0["kind"] as? String } == ["ConfigMap", "ConfigMap", "ConfigMap", "Job", "Deployment", "NetworkPolicy", "NetworkPolicy"])
         let job = try #require(array.first { $0["kind"] as? String == "Job" })
         #expect((job["spec"] as? [String: Any])?["backoffLimit"] as? Int == 4)
         let yaml = try workspace.schemajob(["render"])
@@ -241,7 +243,7 @@ import Yams
             let text = result.stdout + result.stderr
             if text.contains("does not support kubernetes version") { break }
             #expect(result.status == 0, "Kubernetes \(version):\n\(text)")
-            #expect(text.components(separatedBy: "INFO").count - 1 == 5, "Kubernetes \(version):\n\(text)")
+            #expect(text.components(separatedBy: "INFO").count - 1 == 7, "Kubernetes \(version):\n\(text)")
             validated.append(version)
             minor += 1
         }

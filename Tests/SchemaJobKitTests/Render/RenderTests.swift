@@ -25,13 +25,38 @@ import Yams
         #expect(yaml == golden, "render differs from Golden/render.yaml; rerun with SCHEMAJOB_UPDATE_GOLDEN=1 and review the diff")
     }
 
-    @Test func theRenderHoldsThreeConfigMapsTheJobAndTheDeployment() throws {
+    @Test func theRenderHoldsThreeConfigMapsTheJobTheDeploymentAndTwoNetworkPolicies() throws {
         let rendering = try Self.renderBundled()
         let short = rendering.plan.shortHash
         #expect(rendering.manifests.map { "\($0.kind)/\($0.name)" } == [
             "ConfigMap/db-schema-\(short)", "ConfigMap/db-fixtures-\(short)", "ConfigMap/db-scripts-\(short)",
             "Job/db-migration-\(short)", "Deployment/api-service",
+            "NetworkPolicy/db-migration", "NetworkPolicy/api-service",
         ])
+    }
+
+    @Test func theMigrationPodsReachOnlyPostgreSQLAndDNSAndNothingReachesThem() throws {
+        let objects = try Self.objects(try SchemaJob.render(RenderRequest(
+            databaseDirectory: Repository.database, settingOverrides: ["postgres.port=6543"])).yaml())
+        let policy = try #require(objects.first { $0["kind"] as? String == "NetworkPolicy" && ($0["metadata"] as? [String: Any])?["name"] as? String == "db-migration" })
+        let spec = try #require(policy["spec"] as? [String: Any])
+        #expect(spec["policyTypes"] as? [String] == ["Ingress", "Egress"])
+        #expect((spec["ingress"] as? [Any])?.isEmpty == true)
+        let ports = ((spec["egress"] as? [[String: Any]]) ?? []).flatMap { ($0["ports"] as? [[String: Any]]) ?? [] }
+        #expect(ports.map { "\($0["protocol"] ?? "")/\($0["port"] ?? "")" } == ["TCP/6543", "UDP/53", "TCP/53"])
+        #expect(((spec["egress"] as? [[String: Any]]) ?? []).allSatisfy { $0["to"] == nil })
+        // It selects the Job's pods by the labels the Job's pod template carries.
+        let job = try #require(objects.first { $0["kind"] as? String == "Job" })
+        let podLabels = (((job["spec"] as? [String: Any])?["template"] as? [String: Any])?["metadata"] as? [String: Any])?["labels"] as? [String: String]
+        let selector = (spec["podSelector"] as? [String: Any])?["matchLabels"] as? [String: String]
+        #expect(selector != nil && selector!.allSatisfy { podLabels?[$0.key] == $0.value })
+    }
+
+    @Test func networkPoliciesCanBeTurnedOffWithoutChangingTheHash() throws {
+        let on = try Self.renderBundled()
+        let off = try SchemaJob.render(RenderRequest(databaseDirectory: Repository.database, settingOverrides: ["networkPolicy.enabled=false"]))
+        #expect(!off.manifests.contains { $0.kind == "NetworkPolicy" })
+        #expect(on.plan.hash == off.plan.hash)
     }
 
     @Test func eachConfigMapHoldsItsFilesByteForByte() throws {
@@ -159,6 +184,6 @@ import Yams
         let result = try SchemaJobExecutable.runProgram(tool, ["--strict", file])
         let text = result.stdout + result.stderr
         #expect(result.status == 0, "\(text)")
-        #expect(text.components(separatedBy: "INFO").count - 1 == 5, "expected five validated objects:\n\(text)")
+        #expect(text.components(separatedBy: "INFO").count - 1 == 7, "expected seven validated objects:\n\(text)")
     }
 }

@@ -27,6 +27,8 @@ enum SchemaJobExecutable {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// True when a signal ended the process (a crash), `status` being the signal's number.
+        var signaled = false
     }
 
     /// Beside the test bundle in the build directory (`.build/debug/schemajob`).
@@ -50,6 +52,6 @@ enum SchemaJobExecutable {
     static func runProgram(_ program: String, _ arguments: [String], in directory: String = Repository.root,
                            environment: [String: String]? = nil) throws -> Result {
         let result = try Subprocess.run(program, arguments, environment: environment, in: directory)
-        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr, signaled: result.signaled)
     }
 }

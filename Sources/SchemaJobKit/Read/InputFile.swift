@@ -1,0 +1,119 @@
+import Foundation
+
+/// How schemajob opens what it reads: `database/`, `--templates`, `--config`. Their
+/// content goes into a cluster, often from a CI job that builds whatever a pull request
+/// holds, so an entry may only be what it looks like:
+///
+/// - a symbolic link is refused, wherever it points: a link that stays inside the
+///   directory today can be retargeted by the next commit, and one rule is easier to
+///   trust than a resolver (git stores links as links, so a checkout keeps them);
+/// - a file with more than one name (a hard link) is refused: its other name may lie
+///   outside the directory and nothing tells which one is "the" file; git never makes
+///   hard links, so a checkout never has them;
+/// - a FIFO, socket or device is refused without being opened (a FIFO would block, a
+///   device may act on open);
+/// - the file is opened with `O_NOFOLLOW | O_NONBLOCK` and checked again on the open
+///   descriptor (`fstat`, same device and inode as the `lstat`), so swapping the entry
+///   between the check and the read is caught too.
+///
+/// The directory or file the user names is held to this too (a `database` that is a link
+/// is refused); only the parent directories of a path the user typed resolve as usual.
+enum InputFile {
+    /// What `lstat` says an entry is.
+    enum Kind: Equatable {
+        case missing
+        case directory
+        case regularFile
+        /// Anything else, with the words for the message (`a symbolic link`).
+        case refused(String)
+    }
+
+    /// Why a file could not be read; the caller wraps it in its stage's error.
+    struct Problem: Error {
+        var message: String
+    }
+
+    static func kind(_ path: String) -> Kind {
+        var status = stat()
+        guard lstat(withoutTrailingSlashes(path), &status) == 0 else { return .missing }
+        return kind(of: status)
+    }
+
+    private static func kind(of status: stat) -> Kind {
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG:
+            // A directory's link count is its subdirectories; a file's is its names.
+            if status.st_nlink > 1 {
+                return .refused("a hard link (the file has \(status.st_nlink) names; copy it instead)")
+            }
+            return .regularFile
+        case S_IFLNK: return .refused("a symbolic link (schemajob never follows links in its inputs)")
+        case S_IFIFO: return .refused("a FIFO, not a regular file")
+        case S_IFSOCK: return .refused("a socket, not a regular file")
+        case S_IFCHR, S_IFBLK: return .refused("a device, not a regular file")
+        default: return .refused("not a regular file")
+        }
+    }
+
+    /// The bytes of a regular file that has exactly one name and is no link.
+    static func read(_ path: String) throws(Problem) -> [UInt8] {
+        var before = stat()
+        guard lstat(withoutTrailingSlashes(path), &before) == 0 else {
+            throw Problem(message: errno == ENOENT ? "no such file" : "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        if case .refused(let what) = kind(of: before) { throw Problem(message: "refused: \(what)") }
+        guard kind(of: before) == .regularFile else { throw Problem(message: "refused: a directory, not a file") }
+
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ELOOP { throw Problem(message: "refused: a symbolic link (schemajob never follows links in its inputs)") }
+            throw Problem(message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            throw Problem(message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        guard opened.st_dev == before.st_dev, opened.st_ino == before.st_ino else {
+            throw Problem(message: "refused: the file changed while it was being read")
+        }
+        if case .refused(let what) = kind(of: opened) { throw Problem(message: "refused: \(what)") }
+
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(opened.st_size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw Problem(message: "cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes
+    }
+
+    /// `lstat("link/")` follows the link: the slash asks for the directory behind it.
+    private static func withoutTrailingSlashes(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
+    }
+
+    /// The names in a directory that is itself no link, unsorted.
+    static func list(_ path: String) throws(Problem) -> [String] {
+        switch kind(path) {
+        case .directory: break
+        case .missing: throw Problem(message: "no such directory")
+        case .regularFile: throw Problem(message: "not a directory")
+        case .refused(let what): throw Problem(message: "refused: \(what)")
+        }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw Problem(message: "cannot list the directory")
+        }
+    }
+}
