@@ -44,7 +44,7 @@ public enum EarlierDatabase {
         }
         let extracted = scratch.path + "/database"
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
-        let untar = try run("/usr/bin/env", ["tar", "-xf", archive, "-C", extracted], in: workingDirectory)
+        let untar = try run("/usr/bin/env", ["tar", "-xf", archive, "-C", extracted])
         guard untar.status == 0 else {
             throw ReadError(place, "cannot unpack \(directory) at \(revision): \(untar.errors)")
         }
@@ -65,43 +65,25 @@ public enum EarlierDatabase {
     struct Outcome {
         var status: Int32
         var output: String
+        /// The first line of what the tool said on stderr.
         var errors: String
     }
 
-    /// git with the directory given and nothing in its environment that redirects it.
+    /// git with the directory given (`-C`; paths stay relative to this process's own).
     static func git(_ arguments: [String], in directory: String) throws -> Outcome {
-        try run("/usr/bin/env", ["git", "-C", directory] + arguments, in: directory)
+        try run("/usr/bin/env", ["git", "-C", directory] + arguments)
     }
 
-    static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        // Output goes to a file, not a pipe: nothing is read while git runs, so a pipe
-        // could fill and stall it. Errors are one line, read after it ends.
-        let scratch = try TemporaryDirectory(prefix: "schemajob-git")
-        FileManager.default.createFile(atPath: scratch.path + "/out", contents: nil)
-        FileManager.default.createFile(atPath: scratch.path + "/err", contents: nil)
-        guard let output = FileHandle(forWritingAtPath: scratch.path + "/out"),
-            let errors = FileHandle(forWritingAtPath: scratch.path + "/err")
-        else {
-            throw ReadError(SourceLocation(path: scratch.path), "cannot capture the output of \(arguments.first ?? executable)")
-        }
-        process.standardOutput = output
-        process.standardError = errors
+    /// The library's one way to run a short-lived tool (`Subprocess`), in this process's
+    /// working directory, with a failure to start it as a read error naming the tool.
+    static func run(_ executable: String, _ arguments: [String]) throws -> Outcome {
+        let result: Subprocess.Result
         do {
-            try process.run()
+            result = try Subprocess.run(executable, arguments)
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
-        process.waitUntilExit()
-        try? output.close()
-        try? errors.close()
-        func read(_ name: String) -> String {
-            String(decoding: FileManager.default.contents(atPath: scratch.path + "/" + name) ?? Data(), as: UTF8.self)
-        }
-        let firstError = read("err").split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: process.terminationStatus, output: read("out"), errors: firstError)
+        let firstError = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        return Outcome(status: result.status, output: result.stdout, errors: firstError)
     }
 }
