@@ -81,9 +81,13 @@ private struct StatementDepth {
         case .punctuation where token.text == ")":
             parentheses = max(0, parentheses - 1)
         case .word:
+            // Upper-cased only while it can matter: the first four words, and the words
+            // of a routine's body.
+            if leadingWords.count < 4 {
+                leadingWords.append(token.text.uppercased())
+            }
+            guard parentheses == 0, isRoutineDefinition else { return }
             let word = token.text.uppercased()
-            if leadingWords.count < 4 { leadingWords.append(word) }
-            guard isRoutineDefinition, parentheses == 0 else { return }
             if word == "BEGIN" {
                 blocks += 1
             } else if word == "CASE" && blocks > 0 {

@@ -21,8 +21,9 @@ public struct Plan: Sendable {
     /// The schema and fixture ConfigMaps; a phase too large for one has several.
     public var dataConfigMaps: [ConfigMapPlan]
     public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
-    /// Tables the schema files create, which the API needs before it may start.
-    public var requiredTables: [String]
+    /// Tables the schema files create, which the API needs before it may start. Found
+    /// when asked (only `build` asks), so `hash` and `script` never lex the files.
+    public var requiredTables: [String] { RequiredTables.find(in: files.filter { $0.phase == .schema }) }
 
     public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
         dataConfigMaps.filter { $0.role == role }
@@ -62,8 +63,7 @@ public enum Planner {
             hash: hash,
             settings: settings,
             files: files,
-            dataConfigMaps: configMaps,
-            requiredTables: RequiredTables.find(in: files.filter { $0.phase == .schema }))
+            dataConfigMaps: configMaps)
     }
 
     /// Packs a phase's files, in order, into as few ConfigMaps as the budget allows;
