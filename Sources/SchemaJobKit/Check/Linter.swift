@@ -4,9 +4,8 @@ public enum Linter {
     /// Every finding, sorted by path, line and column.
     public static func lint(_ set: MigrationSet) -> [Finding] {
         var findings = LayoutRules.check(set)
-        for file in set.files {
-            findings += StatementRules.check(file)
-        }
+        // Each file's statements are checked on their own, so files go to every core.
+        findings += set.files.concurrentMap(StatementRules.check).joined()
         findings += SchemaSum.verify(set)
         return findings.sorted(by: Finding.precedes)
     }

@@ -33,7 +33,10 @@ public enum SQLLexer {
         var depth = StatementDepth()
         func flush() {
             statements.append(SQLStatement(tokens: pending))
+            // The next statement is likely as long: one allocation instead of a doubling series.
+            let previousCount = pending.count
             pending = []
+            pending.reserveCapacity(previousCount)
             depth = StatementDepth()
         }
         for token in tokens {
