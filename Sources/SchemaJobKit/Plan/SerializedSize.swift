@@ -18,7 +18,10 @@ enum SerializedSize {
     }
 
     static func value(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
+        // The table is read once here: a static read in the loop checks its lazy
+        // initialisation on every byte.
+        let asciiCost = Self.asciiCost
+        return bytes.withUnsafeBufferPointer { buffer in
             var size = 0
             var index = 0
             let count = buffer.count
