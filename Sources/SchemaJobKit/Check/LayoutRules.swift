@@ -51,6 +51,10 @@ enum LayoutRules {
         // Split the bytes, not the Characters: Swift reads "\r\n" as one Character.
         let lines = file.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (lineIndex, lineBytes) in lines.enumerated() {
+            // The usual line, printable ASCII not ending in a space, needs no closer look.
+            if let last = lineBytes.last, last != space, lineBytes.allSatisfy({ $0 >= space && $0 < 0x7F }) {
+                continue
+            }
             let line = String(decoding: lineBytes, as: UTF8.self)
             let lineNumber = lineIndex + 1
             func location(_ column: Int) -> SourceLocation {
@@ -99,6 +103,7 @@ enum LayoutRules {
 }
 
 private let underscore = UInt8(ascii: "_")
+private let space = UInt8(ascii: " ")
 
 private func isDigit(_ byte: UInt8) -> Bool {
     (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)

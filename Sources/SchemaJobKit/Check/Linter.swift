@@ -6,10 +6,15 @@ public enum Linter {
     public static func lint(_ set: MigrationSet, from earlier: MigrationSet? = nil) -> [Finding] {
         var findings = LayoutRules.check(set)
         let deployed = SchemaSum.lockedNames(set)
+        // Lexing is most of the cost and each file's own, so it goes to every core; the rules
+        // then run in file order, because lock advice on an index needs the tables that
+        // earlier files created.
+        let lexed = set.files.concurrentMap(StatementRules.Lexed.init)
         var tablesCreatedEarlier: Set<String> = []
-        for file in set.files {
+        for (file, lexed) in zip(set.files, lexed) {
             let result = StatementRules.check(
-                file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
+                file, lexed: lexed, tablesCreatedEarlier: tablesCreatedEarlier,
+                advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
             findings += result.findings
             tablesCreatedEarlier.formUnion(result.createdTables)
         }

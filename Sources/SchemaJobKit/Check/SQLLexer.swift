@@ -33,7 +33,10 @@ public enum SQLLexer {
         var depth = StatementDepth()
         func flush() {
             statements.append(SQLStatement(tokens: pending))
+            // The next statement is likely as long: one allocation instead of a doubling series.
+            let previousCount = pending.count
             pending = []
+            pending.reserveCapacity(previousCount)
             depth = StatementDepth()
         }
         for token in tokens {
@@ -81,9 +84,13 @@ private struct StatementDepth {
         case .punctuation where token.text == ")":
             parentheses = max(0, parentheses - 1)
         case .word:
+            // Upper-cased only while it can matter: the first four words, and the words
+            // of a routine's body.
+            if leadingWords.count < 4 {
+                leadingWords.append(token.text.uppercased())
+            }
+            guard parentheses == 0, isRoutineDefinition else { return }
             let word = token.text.uppercased()
-            if leadingWords.count < 4 { leadingWords.append(word) }
-            guard isRoutineDefinition, parentheses == 0 else { return }
             if word == "BEGIN" {
                 blocks += 1
             } else if word == "CASE" && blocks > 0 {

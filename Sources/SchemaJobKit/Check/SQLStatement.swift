@@ -11,14 +11,14 @@ public struct SQLStatement: Sendable {
     public var significantTokens: [SQLToken]
     /// `significantTokens` as words to match on: keywords and identifiers upper-cased
     /// (PostgreSQL folds them), quoted identifiers unquoted and exact, the rest as written.
-    public var words: [String]
+    /// Made on demand: the rules read keywords through `StatementView`.
+    public var words: [String] { significantTokens.map(SQLStatement.word(for:)) }
 
     public init(tokens: [SQLToken]) {
         self.tokens = tokens
         significantTokens = tokens.filter { !$0.isTrivia }
         line = significantTokens.first?.line ?? tokens.first?.line ?? 1
         column = significantTokens.first?.column ?? tokens.first?.column ?? 1
-        words = significantTokens.map(SQLStatement.word(for:))
     }
 
     static func word(for token: SQLToken) -> String {

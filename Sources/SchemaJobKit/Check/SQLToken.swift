@@ -50,13 +50,15 @@ public struct SQLToken: Sendable, Hashable {
     /// and where that body starts; nil for every other token.
     public var dollarBody: (text: String, line: Int, column: Int)? {
         guard kind == .dollarString else { return nil }
-        let scalars = Array(text.unicodeScalars)
-        guard let closing = scalars.dropFirst().firstIndex(of: "$") else { return nil }
-        let delimiterLength = closing + 1
-        let bodyEnd = isTerminated ? max(delimiterLength, scalars.count - delimiterLength) : scalars.count
-        var body = String.UnicodeScalarView()
-        body.append(contentsOf: scalars[delimiterLength..<bodyEnd])
-        // The delimiter is ASCII only, so its scalars are its columns.
-        return (String(body), line, column + delimiterLength)
+        // The delimiter is ASCII only, so its bytes are its columns, and the body's
+        // ends fall between characters: the body is a slice of the bytes.
+        let bytes = text.utf8
+        guard let closing = bytes.dropFirst().firstIndex(of: UInt8(ascii: "$")) else { return nil }
+        let delimiterLength = bytes.distance(from: bytes.startIndex, to: closing) + 1
+        let count = bytes.count
+        let bodyEnd = isTerminated ? max(delimiterLength, count - delimiterLength) : count
+        let start = bytes.index(bytes.startIndex, offsetBy: delimiterLength)
+        let end = bytes.index(bytes.startIndex, offsetBy: bodyEnd)
+        return (String(decoding: bytes[start..<end], as: UTF8.self), line, column + delimiterLength)
     }
 }

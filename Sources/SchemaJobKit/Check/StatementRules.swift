@@ -33,11 +33,23 @@ struct StatementRules {
         self.advisesOnLocks = advisesOnLocks
     }
 
+    /// A file's tokens and statements, made apart from the rules so that files can be
+    /// lexed side by side.
+    struct Lexed: Sendable {
+        var tokens: [SQLToken]
+        var statements: [SQLStatement]
+
+        init(_ file: MigrationFile) {
+            tokens = SQLLexer.tokens(in: file.text)
+            statements = SQLLexer.statements(from: tokens)
+        }
+    }
+
     static func check(
-        _ file: MigrationFile, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true
+        _ file: MigrationFile, lexed: Lexed? = nil, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true
     ) -> (findings: [Finding], createdTables: Set<String>) {
         var rules = StatementRules(file: file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: advisesOnLocks)
-        let findings = rules.run()
+        let findings = rules.run(lexed ?? Lexed(file))
         return (findings, rules.createdTables)
     }
 
@@ -47,9 +59,9 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run() -> [Finding] {
-        let tokens = SQLLexer.tokens(in: file.text)
-        let statements = SQLLexer.statements(from: tokens)
+    mutating func run(_ lexed: Lexed) -> [Finding] {
+        let tokens = lexed.tokens
+        let statements = lexed.statements
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.

@@ -27,8 +27,13 @@ struct StatementView {
         return tokens[index].text.uppercased()
     }
 
+    /// `keyword` is upper case. Compared byte by byte, folding ASCII only, as PostgreSQL's
+    /// keyword lookup does, and without making an upper-cased copy of every word it meets.
     func isKeyword(_ index: Int, _ keyword: String) -> Bool {
-        self.keyword(index) == keyword
+        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
+        return tokens[index].text.utf8.elementsEqual(keyword.utf8) { byte, upper in
+            byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
+        }
     }
 
     func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {

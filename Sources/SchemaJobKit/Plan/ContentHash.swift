@@ -1,3 +1,5 @@
+import Crypto
+
 /// The content hash: SHA-256 over a canonical encoding of everything the Job runs.
 ///
 /// A Job's pod template is immutable in Kubernetes: if any input that reaches the Job
@@ -6,16 +8,20 @@
 /// (the Job, the ConfigMaps, the scripts) and every setting that reaches the Job.
 /// Paths, mtimes and the working directory never enter it.
 public enum ContentHash {
-    /// Bumped whenever schemajob itself changes what it builds from the same inputs.
-    static let formatVersion = "schemajob-content-hash/1"
+    /// Bumped whenever schemajob itself changes what it builds from the same inputs
+    /// (2: ConfigMaps are split by their serialized size, so a set near 1 MiB may be split
+    /// differently, and a Job of the same name with other volumes would be refused).
+    static let formatVersion = "schemajob-content-hash/2"
     /// Characters of the hash in object names (`db-migration-<10 hex>`).
     public static let shortLength = 10
 
     public static func compute(files: [MigrationFile], templates: TemplateSet, settings: Settings) -> String {
-        var encoding: [UInt8] = []
+        var hasher = SHA256()
         // Every field is length-prefixed, so no two different inputs encode alike.
         func field(_ bytes: [UInt8]) {
-            encoding += Array(String(bytes.count).utf8) + [0x3A] + bytes + [0x0A]
+            hasher.update(data: Array("\(bytes.count):".utf8))
+            hasher.update(data: bytes)
+            hasher.update(data: [0x0A])
         }
         func field(_ text: String) { field(Array(text.utf8)) }
 
@@ -36,6 +42,6 @@ public enum ContentHash {
             field(setting.key)
             field(settings[setting.key].map { "\($0)" } ?? "")
         }
-        return sha256Hex(encoding)
+        return sha256Hex(finishing: hasher)
     }
 }

@@ -21,8 +21,9 @@ public struct Plan: Sendable {
     /// The schema and fixture ConfigMaps; a phase too large for one has several.
     public var dataConfigMaps: [ConfigMapPlan]
     public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
-    /// Tables the schema files create, which the API needs before it may start.
-    public var requiredTables: [String]
+    /// Tables the schema files create, which the API needs before it may start. Found
+    /// when asked (only `build` asks), so `hash` and `script` never lex the files.
+    public var requiredTables: [String] { RequiredTables.find(in: files.filter { $0.phase == .schema }) }
 
     public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
         dataConfigMaps.filter { $0.role == role }
@@ -36,8 +37,9 @@ public struct PlanError: InputError, Equatable {
 }
 
 public enum Planner {
-    /// Data bytes one ConfigMap may hold. Kubernetes refuses objects over 1 MiB; the rest
-    /// of that is left for metadata and YAML quoting.
+    /// Serialized bytes one ConfigMap's `data` may take (`SerializedSize`: in YAML or in
+    /// JSON, indentation, quoting and escapes included). Kubernetes refuses objects over
+    /// 1 MiB (1,048,576 bytes); the rest is left for metadata.
     public static let configMapDataBudget = 1_000_000
 
     public static func plan(set: MigrationSet, settings: Settings, templates: TemplateSet) throws -> Plan {
@@ -62,8 +64,7 @@ public enum Planner {
             hash: hash,
             settings: settings,
             files: files,
-            dataConfigMaps: configMaps,
-            requiredTables: RequiredTables.find(in: files.filter { $0.phase == .schema }))
+            dataConfigMaps: configMaps)
     }
 
     /// Packs a phase's files, in order, into as few ConfigMaps as the budget allows;
@@ -73,17 +74,18 @@ public enum Planner {
         var shards: [[MigrationFile]] = [[]]
         var size = 0
         for file in files {
-            guard file.bytes.count + file.name.utf8.count <= configMapDataBudget else {
+            let fileSize = SerializedSize.entry(key: file.name, bytes: file.bytes)
+            guard fileSize <= configMapDataBudget else {
                 throw PlanError(
                     location: SourceLocation(path: file.displayPath),
-                    message: "file is \(file.bytes.count) bytes; one ConfigMap holds at most \(configMapDataBudget): split it into several files")
+                    message: "file takes \(fileSize) bytes written into a ConfigMap (\(file.bytes.count) bytes, plus indentation and escapes); one ConfigMap holds at most \(configMapDataBudget): split it into several files")
             }
-            if size + file.bytes.count + file.name.utf8.count > configMapDataBudget {
+            if size + fileSize > configMapDataBudget {
                 shards.append([])
                 size = 0
             }
             shards[shards.count - 1].append(file)
-            size += file.bytes.count + file.name.utf8.count
+            size += fileSize
         }
         return shards
     }

@@ -6,16 +6,32 @@ import Foundation
 /// Tables made inside a `DO` block or by a function (pgmq's queues) are not seen.
 public enum RequiredTables {
     public static func find(in schemaFiles: [MigrationFile]) -> [String] {
+        // Files are lexed on every core; what each statement does to the list of tables
+        // is then applied in the files' order.
+        let changes = schemaFiles.concurrentMap { file in
+            SQLLexer.statements(in: file.text).compactMap { change(StatementView($0.significantTokens)) }
+        }
         var tables: [String] = []
-        for file in schemaFiles {
-            for statement in SQLLexer.statements(in: file.text) {
-                apply(StatementView(statement.significantTokens), to: &tables)
+        for change in changes.joined() {
+            switch change {
+            case .create(let table):
+                if !tables.contains(table) { tables.append(table) }
+            case .drop(let dropped):
+                tables.removeAll { dropped.contains($0) }
+            case .rename(let old, let new):
+                if let position = tables.firstIndex(of: old) { tables[position] = new }
             }
         }
         return tables
     }
 
-    static func apply(_ statement: StatementView, to tables: inout [String]) {
+    enum Change: Sendable {
+        case create(String)
+        case drop([String])
+        case rename(String, to: String)
+    }
+
+    static func change(_ statement: StatementView) -> Change? {
         var index = 0
         func accept(_ keywords: String...) -> Bool {
             guard keywords.enumerated().allSatisfy({ statement.isKeyword(index + $0.offset, $0.element) }) else { return false }
@@ -30,27 +46,27 @@ public enum RequiredTables {
 
         if accept("CREATE") {
             _ = accept("GLOBAL") || accept("LOCAL")
-            if accept("TEMP") || accept("TEMPORARY") { return }
+            if accept("TEMP") || accept("TEMPORARY") { return nil }
             _ = accept("UNLOGGED")
-            guard accept("TABLE") else { return }
+            guard accept("TABLE") else { return nil }
             _ = accept("IF", "NOT", "EXISTS")
-            if let parts = name(), !tables.contains(regclass(parts)) {
-                tables.append(regclass(parts))
-            }
+            return name().map { .create(regclass($0)) }
         } else if accept("DROP", "TABLE") {
             _ = accept("IF", "EXISTS")
+            var dropped: [String] = []
             for start in statement.topLevelListStarts(from: index) {
                 index = start
-                if let parts = name() { tables.removeAll { $0 == regclass(parts) } }
+                if let parts = name() { dropped.append(regclass(parts)) }
             }
+            return .drop(dropped)
         } else if accept("ALTER", "TABLE") {
             _ = accept("IF", "EXISTS")
             _ = accept("ONLY")
-            guard let old = name(), accept("RENAME", "TO"), let new = statement.identifier(index),
-                  let position = tables.firstIndex(of: regclass(old)) else { return }
+            guard let old = name(), accept("RENAME", "TO"), let new = statement.identifier(index) else { return nil }
             // RENAME TO keeps the table in its schema; only the last part changes.
-            tables[position] = regclass(old.dropLast() + [new])
+            return .rename(regclass(old), to: regclass(old.dropLast() + [new]))
         }
+        return nil
     }
 
     /// A name as `to_regclass` reads it back: a part that needs no quotes is written bare,

@@ -156,19 +156,14 @@ public enum DatabaseReader {
 
 extension String {
     /// Strict decoding: nil when the bytes are not valid UTF-8 (no replacement characters).
+    /// The standard library's decoding validates in bulk (ASCII runs a word at a time) and
+    /// replaces what is invalid, so the bytes are valid exactly when nothing was replaced.
     init?(validatingUTF8Bytes bytes: [UInt8]) {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): scalars.append(scalar)
-            case .emptyInput:
-                self = String(scalars)
-                return
-            case .error:
-                return nil
-            }
-        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let unchanged = text.utf8.withContiguousStorageIfAvailable { decoded in
+            decoded.count == bytes.count && memcmp(decoded.baseAddress!, bytes, bytes.count) == 0
+        } ?? text.utf8.elementsEqual(bytes)
+        guard unchanged else { return nil }
+        self = text
     }
 }

@@ -76,7 +76,10 @@ extension AgainstPostgreSQL {
             holder.standardError = FileHandle.nullDevice
             try holder.run()
             defer { if holder.isRunning { holder.terminate() } }
-            let lockHeld = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            // pg_locks shows every database of the shared server: only this test's counts, since
+            // other tests' migrations take the same advisory lock in their own databases.
+            let ownAdvisoryLocks = "FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            let lockHeld = "SELECT count(*) \(ownAdvisoryLocks)"
             var waited = 0
             while try database.sql(lockHeld) != "1\n" && waited < 100 {
                 usleep(100_000)
@@ -96,7 +99,7 @@ extension AgainstPostgreSQL {
             }
             let everyProcess = Self.processes()
             // Ending the client is not enough: the server would sleep on, holding the lock.
-            try database.sql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            try database.sql("SELECT pg_terminate_backend(pid) \(ownAdvisoryLocks)")
             holder.terminate()
             let result = try await apply.value
 

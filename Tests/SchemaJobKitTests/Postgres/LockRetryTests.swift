@@ -13,7 +13,8 @@ extension AgainstPostgreSQL {
         }
 
         static func waitersOn(_ table: String, in database: TestDatabase) throws -> String {
-            try database.sql("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND NOT granted")
+            // Only this database's locks: the server is shared by tests running side by side.
+            try database.sql("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
         }
 
         @Test func aSameHashRunBehindAHeldTableExitsAtOnceAndQueuesNothingOnIt() async throws {
@@ -163,7 +164,8 @@ final class TableHolder: Sendable {
         for _ in 0..<100 {
             pid = try database.sql("""
                 SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted
-                 WHERE a.application_name = 'api-holder' AND l.relation = '\(table)'::regclass
+                 WHERE a.application_name = 'api-holder' AND a.datname = current_database()
+                   AND l.relation = '\(table)'::regclass
                 """).trimmingCharacters(in: .whitespacesAndNewlines)
             if !pid.isEmpty { break }
             usleep(50_000)

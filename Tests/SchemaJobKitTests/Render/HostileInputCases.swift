@@ -131,7 +131,7 @@ extension BadInputTests {
             try write(String(repeating: "-- padding padding padding padding padding padding padding\n", count: 20_000),
                       schema(root, "010_huge.sql"))
             return []
-        }, expected: "ROOT/database/schema/010_huge.sql: error: file is 1180000 bytes; one ConfigMap holds at most"),
+        }, expected: "ROOT/database/schema/010_huge.sql: error: file takes 1260028 bytes written into a ConfigMap (1180000 bytes, plus indentation and escapes); one ConfigMap holds at most 1000000"),
         Case(name: "string left open at the end (lint error)", breakInput: { root in
             try write("SELECT 'never closed;\n", schema(root, "010_open_string.sql"))
             return []
