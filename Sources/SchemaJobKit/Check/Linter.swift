@@ -6,16 +6,20 @@ public enum Linter {
     public static func lint(_ set: MigrationSet, from earlier: MigrationSet? = nil) -> [Finding] {
         var findings = LayoutRules.check(set)
         let deployed = SchemaSum.lockedNames(set)
-        // Lexing is most of the cost and each file's own, so it goes to every core; the rules
-        // then run in file order, because lock advice on an index needs the tables that
-        // earlier files created.
-        let lexed = set.files.concurrentMap(StatementRules.Lexed.init)
+        // Each file is checked on its own, so files go to every core (and each file's tokens
+        // are freed as soon as it is checked). Lock advice on an index stands only for a table
+        // an earlier file created, which may hold rows: that is decided here, in file order.
+        let results = set.files.concurrentMap { file in
+            StatementRules.check(file, advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
+        }
         var tablesCreatedEarlier: Set<String> = []
-        for (file, lexed) in zip(set.files, lexed) {
-            let result = StatementRules.check(
-                file, lexed: lexed, tablesCreatedEarlier: tablesCreatedEarlier,
-                advisesOnLocks: !(file.phase == .schema && deployed.contains(file.name)))
-            findings += result.findings
+        for result in results {
+            findings += result.findings.filter { finding in
+                guard finding.rule == LintRule.indexNotConcurrent.id, let table = result.indexAdviceTables[finding.location] else {
+                    return true
+                }
+                return tablesCreatedEarlier.contains(table)
+            }
             tablesCreatedEarlier.formUnion(result.createdTables)
         }
         findings += SchemaSum.verify(set)

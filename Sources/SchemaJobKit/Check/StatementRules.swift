@@ -15,42 +15,36 @@ struct StatementRules {
     }
 
     let file: MigrationFile
-    /// Tables (last name part) created by the files before this one: they may hold rows.
-    let tablesCreatedEarlier: Set<String>
     /// False for a deployed file: lock advice it could not follow is left out.
     let advisesOnLocks: Bool
     /// `DROP TRIGGER … ON …` seen so far in the file: (trigger, table parts).
     var droppedTriggers: [(trigger: String, table: [String])] = []
     /// Tables (last name part) this file creates, so far.
     var createdTables: Set<String> = []
+    /// For each `index-not-concurrent` finding, by its place, the table (last name part) it
+    /// is about. Whether it stands depends on the files before this one (did one of them
+    /// create the table, which may then hold rows?), so `Linter` decides, and files can
+    /// still be checked side by side.
+    var indexAdviceTables: [SourceLocation: String] = [:]
     /// Tables with a constraint validated so far in this file (a CHECK … IS NOT NULL
     /// validated first lets SET NOT NULL skip its scan).
     var validatedTables: Set<String> = []
 
-    init(file: MigrationFile, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true) {
+    init(file: MigrationFile, advisesOnLocks: Bool = true) {
         self.file = file
-        self.tablesCreatedEarlier = tablesCreatedEarlier
         self.advisesOnLocks = advisesOnLocks
     }
 
-    /// A file's tokens and statements, made apart from the rules so that files can be
-    /// lexed side by side.
-    struct Lexed: Sendable {
-        var tokens: [SQLToken]
-        var statements: [SQLStatement]
-
-        init(_ file: MigrationFile) {
-            tokens = SQLLexer.tokens(in: file.text)
-            statements = SQLLexer.statements(from: tokens)
-        }
+    struct Result: Sendable {
+        var findings: [Finding]
+        var createdTables: Set<String>
+        var indexAdviceTables: [SourceLocation: String]
     }
 
-    static func check(
-        _ file: MigrationFile, lexed: Lexed? = nil, tablesCreatedEarlier: Set<String> = [], advisesOnLocks: Bool = true
-    ) -> (findings: [Finding], createdTables: Set<String>) {
-        var rules = StatementRules(file: file, tablesCreatedEarlier: tablesCreatedEarlier, advisesOnLocks: advisesOnLocks)
-        let findings = rules.run(lexed ?? Lexed(file))
-        return (findings, rules.createdTables)
+    static func check(_ file: MigrationFile, advisesOnLocks: Bool = true) -> Result {
+        var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
+        let findings = rules.run()
+        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
     }
 
     /// A table this file did not create may already hold rows.
@@ -59,9 +53,9 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run(_ lexed: Lexed) -> [Finding] {
-        let tokens = lexed.tokens
-        let statements = lexed.statements
+    mutating func run() -> [Finding] {
+        let tokens = SQLLexer.tokens(in: file.text)
+        let statements = SQLLexer.statements(from: tokens)
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -222,8 +216,9 @@ struct StatementRules {
             index += 1
         } else if object == "INDEX", let on = view.firstTopLevel("ON", from: index),
             let table = view.qualifiedName(view.isKeyword(on + 1, "ONLY") ? on + 2 : on + 1)?.parts,
-            let name = table.last, tablesCreatedEarlier.contains(name), mayHoldRows(table)
+            let name = table.last, mayHoldRows(table)
         {
+            indexAdviceTables[view.location(0, path: file.displayPath)] = name
             report(.indexNotConcurrent, 0, "CREATE INDEX on \(table.joined(separator: ".")), which an earlier file created, blocks writes to it while the index is built")
         }
         if object == "TABLE", let name = view.qualifiedName(view.matches(index, "IF", "NOT", "EXISTS") ? index + 3 : index)?.parts.last {
