@@ -136,36 +136,23 @@ public enum Ledger {
             environment.merge(defaults) { given, _ in given }
         }
         let directory = try TemporaryDirectory(prefix: "schemajob-history")
-        let input = directory.path + "/query.psql", output = directory.path + "/out", errors = directory.path + "/err"
-        guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)),
-              FileManager.default.createFile(atPath: output, contents: nil),
-              FileManager.default.createFile(atPath: errors, contents: nil),
-              let outputHandle = FileHandle(forWritingAtPath: output),
-              let errorHandle = FileHandle(forWritingAtPath: errors) else {
-            throw RunError(directory.path, "cannot write psql's files")
+        let input = directory.path + "/query.psql"
+        guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)) else {
+            throw RunError(directory.path, "cannot write psql's input")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1"]
-            + ["-f", input]
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputHandle
-        process.standardError = errorHandle
+        let result: Subprocess.Result
         do {
-            try process.run()
+            result = try Subprocess.run(
+                "/usr/bin/env",
+                ["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1", "-f", input],
+                environment: environment)
         } catch {
             throw RunError("psql", "cannot start psql: \(error)")
         }
-        process.waitUntilExit()
-        try? outputHandle.close()
-        try? errorHandle.close()
-        let text = String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
-        let problem = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
-            .split(separator: "\n").first.map { $0.replacingOccurrences(of: "psql: error: ", with: "") }
-            ?? "exit \(process.terminationStatus)"
-        switch process.terminationStatus {
-        case 0: return text
+        let problem = result.stderr.split(separator: "\n").first.map { $0.replacingOccurrences(of: "psql: error: ", with: "") }
+            ?? "exit \(result.status)"
+        switch result.status {
+        case 0: return result.stdout
         case 2: throw RunError("psql", "could not connect to PostgreSQL: \(problem)")
         default: throw RunError("psql", "the ledger query failed: \(problem)")
         }
