@@ -80,19 +80,45 @@ enum InputFile {
         }
         if case .refused(let what) = kind(of: opened) { throw Problem(message: "refused: \(what)") }
 
+        return try readAll(descriptor, expected: Int(opened.st_size))
+    }
+
+    /// Reads to the end of the file straight into the array it returns: no scratch buffer
+    /// to zero and copy out of, one allocation when the file is as long as `fstat` said.
+    private static func readAll(_ descriptor: Int32, expected: Int) throws(Problem) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(opened.st_size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var capacity = max(expected, 0) + 1  // one byte more, to see the end in the same read
         while true {
-            let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw Problem(message: "cannot read the file: \(String(cString: strerror(errno)))")
+            var failure: Int32 = 0
+            let filled = bytes.count
+            var grown = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                if filled > 0 {
+                    bytes.withUnsafeBytes { old in
+                        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: old)
+                    }
+                }
+                count = filled
+                while count < capacity {
+                    let read = Foundation.read(descriptor, buffer.baseAddress! + count, capacity - count)
+                    if read == 0 { return }
+                    if read < 0 {
+                        if errno == EINTR || errno == EAGAIN { continue }
+                        failure = errno
+                        return
+                    }
+                    count += read
+                }
             }
-            bytes.append(contentsOf: buffer[0..<count])
+            if failure != 0 {
+                throw Problem(message: "cannot read the file: \(String(cString: strerror(failure)))")
+            }
+            if grown.count < capacity {
+                return grown
+            }
+            // The file grew since fstat, or reported no size: keep reading.
+            swap(&bytes, &grown)
+            capacity *= 2
         }
-        return bytes
     }
 
     /// `lstat("link/")` follows the link: the slash asks for the directory behind it.

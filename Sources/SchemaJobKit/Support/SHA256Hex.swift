@@ -10,8 +10,15 @@ public func sha256Hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Ele
 /// The hex digest of a hasher that was fed piece by piece (the content hash streams
 /// its fields rather than gather them into one buffer first).
 func sha256Hex(finishing hasher: SHA256) -> String {
-    hasher.finalize().map { byte in
-        let hex = String(byte, radix: 16)
-        return byte < 16 ? "0" + hex : hex
-    }.joined()
+    let digest = hasher.finalize()
+    let digits = Array("0123456789abcdef".utf8)
+    return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { text in
+        var index = 0
+        for byte in digest {
+            text[index] = digits[Int(byte >> 4)]
+            text[index + 1] = digits[Int(byte & 0x0f)]
+            index += 2
+        }
+        return index
+    }
 }
