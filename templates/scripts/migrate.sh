@@ -23,7 +23,7 @@ set -u
 
 readonly EXIT_SQL_FAILED=65
 readonly EXIT_RETRY=75
-here=$(cd "$(dirname "$0")" && pwd)
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 
 if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; then
     PGPASSWORD=$(cat "$SCHEMAJOB_PASSWORD_FILE")
@@ -36,14 +36,17 @@ budget_ms=$(( ${SCHEMAJOB_LOCK_RETRY_SECONDS:-30} * 1000 ))
 # The attempt's session, found by the lock watcher through its application_name.
 app="${PGAPPNAME:-schemajob}-${hash:0:10}-$RANDOM$RANDOM"
 
-now_ms() { date +%s%3N; }
+# Milliseconds since the epoch into $now, without a process (bash 5's EPOCHREALTIME;
+# its decimal mark follows the locale).
+now_ms() { now=${EPOCHREALTIME//[.,]/}; now=$(( now / 1000 )); }
 seconds() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 
 # psql's errors are shown as they happen and kept, so the exit code can tell a lock
 # timeout (retry) from a syntax error (stop). VERBOSITY=verbose puts the SQLSTATE on
 # every error line, which does not depend on the server's language.
-errors=$(mktemp)
-waits=$(mktemp)
+work=$(mktemp -d) || exit $EXIT_RETRY
+errors=$work/errors
+waits=$work/waits
 watcher=
 stop_watcher() {
     if [ -n "$watcher" ]; then
@@ -54,30 +57,31 @@ stop_watcher() {
         watcher=
     fi
 }
-trap 'stop_watcher; rm -f "$errors" "$waits"' EXIT
+trap 'stop_watcher; rm -rf "$work"' EXIT
 
-# A second session that notes every lock the attempt waits for (lock-waits.psql). The
-# attempt starts once it is watching, so even the first 100 ms wait is seen.
+# A second session that notes every lock the attempt waits for (lock-waits.psql). It
+# starts beside the attempt's session, which checks the ledger meanwhile; before the
+# attempt waits for its first lock, migration.psql waits (its `\!` line) until the
+# watcher says it is watching, so even the first 100 ms wait is seen. A hash the ledger
+# already holds never waits for the watcher at all.
 start_watcher() {
     : >"$waits"
     PGAPPNAME="$app-watch" psql --no-psqlrc --quiet --tuples-only --no-align \
         -v app="$app" -f "$here/lock-waits.psql" >"$waits" 2>/dev/null &
     watcher=$!
-    for _ in $(seq 50); do
-        [ -s "$waits" ] && return
-        kill -0 "$watcher" 2>/dev/null || return
-        sleep 0.02
-    done
+    export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
 }
 
-started=$(now_ms)
+now_ms
+started=$now
 attempt=1
 status=0
 while true; do
     timeout_ms=$(( 100 << (attempt - 1 < 10 ? attempt - 1 : 10) ))
     [ "$timeout_ms" -gt "$max_timeout_ms" ] && timeout_ms=$max_timeout_ms
     # The migration lock blocks no API query: it may wait for what is left of the budget.
-    left_ms=$(( budget_ms - ($(now_ms) - started) ))
+    now_ms
+    left_ms=$(( budget_ms - (now - started) ))
     [ "$left_ms" -lt "$timeout_ms" ] && left_ms=$timeout_ms
 
     start_watcher
@@ -102,7 +106,8 @@ while true; do
     # Only a lock timeout or a deadlock is retried here; psql exits 3 for an SQL error.
     [ "$status" -eq 3 ] && grep -Eq '(ERROR|FATAL): +(55P03|40P01):' "$errors" || break
 
-    elapsed=$(( $(now_ms) - started ))
+    now_ms
+    elapsed=$(( now - started ))
     where=$(grep -Eo '[^/ ]+\.sql:[0-9]+: ERROR' "$errors" | tail -n 1)
     where=${where%: ERROR}
     blocked=$(grep -v '^watching$' "$waits" | sort | uniq -c | sort -rn | head -n 1 | sed -E 's/^ *[0-9]+ //')
@@ -121,7 +126,10 @@ done
 retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
     0)
-        [ "$attempt" -gt 1 ] && echo "schemajob: committed at attempt $attempt, $(seconds $(( $(now_ms) - started ))) s after the first" >&2
+        if [ "$attempt" -gt 1 ]; then
+            now_ms
+            echo "schemajob: committed at attempt $attempt, $(seconds $(( now - started ))) s after the first" >&2
+        fi
         exit 0
         ;;
     2)

@@ -6,12 +6,12 @@ set -u
 
 readonly EXIT_RETRY=75
 timeout=${SCHEMAJOB_WAIT_TIMEOUT:-300}
-deadline=$(( $(date +%s) + timeout ))
+deadline=$(( EPOCHSECONDS + timeout ))
 target="${PGHOST:-local socket}:${PGPORT:-5432}"
 
 # libpq reads PGHOST, PGPORT, PGDATABASE itself; none is passed as an argument.
 until pg_isready --quiet --timeout=5; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
+    if [ "$EPOCHSECONDS" -ge "$deadline" ]; then
         echo "PostgreSQL at $target is not ready after ${timeout}s; exiting $EXIT_RETRY so the Job retries" >&2
         exit $EXIT_RETRY
     fi
