@@ -268,21 +268,32 @@ public struct ContainerRun: Sendable {
         missingKeysAllowed: Bool, place: String
     ) throws {
         let items = items ?? data.keys.sorted().map { Volume.KeyToPath(key: $0, path: $0, mode: nil) }
+        // Each directory is made once, and a file is removed first only when it cannot be
+        // written over (a read-only file an earlier item or projection wrote): the scratch
+        // root starts empty, and a few hundred files made a stat, a getcwd and an unlink
+        // each for nothing.
+        var directories: Set<String> = [directory]
         for item in items {
             guard let value = data[item.key] else {
                 if missingKeysAllowed { continue }
                 throw RunError(place, "no key \(item.key) to write to \(item.path)")
             }
             let path = directory + "/" + item.path
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let parent = (path as NSString).deletingLastPathComponent
+            if directories.insert(parent).inserted {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            }
             // The kubelet's default mode is 0644; `mode` and `defaultMode` are decimal in JSON.
-            try? FileManager.default.removeItem(atPath: path)
             // A plain write: these files live for one run in a scratch directory, and
             // Foundation's writes end with an fsync per file, which made writing a few
             // hundred files the slowest step of `apply`.
-            guard writeScratchFile(path, Array(value.utf8), mode: mode_t(item.mode ?? defaultMode ?? 0o644)) else {
-                throw RunError(place, "cannot write \(path)")
+            let bytes = Array(value.utf8)
+            let mode = mode_t(item.mode ?? defaultMode ?? 0o644)
+            if !writeScratchFile(path, bytes, mode: mode) {
+                try? FileManager.default.removeItem(atPath: path)
+                guard writeScratchFile(path, bytes, mode: mode) else {
+                    throw RunError(place, "cannot write \(path)")
+                }
             }
         }
     }
