@@ -132,7 +132,12 @@ public struct RenderDiff: Sendable, Encodable {
         return replace(object.content)
     }
 
-    /// Every scalar by its path (`spec.template.spec.containers[0].image`).
+    /// Every scalar by its path (`spec.template.spec.containers[api].env[PGHOST].value`).
+    ///
+    /// A list whose entries all carry a distinct `name` (containers, env, ports, volumes,
+    /// volumeMounts) is keyed by those names, as Kubernetes itself matches them: adding
+    /// or removing one entry then shows as that entry alone, not as every later index
+    /// changing. Any other list is keyed by index (`args[2]`).
     static func leaves(_ value: Any, excludingData: Bool) -> [String: String] {
         var result: [String: String] = [:]
         func walk(_ value: Any, _ path: String) {
@@ -142,7 +147,11 @@ public struct RenderDiff: Sendable, Encodable {
                     walk(child, path.isEmpty ? key : "\(path).\(key)")
                 }
             case let array as [Any]:
-                for (index, child) in array.enumerated() { walk(child, "\(path)[\(index)]") }
+                if let names = entryNames(array) {
+                    for (name, child) in zip(names, array) { walk(child, "\(path)[\(name)]") }
+                } else {
+                    for (index, child) in array.enumerated() { walk(child, "\(path)[\(index)]") }
+                }
             case is NSNull:
                 result[path] = "null"
             default:
@@ -151,6 +160,18 @@ public struct RenderDiff: Sendable, Encodable {
         }
         walk(value, "")
         return result
+    }
+
+    /// The entries' names, when every entry is a mapping with a string `name` and no two
+    /// names are the same; nil otherwise (the list is then keyed by index).
+    static func entryNames(_ array: [Any]) -> [String]? {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for entry in array {
+            guard let name = (entry as? [String: Any])?["name"] as? String, seen.insert(name).inserted else { return nil }
+            names.append(name)
+        }
+        return names
     }
 
     /// One line per changed object, each file's diff indented under it.

@@ -85,7 +85,7 @@ public enum Proof {
         func snapshot(_ database: String) throws -> CatalogSnapshot {
             let result = try server.run(script: CatalogSnapshot.query(windowStart: windowStart), database: database)
             guard result.status == 0 else {
-                throw ProveError("catalog snapshot", ProofServer.firstLine(result.stderr))
+                throw ProveError("catalog snapshot", result.oneLineError())
             }
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }

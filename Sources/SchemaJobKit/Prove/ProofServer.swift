@@ -46,7 +46,8 @@ public final class ProofServer: @unchecked Sendable {
                 psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
             let probe = try proofServer.query("SELECT 1", database: nil)
             guard probe.status == 0 else {
-                throw ProveError(dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(firstLine(probe.stderr))")
+                throw ProveError(
+                    dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(probe.oneLineError(droppingPrefix: "psql: error: "))")
             }
             return proofServer
         }
@@ -98,12 +99,12 @@ public final class ProofServer: @unchecked Sendable {
         let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
         let made = try query("CREATE DATABASE \(name)", database: nil)
         guard made.status == 0 else {
-            throw ProveError("schemajob test", "cannot create a scratch database: \(Self.firstLine(made.stderr))")
+            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
         }
         lock.withLock { created.append(name) }
         let ran = try run(script: setup, database: name)
         guard ran.status == 0 else {
-            throw ProveError("--setup", "failed in a scratch database: \(Self.firstLine(ran.stderr))")
+            throw ProveError("--setup", "failed in a scratch database: \(ran.oneLineError())")
         }
         return name
     }
@@ -157,9 +158,5 @@ public final class ProofServer: @unchecked Sendable {
             if FileManager.default.isExecutableFile(atPath: "\(directory)/psql") { return "\(directory)/psql" }
         }
         return ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
-    }
-
-    static func firstLine(_ text: String) -> String {
-        text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "(no message)"
     }
 }

@@ -45,7 +45,7 @@ struct Replay {
         let snapshots = groups.map(CatalogSnapshot.init(records:))
         let baseline = snapshots.first ?? CatalogSnapshot(records: [])
         let steps = zip(locations, snapshots.dropFirst()).map { Step(location: $0, snapshot: $1) }
-        let failure = result.status == 0 ? nil : ProofServer.firstLine(result.stderr)
+        let failure = result.status == 0 ? nil : result.oneLineError()
         return Replay(baseline: baseline, steps: steps, failure: failure)
     }
 

@@ -83,7 +83,6 @@ public enum EarlierDatabase {
         } catch {
             throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
-        let firstError = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        return Outcome(status: result.status, output: result.stdout, errors: firstError)
+        return Outcome(status: result.status, output: result.stdout, errors: result.oneLineError())
     }
 }

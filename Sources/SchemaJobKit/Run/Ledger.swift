@@ -149,8 +149,7 @@ public enum Ledger {
         } catch {
             throw RunError("psql", "cannot start psql: \(error)")
         }
-        let problem = result.stderr.split(separator: "\n").first.map { $0.replacingOccurrences(of: "psql: error: ", with: "") }
-            ?? "exit \(result.status)"
+        let problem = result.oneLineError(droppingPrefix: "psql: error: ")
         switch result.status {
         case 0: return result.stdout
         case 2: throw RunError("psql", "could not connect to PostgreSQL: \(problem)")

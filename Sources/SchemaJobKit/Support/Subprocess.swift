@@ -9,6 +9,18 @@ public enum Subprocess {
         public var stderr: String
         /// True when a signal ended the program (a crash), `status` being the signal's number.
         public var signaled = false
+
+        /// What went wrong, in one line for an error message: the first line the program
+        /// wrote on stderr, spaces around it trimmed and `prefix` (psql's own `psql: error: `,
+        /// which the caller's message would repeat) taken off; how it ended when it wrote nothing.
+        public func oneLineError(droppingPrefix prefix: String = "") -> String {
+            for line in stderr.split(whereSeparator: \.isNewline) {
+                var text = line.trimmingCharacters(in: .whitespaces)
+                if !prefix.isEmpty && text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+                if !text.isEmpty { return text }
+            }
+            return signaled ? "ended by signal \(status)" : "exited with status \(status)"
+        }
     }
 
     public static func run(

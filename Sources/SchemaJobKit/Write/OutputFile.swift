@@ -4,6 +4,16 @@ import Foundation
 /// beside the target, are flushed to disk, and replace the target with one rename.
 /// If anything fails, the old file is left as it was.
 public enum OutputFile {
+    /// What `render --check -o FILE` prints: a unified diff from what is at `path` to
+    /// `text`, empty when they are the same. Reads, never writes. A file that is not
+    /// there (or cannot be read) is compared as empty, labelled `/dev/null`, so the diff
+    /// shows every line a render would write.
+    public static func unifiedDiff(_ text: String, against path: String) -> String {
+        let old = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+        return LineDiff.unified(
+            old: old ?? "", new: text, oldLabel: old == nil ? "/dev/null" : "a/\(path)", newLabel: "b/\(path)")
+    }
+
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent().path

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SchemaJobKit
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -78,10 +77,7 @@ struct RenderCommand: ParsableCommand {
                 try OutputDirectory.apply(changes)
             }
         } else if check, let output {
-            let text = try rendering.text(format)
-            let old = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) }
-            try Self.finishCheck(LineDiff.unified(
-                old: old ?? "", new: text, oldLabel: old == nil ? "/dev/null" : "a/\(output)", newLabel: "b/\(output)"))
+            try Self.finishCheck(OutputFile.unifiedDiff(try rendering.text(format), against: output))
         } else {
             try Terminal.write(try rendering.text(format), to: output)
         }

@@ -61,12 +61,51 @@ import Testing
         #expect(lines.contains("~ ConfigMap db-schema-\(oldHash) → db-schema-\(newHash): 010_audit_events.sql added"))
         #expect(lines.contains("~ ConfigMap db-fixtures-\(oldHash) → db-fixtures-\(newHash): 001_initial_gpu_types.sql changed"))
         #expect(lines.contains("~ Job db-migration-\(oldHash) → db-migration-\(newHash): 010_audit_events.sql added, 001_initial_gpu_types.sql changed, migration.psql changed, spec.backoffLimit 4 → 6, "
-                + "spec.template.spec.containers[0].env[9].value \(tables) → \(tables),audit_events"),
+                + "spec.template.spec.containers[migrate].env[REQUIRED_TABLES].value \(tables) → \(tables),audit_events"),
                 "\(result.stdout)")
         #expect(lines.contains("    +CREATE TABLE IF NOT EXISTS audit_events (event_id bigint PRIMARY KEY);"))
         #expect(lines.contains { $0.hasPrefix("    -") && $0.contains("'NVIDIA H100") }
                 && lines.contains { $0.hasPrefix("    +") && $0.contains("'NVIDIA H100 SXM") })
         #expect(lines.contains { $0.hasPrefix("~ Deployment api-service: ") && $0.contains("audit_events") })
+    }
+
+    @Test func listEntriesWithANameAreNamedByItNotByTheirPlace() throws {
+        let renders = try Renders()
+        let old = try renders.render("old.yaml")
+        // The API's template with one variable inserted near the top of its env (which moves
+        // every later entry down one place), one removed, one changed in the init container,
+        // a port added and the /tmp mount removed.
+        let templates = renders.root + "/templates"
+        try Repository.copy(Repository.templates, to: templates)
+        let deployment = templates + "/deployment.yaml"
+        var text = try String(contentsOfFile: deployment, encoding: .utf8)
+        for (from, to) in [
+            ("            - name: POSTGRES_HOST\n", "            - name: LOG_LEVEL\n              value: info\n            - name: POSTGRES_HOST\n"),
+            ("            - name: SCHEMA_HASH\n              value: ${hash}\n", ""),
+            ("            - name: PGCONNECT_TIMEOUT\n              value: \"10\"\n", "            - name: PGCONNECT_TIMEOUT\n              value: \"20\"\n"),
+            ("              containerPort: 8000\n", "              containerPort: 8000\n            - name: metrics\n              containerPort: 9090\n"),
+            ("          volumeMounts:\n            - name: tmp\n              mountPath: /tmp\n      volumes:\n", "      volumes:\n"),
+        ] {
+            #expect(text.contains(from), "\(from)")
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        try text.write(toFile: deployment, atomically: true, encoding: .utf8)
+        let new = try renders.render("new.yaml", ["--templates", templates])
+
+        let result = try renders.diff([old, new])
+        #expect(result.status == 1)
+        let pod = "spec.template.spec"
+        #expect(result.stdout == "~ Deployment api-service: "
+            + "\(pod).containers[api].env[LOG_LEVEL].name (none) → LOG_LEVEL, "
+            + "\(pod).containers[api].env[LOG_LEVEL].value (none) → info, "
+            + "\(pod).containers[api].env[SCHEMA_HASH].name SCHEMA_HASH → (none), "
+            + "\(pod).containers[api].env[SCHEMA_HASH].value <hash> → (none), "
+            + "\(pod).containers[api].ports[metrics].containerPort (none) → 9090, "
+            + "\(pod).containers[api].ports[metrics].name (none) → metrics, "
+            + "\(pod).containers[api].volumeMounts[tmp].mountPath /tmp → (none), "
+            + "\(pod).containers[api].volumeMounts[tmp].name tmp → (none), "
+            + "\(pod).initContainers[wait-for-schema].env[PGCONNECT_TIMEOUT].value 10 → 20\n",
+            "\(result.stdout)\(result.stderr)")
     }
 
     @Test func jsonNamesEachObjectsChangeAndReadsStdin() throws {
