@@ -8,6 +8,7 @@ child, peak RSS from the child's own rusage (wait4), so nothing is installed.
 
 import argparse
 import glob
+import json
 import os
 import pwd
 import shutil
@@ -173,15 +174,47 @@ class Server:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def job_container(schemajob, database, root):
+    """The Job's `migrate` container as its pod would run it: `schemajob render --format
+    json`, every ConfigMap volume it mounts written under `root` at its mount path, its
+    literal env values (the PG* ones come from the benchmark's server instead). What the
+    issue calls the Job's migration: no render, no init container, the script alone."""
+    rendered = subprocess.run([schemajob, "render", "--database", database, "--format", "json"],
+                              check=True, capture_output=True, text=True).stdout
+    objects = json.loads(rendered)
+    config_maps = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o["kind"] == "ConfigMap"}
+    pod = next(o for o in objects if o["kind"] == "Job")["spec"]["template"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "migrate")
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes[mount["name"]]
+        sources = [p["configMap"] for p in volume.get("projected", {}).get("sources", []) if "configMap" in p]
+        if "configMap" in volume:
+            sources.append(volume["configMap"])
+        directory = root + mount["mountPath"]
+        os.makedirs(directory, exist_ok=True)
+        for source in sources:
+            for key, text in config_maps[source["name"]].items():
+                with open(os.path.join(directory, key), "w") as file:
+                    file.write(text)
+    environment = {e["name"]: e["value"] for e in container.get("env", [])
+                   if "value" in e and not e["name"].startswith("PG")}
+    command = [part.replace("/schemajob/", root + "/schemajob/") if part.startswith("/schemajob/") else part
+               for part in container["command"] + container.get("args", [])]
+    return command, environment
+
+
 def bench_migration(schemajob, scratch, label, runs):
-    """The Job's script (`schemajob apply`), the seed platform's psql-per-file loop, and
+    """The Job's migrate container, `schemajob apply`, the seed platform's psql-per-file loop, and
     one `psql -1` over every file (the floor), on fresh and on up-to-date databases."""
     database = os.path.join(scratch, label.replace(" ", "-"), "database")
     files = sorted(glob.glob(database + "/schema/*.sql")) + sorted(glob.glob(database + "/fixtures/*.sql"))
     loop = ("for file in \"$1\"/schema/*.sql; do psql -v ON_ERROR_STOP=1 -q -f \"$file\"; done; "
             "for file in \"$1\"/fixtures/*.sql; do psql -v ON_ERROR_STOP=1 -q -f \"$file\"; done")
+    job_command, job_environment = job_container(schemajob, database, os.path.join(scratch, "pod"))
     methods = {
-        "schemajob apply (the Job's script)": [schemajob, "apply", "--database", database],
+        "the Job's migrate container": job_command,
+        "schemajob apply (render + both containers)": [schemajob, "apply", "--database", database],
         "per-file psql loop (seed)": ["bash", "-c", loop, "loop", database],
         "one psql -1 over all files": ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-1"]
                                       + [arg for path in files for arg in ("-f", path)],
@@ -190,18 +223,22 @@ def bench_migration(schemajob, scratch, label, runs):
     try:
         counter = iter(range(1_000_000))
 
+        def environment(name, database_name):
+            extra = job_environment if name == "the Job's migrate container" else {}
+            return dict(server.environment(database_name), **extra)
+
         def fresh(name, command):
             database_name = f"fresh_{next(counter)}"
             server.create(database_name)
-            return dict(command=command, env=server.environment(database_name))
+            return dict(command=command, env=environment(name, database_name))
 
         fresh_result = medians(methods, runs, setup=fresh)
         current = {}
         for index, (name, command) in enumerate(methods.items()):
             database_name = f"current_{index}"
             server.create(database_name)
-            run(command, env=server.environment(database_name))
-            current[name] = dict(command=command, env=server.environment(database_name))
+            run(command, env=environment(name, database_name))
+            current[name] = dict(command=command, env=environment(name, database_name))
         current_result = medians(current, runs)
     finally:
         server.stop()
@@ -209,9 +246,11 @@ def bench_migration(schemajob, scratch, label, runs):
           f"({os.path.basename(os.path.dirname(server.binaries))}, local socket); medians of {runs} alternating runs")
     rows = [[name, f"{fresh_result[name][0] * 1000:.0f}", f"{current_result[name][0] * 1000:.0f}"] for name in methods]
     table(rows, ["method", "fresh database ms", "up-to-date database ms"])
-    apply, loop_, single = (methods_result for methods_result in methods)
+    job, apply, loop_, single = (methods_result for methods_result in methods)
     for state, result in (("fresh", fresh_result), ("up to date", current_result)):
-        print(f"{state}: loop / apply {result[loop_][0] / result[apply][0]:.1f}x, "
+        print(f"{state}: loop / Job {result[loop_][0] / result[job][0]:.1f}x, "
+              f"Job / single psql {result[job][0] / result[single][0]:.2f}x; "
+              f"loop / apply {result[loop_][0] / result[apply][0]:.1f}x, "
               f"apply / single psql {result[apply][0] / result[single][0]:.2f}x")
 
 
