@@ -4,7 +4,12 @@ import SchemaJobKit
 /// The executable's only way to print: results to stdout, messages to stderr.
 enum Terminal {
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        // Written from the string's own storage: a render's output is not copied again.
+        var text = text
+        text.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return }
+            FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+        }
     }
 
     static func error(_ line: String) {
@@ -14,7 +19,7 @@ enum Terminal {
     /// Writes to stdout when `path` is nil or `-`, otherwise to the file, atomically.
     static func write(_ text: String, to path: String?) throws {
         if let path, path != "-" {
-            try OutputFile.write(Array(text.utf8), to: path)
+            try OutputFile.write(text, to: path)
         } else {
             output(text)
         }

@@ -39,12 +39,16 @@ struct StatementRules {
         var findings: [Finding]
         var createdTables: Set<String>
         var indexAdviceTables: [SourceLocation: String]
+        /// For a schema file, what each statement does to the tables the API needs
+        /// (`RequiredTables`), read from the same statements so a render lexes each file once.
+        var tableChanges: [RequiredTables.Change]
     }
 
     static func check(_ file: MigrationFile, advisesOnLocks: Bool = true) -> Result {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
-        let findings = rules.run()
-        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
+        let (findings, tableChanges) = rules.run()
+        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
+                      tableChanges: tableChanges)
     }
 
     /// A table this file did not create may already hold rows.
@@ -53,9 +57,10 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run() -> [Finding] {
+    mutating func run() -> (findings: [Finding], tableChanges: [RequiredTables.Change]) {
         let tokens = SQLLexer.tokens(in: file.text)
         let statements = SQLLexer.statements(from: tokens)
+        let tableChanges = file.phase == .schema ? statements.compactMap(RequiredTables.change) : []
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -79,7 +84,7 @@ struct StatementRules {
             findings += allowances.filter(candidates)
             findings += checkDOBody(statements[index], outer: allowances)
         }
-        return findings
+        return (findings, tableChanges)
     }
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.

@@ -9,10 +9,16 @@ public enum RequiredTables {
         // Files are lexed on every core; what each statement does to the list of tables
         // is then applied in the files' order.
         let changes = schemaFiles.concurrentMap { file in
-            SQLLexer.statements(in: file.text).compactMap { change(StatementView($0.significantTokens)) }
+            SQLLexer.statements(in: file.text).compactMap(change)
         }
+        return tables(after: changes.joined())
+    }
+
+    /// The tables left after `changes`, the statements' changes in the files' order
+    /// (`Linter` collects them while it checks the same statements).
+    static func tables<Changes: Sequence>(after changes: Changes) -> [String] where Changes.Element == Change {
         var tables: [String] = []
-        for change in changes.joined() {
+        for change in changes {
             switch change {
             case .create(let table):
                 if !tables.contains(table) { tables.append(table) }
@@ -29,6 +35,10 @@ public enum RequiredTables {
         case create(String)
         case drop([String])
         case rename(String, to: String)
+    }
+
+    static func change(_ statement: SQLStatement) -> Change? {
+        change(StatementView(statement.significantTokens))
     }
 
     static func change(_ statement: StatementView) -> Change? {

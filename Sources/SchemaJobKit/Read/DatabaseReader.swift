@@ -4,7 +4,7 @@ import Foundation
 /// Every problem with the files themselves is found here, with the file and line.
 public enum DatabaseReader {
     /// The characters Kubernetes allows in a ConfigMap key; a file name is used as one.
-    static let configMapKeyCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+    static let configMapKeyCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._".utf8)
     static let maximumKeyLength = 253
     public static let schemaSumName = "schema.sum"
 
@@ -67,7 +67,8 @@ public enum DatabaseReader {
     }
 
     static func readFile(phase: Phase, name: String, path: String) throws -> MigrationFile {
-        guard name.count <= maximumKeyLength, name.allSatisfy({ configMapKeyCharacters.contains($0) }) else {
+        // Every allowed character is one ASCII byte, so bytes and characters count alike.
+        guard name.utf8.count <= maximumKeyLength, name.utf8.allSatisfy({ configMapKeyCharacters.contains($0) }) else {
             throw ReadError(
                 SourceLocation(path: path),
                 "file name is not a valid ConfigMap key (letters, digits, '-', '_', '.'; at most \(maximumKeyLength) characters)")
@@ -79,7 +80,7 @@ public enum DatabaseReader {
         }
         try checkContent(bytes, path: path)
         return MigrationFile(
-            phase: phase, name: name, displayPath: path, bytes: bytes, text: text, sha256: sha256Hex(bytes))
+            phase: phase, name: name, displayPath: path, text: text)
     }
 
     /// A file's bytes, by `InputFile`'s rules (no links, no special files).

@@ -5,6 +5,16 @@ import Foundation
 /// If anything fails, the old file is left as it was.
 public enum OutputFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try bytes.withUnsafeBytes { try write($0, to: path) }
+    }
+
+    /// The text's UTF-8, written from where it lies (a render can be tens of MiB).
+    public static func write(_ text: String, to path: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0), to: path) }
+    }
+
+    static func write(_ buffer: UnsafeRawBufferPointer, to path: String) throws {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -18,16 +28,14 @@ public enum OutputFile {
         }
         var written = 0
         var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                written += result
+        while written < buffer.count {
+            let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                break
             }
+            written += result
         }
         if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
         close(descriptor)

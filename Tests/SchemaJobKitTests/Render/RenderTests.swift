@@ -131,7 +131,7 @@ import Yams
 
     @Test func requiredTablesComeFromCreateTableStatementsOnly() {
         func tables(_ sql: String) -> [String] {
-            RequiredTables.find(in: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", bytes: Array(sql.utf8), text: sql, sha256: "")])
+            RequiredTables.find(in: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", text: sql)])
         }
         #expect(tables("-- CREATE TABLE not_me (id int);\nCREATE TABLE IF NOT EXISTS me (id int);") == ["me"])
         #expect(tables("CREATE TEMP TABLE scratch (id int); CREATE UNLOGGED TABLE Fast (id int);") == ["fast"])
