@@ -36,9 +36,15 @@ public struct Rendering {
 
     /// The whole render as one text: a YAML stream, or one JSON array.
     public func text(_ format: OutputFormat) throws -> String {
+        try pieces(format).joined()
+    }
+
+    /// `text(format)` in the pieces it is made of (the YAML stream's documents), to
+    /// write one after the other without joining them into one more copy.
+    public func pieces(_ format: OutputFormat) throws -> [Substring] {
         switch format {
-        case .yaml: try YAMLWriter.yaml(manifests)
-        case .json: try JSONWriter.json(manifests)
+        case .yaml: try YAMLWriter.documents(manifests)
+        case .json: [try JSONWriter.json(manifests)[...]]
         }
     }
 

@@ -3,12 +3,14 @@ import SchemaJobKit
 
 /// The executable's only way to print: results to stdout, messages to stderr.
 enum Terminal {
-    static func output(_ text: String) {
+    static func output<Text: StringProtocol>(_ text: Text) {
         // Written from the string's own storage: a render's output is not copied again.
-        var text = text
-        text.withUTF8 { buffer in
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { buffer in
             guard let base = buffer.baseAddress else { return }
             FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+        }
+        if written == nil {
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
 
@@ -16,12 +18,13 @@ enum Terminal {
         FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 
-    /// Writes to stdout when `path` is nil or `-`, otherwise to the file, atomically.
-    static func write(_ text: String, to path: String?) throws {
+    /// Writes the pieces, in order, to stdout when `path` is nil or `-`, otherwise to
+    /// the file, atomically.
+    static func write(_ pieces: [Substring], to path: String?) throws {
         if let path, path != "-" {
-            try OutputFile.write(text, to: path)
+            try OutputFile.write(pieces, to: path)
         } else {
-            output(text)
+            pieces.forEach(output)
         }
     }
 }

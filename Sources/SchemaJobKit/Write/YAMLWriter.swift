@@ -10,6 +10,12 @@ public struct WriteError: InputError, Equatable {
 /// order, no line folding, the same bytes on every machine.
 public enum YAMLWriter {
     public static func yaml(_ manifests: [Manifest]) throws -> String {
+        try documents(manifests).joined()
+    }
+
+    /// The stream as its documents, in order: joined, they are `yaml(manifests)`; a large
+    /// render is written piece by piece rather than copied into one string first.
+    public static func documents(_ manifests: [Manifest]) throws -> [Substring] {
         // Each document is emitted on its own, on every core (the ConfigMaps of a large
         // set are most of the work), and the documents are joined in order. libyaml keeps
         // no state from one document to the next but one: a stream whose last scalar is a
@@ -22,21 +28,15 @@ public enum YAMLWriter {
                                    explicitStart: true)
             }
         }
-        var stream = ""
-        stream.reserveCapacity(documents.reduce(0) { $0 + ((try? $1.get())?.utf8.count ?? 0) })
         do {
-            for (index, document) in documents.enumerated() {
+            return try documents.enumerated().map { index, document in
                 let text = try document.get()
-                if index < documents.count - 1, text.hasSuffix(streamEndMarker) {
-                    stream += text.dropLast(streamEndMarker.count - 1)
-                } else {
-                    stream += text
-                }
+                guard index < documents.count - 1, text.hasSuffix(streamEndMarker) else { return text[...] }
+                return text.dropLast(streamEndMarker.count - 1)  // a slice: no copy of the document
             }
         } catch {
             throw WriteError(location: SourceLocation(path: "<output>"), message: "cannot write YAML: \(error)")
         }
-        return stream
     }
 
     /// What libyaml writes at the end of a stream after a `|+` block: a line of `...`.

@@ -83,7 +83,7 @@ struct RenderCommand: ParsableCommand {
             try Self.finishCheck(LineDiff.unified(
                 old: old ?? "", new: text, oldLabel: old == nil ? "/dev/null" : "a/\(output)", newLabel: "b/\(output)"))
         } else {
-            try Terminal.write(try rendering.text(format), to: output)
+            try Terminal.write(try rendering.pieces(format), to: output)
         }
     }
 
