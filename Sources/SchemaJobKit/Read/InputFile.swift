@@ -123,8 +123,9 @@ enum InputFile {
 
     /// `lstat("link/")` follows the link: the slash asks for the directory behind it.
     private static func withoutTrailingSlashes(_ path: String) -> String {
+        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return path }
         var path = Substring(path)
-        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path = path.dropLast() }
         return String(path)
     }
 
