@@ -106,6 +106,10 @@ private struct StatementDepth {
 
 private struct Scanner {
     let bytes: [UInt8]
+    /// Each ASCII byte as a one-character string (held here: a global read in the loop
+    /// would check its lazy initialisation on every token).
+    let asciiTexts = Scanner.asciiTable
+    static let asciiTable: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
@@ -133,7 +137,11 @@ private struct Scanner {
         let (line, column) = position.location(of: start)
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
-        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        // A one-byte token (a space, most punctuation: about half of them) is taken
+        // from a table rather than decoded.
+        let text = offset - start == 1 && bytes[start] < 0x80
+            ? asciiTexts[Int(bytes[start])]
+            : String(decoding: bytes[start..<offset], as: UTF8.self)
         tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
         if kind == .whitespace {
             if bytes[start..<offset].contains(newline) { atLineStart = true }

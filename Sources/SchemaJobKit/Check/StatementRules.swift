@@ -60,7 +60,7 @@ struct StatementRules {
     mutating func run() -> (findings: [Finding], tableChanges: [RequiredTables.Change]) {
         let tokens = SQLLexer.tokens(in: file.text)
         let statements = SQLLexer.statements(from: tokens)
-        let tableChanges = file.phase == .schema ? statements.compactMap(RequiredTables.change) : []
+        var tableChanges: [RequiredTables.Change] = []
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -70,7 +70,10 @@ struct StatementRules {
         for index in statements.indices {
             let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
             findings += allowances.unknown
-            var candidates = check(statements[index], context: Context())
+            // One view of the statement serves every reader of its keywords.
+            let view = StatementView(statements[index].significantTokens)
+            if file.phase == .schema, let change = RequiredTables.change(view) { tableChanges.append(change) }
+            var candidates = check(view, context: Context())
             if statements[index].significantTokens.first.map({ $0.kind == .psqlMeta }) == true {
                 let meta = statements[index].significantTokens[0]
                 candidates.append(Candidate(
@@ -82,14 +85,13 @@ struct StatementRules {
                 candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }
             }
             findings += allowances.filter(candidates)
-            findings += checkDOBody(statements[index], outer: allowances)
+            findings += checkDOBody(view, outer: allowances)
         }
         return (findings, tableChanges)
     }
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
-    mutating func checkDOBody(_ statement: SQLStatement, outer: AllowComments) -> [Finding] {
-        let view = StatementView(statement.significantTokens)
+    mutating func checkDOBody(_ view: StatementView, outer: AllowComments) -> [Finding] {
         guard view.isKeyword(0, "DO") else { return [] }
         if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
             let name = view.identifier(language + 1), name != "plpgsql"
@@ -124,7 +126,10 @@ struct StatementRules {
     }
 
     mutating func check(_ statement: SQLStatement, context: Context) -> [Candidate] {
-        let view = StatementView(statement.significantTokens)
+        check(StatementView(statement.significantTokens), context: context)
+    }
+
+    mutating func check(_ view: StatementView, context: Context) -> [Candidate] {
         guard view.count > 0 else { return [] }
         var candidates: [Candidate] = []
         let path = file.displayPath
