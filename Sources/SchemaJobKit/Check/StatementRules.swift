@@ -195,6 +195,12 @@ struct StatementRules {
         "PUBLICATION", "EVENT TRIGGER", "CONVERSION", "TEXT SEARCH", "FOREIGN DATA WRAPPER",
     ]
 
+    /// Objects named by two words (`MATERIALIZED VIEW`): the first word, and the seconds it takes.
+    static let compoundObjects: [String: Set<String>] = [
+        "MATERIALIZED": ["VIEW"], "FOREIGN": ["TABLE", "DATA"], "CONSTRAINT": ["TRIGGER"], "EVENT": ["TRIGGER"],
+        "USER": ["MAPPING"], "ACCESS": ["METHOD"], "OPERATOR": ["CLASS", "FAMILY"], "TEXT": ["SEARCH"],
+    ]
+
     mutating func checkCreate(_ view: StatementView, _ report: Report) {
         var index = 1
         let orReplace = view.matches(index, "OR", "REPLACE")
@@ -206,11 +212,7 @@ struct StatementRules {
         }
         guard var object = view.keyword(index) else { return }
         index += 1
-        let compound: [String: Set<String>] = [
-            "MATERIALIZED": ["VIEW"], "FOREIGN": ["TABLE", "DATA"], "CONSTRAINT": ["TRIGGER"], "EVENT": ["TRIGGER"],
-            "USER": ["MAPPING"], "ACCESS": ["METHOD"], "OPERATOR": ["CLASS", "FAMILY"], "TEXT": ["SEARCH"],
-        ]
-        if let seconds = compound[object], let second = view.keyword(index), seconds.contains(second) {
+        if let seconds = Self.compoundObjects[object], let second = view.keyword(index), seconds.contains(second) {
             object += " " + second
             index += 1
             if object == "FOREIGN DATA" && view.isKeyword(index, "WRAPPER") {
