@@ -107,6 +107,10 @@ enum InputFile {
                         return
                     }
                     count += read
+                    // As long as `fstat` said, and the read asked for a byte more: the file is
+                    // taken as `fstat` saw it, without one more read to be told it ends (a
+                    // system call per file). A file with no size (or one that shrank) reads on.
+                    if count == expected && expected > 0 { return }
                 }
             }
             if failure != 0 {
