@@ -117,11 +117,15 @@ public enum DatabaseReader {
         if bytes.isEmpty {
             throw ReadError(SourceLocation(path: path), "file is empty: write its SQL, or delete it")
         }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             throw ReadError(SourceLocation(path: path, line: 1, column: 1),
                             "file starts with a UTF-8 byte order mark, which psql would send as SQL: save it without one")
         }
-        if let nul = bytes.firstIndex(of: 0) {
+        // memchr: the bytes are looked through a word at a time.
+        let nulOffset = bytes.withUnsafeBytes { buffer in
+            memchr(buffer.baseAddress!, 0, buffer.count).map { $0 - UnsafeMutableRawPointer(mutating: buffer.baseAddress!) }
+        }
+        if let nul = nulOffset {
             let line = 1 + bytes[..<nul].lazy.filter { $0 == 0x0A }.count
             let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
             throw ReadError(SourceLocation(path: path, line: line, column: nul - lineStart + 1),
@@ -131,7 +135,14 @@ public enum DatabaseReader {
 
     /// Names sort by their UTF-8 bytes, never by the locale: `B.sql` before `a.sql` everywhere.
     public static func byteOrder(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let length = min(left.count, right.count)
+                let common = length == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, length)
+                return common != 0 ? common < 0 : left.count < right.count
+            }
+        }
     }
 
     static func join(_ directory: String, _ name: String) -> String {
@@ -174,14 +185,10 @@ public enum DatabaseReader {
 
 extension String {
     /// Strict decoding: nil when the bytes are not valid UTF-8 (no replacement characters).
-    /// The standard library's decoding validates in bulk (ASCII runs a word at a time) and
-    /// replaces what is invalid, so the bytes are valid exactly when nothing was replaced.
+    /// The standard library's own: one pass that validates in bulk (ASCII runs a word at a
+    /// time) as it copies.
     init?(validatingUTF8Bytes bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let unchanged = text.utf8.withContiguousStorageIfAvailable { decoded in
-            decoded.count == bytes.count && memcmp(decoded.baseAddress!, bytes, bytes.count) == 0
-        } ?? text.utf8.elementsEqual(bytes)
-        guard unchanged else { return nil }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         self = text
     }
 }
