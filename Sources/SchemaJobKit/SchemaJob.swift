@@ -27,6 +27,8 @@ public struct Rendering {
     public let manifests: [Manifest]
     /// The psql script the Job runs (`schemajob script`), as the scripts ConfigMap holds it.
     public let migrationScript: String
+    /// Lint's findings, when the render was asked to lint (`render(_:linting:)`).
+    public let findings: [Finding]?
 
     public func yaml() throws -> String {
         try YAMLWriter.yaml(manifests)
@@ -34,9 +36,15 @@ public struct Rendering {
 
     /// The whole render as one text: a YAML stream, or one JSON array.
     public func text(_ format: OutputFormat) throws -> String {
+        try pieces(format).joined()
+    }
+
+    /// `text(format)` in the pieces it is made of (the YAML stream's documents), to
+    /// write one after the other without joining them into one more copy.
+    public func pieces(_ format: OutputFormat) throws -> [Substring] {
         switch format {
-        case .yaml: try YAMLWriter.yaml(manifests)
-        case .json: try JSONWriter.json(manifests)
+        case .yaml: try YAMLWriter.documents(manifests)
+        case .json: [try JSONWriter.json(manifests)[...]]
         }
     }
 
@@ -74,9 +82,21 @@ public enum SchemaJob {
         return (set, templates, plan)
     }
 
-    public static func render(_ request: RenderRequest) throws -> Rendering {
+    /// The content hash of what `render` would build from the request (`schemajob hash`).
+    public static func contentHash(_ request: RenderRequest) throws -> String {
+        let settings = try settings(for: request)
+        let templates = try templates(for: request)
+        let set = try DatabaseReader.read(directory: request.databaseDirectory)
+        return Planner.contentHash(set: set, settings: settings, templates: templates)
+    }
+
+    /// With `linting`, the files are linted too, in the same pass that finds the tables
+    /// the API needs (`Rendering.findings`): lint before writing costs no second lexing.
+    public static func render(_ request: RenderRequest, linting: Bool = false) throws -> Rendering {
         let (set, templates, plan) = try plan(request)
-        return try render(set, templates: templates, plan: plan)
+        guard linting else { return try render(set, templates: templates, plan: plan) }
+        let linted = Linter.check(set)
+        return try render(set, templates: templates, plan: plan, requiredTables: linted.requiredTables, findings: linted.findings)
     }
 
     /// A set already read (an earlier state, for `test --from`), with the request's
@@ -87,9 +107,12 @@ public enum SchemaJob {
         return try render(set, templates: templates, plan: plan)
     }
 
-    static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan) throws -> Rendering {
+    static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan, requiredTables: [String]? = nil,
+                       findings: [Finding]? = nil) throws -> Rendering {
         let script = try MigrationScript.render(plan: plan, templates: templates)
-        let manifests = try ManifestBuilder.build(plan: plan, templates: templates, migrationScript: script)
-        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script)
+        let manifests = try ManifestBuilder.build(
+            plan: plan, templates: templates, migrationScript: script, requiredTables: requiredTables ?? plan.requiredTables)
+        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script,
+                         findings: findings)
     }
 }

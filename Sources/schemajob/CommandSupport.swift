@@ -3,20 +3,28 @@ import SchemaJobKit
 
 /// The executable's only way to print: results to stdout, messages to stderr.
 enum Terminal {
-    static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+    static func output<Text: StringProtocol>(_ text: Text) {
+        // Written from the string's own storage: a render's output is not copied again.
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { buffer in
+            guard let base = buffer.baseAddress else { return }
+            FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+        }
+        if written == nil {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
     }
 
     static func error(_ line: String) {
         FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 
-    /// Writes to stdout when `path` is nil or `-`, otherwise to the file, atomically.
-    static func write(_ text: String, to path: String?) throws {
+    /// Writes the pieces, in order, to stdout when `path` is nil or `-`, otherwise to
+    /// the file, atomically.
+    static func write(_ pieces: [Substring], to path: String?) throws {
         if let path, path != "-" {
-            try OutputFile.write(Array(text.utf8), to: path)
+            try OutputFile.write(pieces, to: path)
         } else {
-            output(text)
+            pieces.forEach(output)
         }
     }
 }

@@ -24,9 +24,10 @@ struct RenderInputOptions: ParsableArguments {
     var settings: [String] = []
 
     var request: RenderRequest {
-        // Any entry by that name counts (attributesOfItem does not follow links), so a
-        // `schemajob.yaml` that is a link is refused by the reader, never silently skipped.
-        let present = (try? FileManager.default.attributesOfItem(atPath: Self.defaultConfigFile)) != nil
+        // Any entry by that name counts (lstat does not follow links), so a `schemajob.yaml`
+        // that is a link is refused by the reader, never silently skipped.
+        var status = stat()
+        let present = lstat(Self.defaultConfigFile, &status) == 0
         let configFile = config ?? (present ? Self.defaultConfigFile : nil)
         return RenderRequest(
             databaseDirectory: databaseOptions.database,

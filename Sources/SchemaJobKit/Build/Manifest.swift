@@ -10,8 +10,9 @@ public struct Manifest {
 /// The `build` stage: turns a plan and the templates into manifests. Pure.
 public enum ManifestBuilder {
     /// `migrationScript` is `MigrationScript.render(plan:templates:)`, made once by the caller,
-    /// which keeps it for `schemajob script`.
-    public static func build(plan: Plan, templates: TemplateSet, migrationScript: String) throws -> [Manifest] {
+    /// which keeps it for `schemajob script`; `requiredTables` is `plan.requiredTables`, or
+    /// the same list as lint found it.
+    public static func build(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String]) throws -> [Manifest] {
         var values: [String: TemplateValue] = [:]
         for setting in SettingKey.all {
             values[setting.key] = TemplateValue(plan.settings[setting.key] ?? setting.defaultValue)
@@ -19,7 +20,7 @@ public enum ManifestBuilder {
         values["hash"] = .text(plan.hash)
         values["shortHash"] = .text(plan.shortHash)
         values["jobName"] = .text(plan.jobName)
-        values["requiredTables"] = .text(plan.requiredTables.joined(separator: ","))
+        values["requiredTables"] = .text(requiredTables.joined(separator: ","))
         values["scripts.configMap"] = .text(plan.scriptsConfigMapName)
         for role in [ConfigMapPlan.Role.schema, .fixtures] {
             // A projected volume merges every ConfigMap of a phase into one directory,
@@ -63,7 +64,9 @@ public enum ManifestBuilder {
     /// libyaml falls back to a quoted scalar where a literal cannot hold the text exactly
     /// (trailing spaces, tabs after a line break); `lint` flags those.
     static func dataNode(_ text: String) -> Node {
-        text.contains("\n") ? .scalar(Node.Scalar(text, Tag(.str), .literal)) : stringNode(text)
+        // Looked for among the bytes: `String.contains(String)` goes through Foundation,
+        // which counts the whole text in UTF-16 first.
+        text.utf8.contains(UInt8(ascii: "\n")) ? .scalar(Node.Scalar(text, Tag(.str), .literal)) : stringNode(text)
     }
 
     static func parse(_ name: String, in templates: TemplateSet) throws -> Node {

@@ -53,9 +53,11 @@ public enum MigrationScript {
     static func recordFiles(_ files: [MigrationFile]) -> [String] {
         guard !files.isEmpty else { return [] }
         var lines = ["INSERT INTO schemajob.run_files (run_id, position, phase, name, sha256) VALUES"]
+        // The one place a render needs every file's own digest: computed on every core.
+        let digests = files.concurrentMap(\.sha256)
         for (index, file) in files.enumerated() {
             let separator = index == files.count - 1 ? ";" : ","
-            lines.append("    (:run_id, \(index + 1), \(sqlLiteral(file.phase.rawValue)), \(sqlLiteral(file.name)), \(sqlLiteral(file.sha256)))\(separator)")
+            lines.append("    (:run_id, \(index + 1), \(sqlLiteral(file.phase.rawValue)), \(sqlLiteral(file.name)), \(sqlLiteral(digests[index])))\(separator)")
         }
         return lines
     }

@@ -19,7 +19,7 @@ public enum TemplateValue {
 /// A scalar that YAML reads back as this exact string: quoted when plain text could
 /// read as anything else; a literal block when it has several lines.
 func stringNode(_ text: String) -> Node {
-    if text.contains("\n") {
+    if text.utf8.contains(UInt8(ascii: "\n")) {
         return .scalar(Node.Scalar(text, Tag(.str), .literal))
     }
     return .scalar(Node.Scalar(text, Tag(.str), mightNotReadAsString(text) ? .singleQuoted : .any))

@@ -1,5 +1,7 @@
 /// Rules about the files themselves: their names and the bytes the ConfigMap will hold.
 enum LayoutRules {
+    /// The rules about names and entries; `characterFindings` is per file, and `Linter`
+    /// runs it with the file's other checks.
     static func check(_ set: MigrationSet) -> [Finding] {
         var findings: [Finding] = []
         for phase in Phase.allCases {
@@ -23,9 +25,6 @@ enum LayoutRules {
             findings.append(Finding(.notSQL, at: SourceLocation(path: entry),
                                     hidden ? "hidden entry: it is never applied" : "not a .sql file: it is never applied"))
         }
-        for file in set.files {
-            findings += characterFindings(file)
-        }
         return findings
     }
 
@@ -47,16 +46,31 @@ enum LayoutRules {
     /// non-ASCII text (`café`, `日本`) stays in the literal block and is fine.
     /// One finding of each kind per line, at its first column.
     static func characterFindings(_ file: MigrationFile) -> [Finding] {
-        var findings: [Finding] = []
+        // Lines whose bytes are all printable ASCII and do not end in a space (the usual
+        // line) need no closer look; the others are found in one pass over the bytes.
         // Split the bytes, not the Characters: Swift reads "\r\n" as one Character.
-        let lines = file.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        for (lineIndex, lineBytes) in lines.enumerated() {
-            // The usual line, printable ASCII not ending in a space, needs no closer look.
-            if let last = lineBytes.last, last != space, lineBytes.allSatisfy({ $0 >= space && $0 < 0x7F }) {
-                continue
+        var suspects: [(number: Int, line: String)] = []
+        var text = file.text
+        text.withUTF8 { bytes in
+            var lineNumber = 1
+            var lineStart = 0
+            var plain = true
+            for index in 0...bytes.count {
+                let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "\n")
+                if byte == UInt8(ascii: "\n") {
+                    if !plain || index == lineStart || bytes[index - 1] == space {
+                        suspects.append((lineNumber, String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), as: UTF8.self)))
+                    }
+                    lineNumber += 1
+                    lineStart = index + 1
+                    plain = true
+                } else if byte < space || byte >= 0x7F {
+                    plain = false
+                }
             }
-            let line = String(decoding: lineBytes, as: UTF8.self)
-            let lineNumber = lineIndex + 1
+        }
+        var findings: [Finding] = []
+        for (lineNumber, line) in suspects {
             func location(_ column: Int) -> SourceLocation {
                 SourceLocation(path: file.displayPath, line: lineNumber, column: column)
             }

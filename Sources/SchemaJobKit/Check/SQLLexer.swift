@@ -14,6 +14,8 @@ public enum SQLLexer {
     /// body of a dollar quote, lexed again), so positions point into that file.
     public static func tokens(in text: String, line: Int, column: Int) -> [SQLToken] {
         var scanner = Scanner(Array(text.utf8), line: line, column: column)
+        // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
+        scanner.tokens.reserveCapacity(text.utf8.count / 3)
         return scanner.scanAll()
     }
 
@@ -29,30 +31,27 @@ public enum SQLLexer {
     /// only whitespace and comments.
     public static func statements(from tokens: [SQLToken]) -> [SQLStatement] {
         var statements: [SQLStatement] = []
-        var pending: [SQLToken] = []
+        // The statement under way is `tokens[start..<index]`, copied out once it ends.
+        var start = 0
         var depth = StatementDepth()
-        func flush() {
-            statements.append(SQLStatement(tokens: pending))
-            // The next statement is likely as long: one allocation instead of a doubling series.
-            let previousCount = pending.count
-            pending = []
-            pending.reserveCapacity(previousCount)
+        func flush(upTo end: Int) {
+            statements.append(SQLStatement(tokens: Array(tokens[start..<end])))
+            start = end
             depth = StatementDepth()
         }
-        for token in tokens {
+        for index in tokens.indices {
+            let token = tokens[index]
             if token.kind == .psqlMeta {
-                if depth.hasCode { flush() }
-                pending.append(token)
-                flush()
+                if depth.hasCode { flush(upTo: index) }
+                flush(upTo: index + 1)
                 continue
             }
-            pending.append(token)
             depth.advance(over: token)
-            if token.kind == .punctuation && token.text == ";" && depth.parentheses == 0 && depth.blocks == 0 {
-                flush()
+            if token.isPunctuation(";") && depth.parentheses == 0 && depth.blocks == 0 {
+                flush(upTo: index + 1)
             }
         }
-        if depth.hasCode { flush() }
+        if depth.hasCode { flush(upTo: tokens.count) }
         return statements
     }
 }
@@ -65,29 +64,53 @@ private struct StatementDepth {
     var hasCode = false
     var parentheses = 0
     var blocks = 0
-    var leadingWords: [String] = []
+    /// The first four words, as far as the routine test cares.
+    var leadingWords: [LeadingWord] = []
+    var isRoutineDefinition = false
 
-    var isRoutineDefinition: Bool {
-        let words = leadingWords.prefix(4)
-        guard words.first == "CREATE" else { return false }
-        if words.count > 1 && (words[1] == "FUNCTION" || words[1] == "PROCEDURE") { return true }
-        return words.count > 3 && words[1] == "OR" && words[2] == "REPLACE"
-            && (words[3] == "FUNCTION" || words[3] == "PROCEDURE")
+    enum LeadingWord {
+        case create, or, replace, routine, other
+
+        /// Compared byte by byte, folding ASCII case: no upper-cased copy of each word,
+        /// and only with the keyword of the word's length.
+        init(_ text: String) {
+            func equals(_ keyword: String) -> Bool {
+                text.utf8.elementsEqual(keyword.utf8) { byte, upper in
+                    byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
+                }
+            }
+            switch text.utf8.count {
+            case 2: self = equals("OR") ? .or : .other
+            case 6: self = equals("CREATE") ? .create : .other
+            case 7: self = equals("REPLACE") ? .replace : .other
+            case 8: self = equals("FUNCTION") ? .routine : .other
+            case 9: self = equals("PROCEDURE") ? .routine : .other
+            default: self = .other
+            }
+        }
+    }
+
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
+    static func isRoutineDefinition(_ words: [LeadingWord]) -> Bool {
+        guard words.first == .create else { return false }
+        if words.count > 1 && words[1] == .routine { return true }
+        return words.count > 3 && words[1] == .or && words[2] == .replace && words[3] == .routine
     }
 
     mutating func advance(over token: SQLToken) {
         guard !token.isTrivia else { return }
         hasCode = true
         switch token.kind {
-        case .punctuation where token.text == "(":
+        case .punctuation where token.isPunctuation("("):
             parentheses += 1
-        case .punctuation where token.text == ")":
+        case .punctuation where token.isPunctuation(")"):
             parentheses = max(0, parentheses - 1)
         case .word:
             // Upper-cased only while it can matter: the first four words, and the words
             // of a routine's body.
             if leadingWords.count < 4 {
-                leadingWords.append(token.text.uppercased())
+                leadingWords.append(LeadingWord(token.text))
+                isRoutineDefinition = Self.isRoutineDefinition(leadingWords)
             }
             guard parentheses == 0, isRoutineDefinition else { return }
             let word = token.text.uppercased()
@@ -106,6 +129,10 @@ private struct StatementDepth {
 
 private struct Scanner {
     let bytes: [UInt8]
+    /// Each ASCII byte as a one-character string (held here: a global read in the loop
+    /// would check its lazy initialisation on every token).
+    let asciiTexts = Scanner.asciiTable
+    static let asciiTable: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
@@ -133,7 +160,11 @@ private struct Scanner {
         let (line, column) = position.location(of: start)
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
-        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        // A one-byte token (a space, most punctuation: about half of them) is taken
+        // from a table rather than decoded.
+        let text = offset - start == 1 && bytes[start] < 0x80
+            ? asciiTexts[Int(bytes[start])]
+            : String(decoding: bytes[start..<offset], as: UTF8.self)
         tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
         if kind == .whitespace {
             if bytes[start..<offset].contains(newline) { atLineStart = true }

@@ -53,7 +53,7 @@ public struct SQLStatement: Sendable {
 
     /// True when the statement's text (not its comments) ends with `;`.
     public var isTerminated: Bool {
-        significantTokens.last.map { $0.kind == .punctuation && $0.text == ";" } ?? false
+        significantTokens.last?.isPunctuation(";") ?? false
     }
 
     /// The statement's full text, comments and leading whitespace included.

@@ -41,6 +41,13 @@ public struct SQLToken: Sendable, Hashable {
         self.isTerminated = isTerminated
     }
 
+    /// True for the one-character punctuation token `character` (`;`, `(`, `)`): tested on
+    /// the bytes, as the statement splitter does for every token, without a string compare.
+    public func isPunctuation(_ character: Unicode.Scalar) -> Bool {
+        kind == .punctuation && text.utf8.count == 1 && text.utf8.first == UInt8(truncatingIfNeeded: character.value)
+            && character.isASCII
+    }
+
     /// Whitespace and comments: text PostgreSQL skips.
     public var isTrivia: Bool {
         kind == .whitespace || kind == .lineComment || kind == .blockComment

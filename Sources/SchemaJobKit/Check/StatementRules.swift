@@ -39,12 +39,16 @@ struct StatementRules {
         var findings: [Finding]
         var createdTables: Set<String>
         var indexAdviceTables: [SourceLocation: String]
+        /// For a schema file, what each statement does to the tables the API needs
+        /// (`RequiredTables`), read from the same statements so a render lexes each file once.
+        var tableChanges: [RequiredTables.Change]
     }
 
     static func check(_ file: MigrationFile, advisesOnLocks: Bool = true) -> Result {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
-        let findings = rules.run()
-        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
+        let (findings, tableChanges) = rules.run()
+        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
+                      tableChanges: tableChanges)
     }
 
     /// A table this file did not create may already hold rows.
@@ -53,9 +57,10 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run() -> [Finding] {
+    mutating func run() -> (findings: [Finding], tableChanges: [RequiredTables.Change]) {
         let tokens = SQLLexer.tokens(in: file.text)
         let statements = SQLLexer.statements(from: tokens)
+        var tableChanges: [RequiredTables.Change] = []
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -65,7 +70,10 @@ struct StatementRules {
         for index in statements.indices {
             let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
             findings += allowances.unknown
-            var candidates = check(statements[index], context: Context())
+            // One view of the statement serves every reader of its keywords.
+            let view = StatementView(statements[index].significantTokens)
+            if file.phase == .schema, let change = RequiredTables.change(view) { tableChanges.append(change) }
+            var candidates = check(view, context: Context())
             if statements[index].significantTokens.first.map({ $0.kind == .psqlMeta }) == true {
                 let meta = statements[index].significantTokens[0]
                 candidates.append(Candidate(
@@ -77,14 +85,13 @@ struct StatementRules {
                 candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }
             }
             findings += allowances.filter(candidates)
-            findings += checkDOBody(statements[index], outer: allowances)
+            findings += checkDOBody(view, outer: allowances)
         }
-        return findings
+        return (findings, tableChanges)
     }
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
-    mutating func checkDOBody(_ statement: SQLStatement, outer: AllowComments) -> [Finding] {
-        let view = StatementView(statement.significantTokens)
+    mutating func checkDOBody(_ view: StatementView, outer: AllowComments) -> [Finding] {
         guard view.isKeyword(0, "DO") else { return [] }
         if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
             let name = view.identifier(language + 1), name != "plpgsql"
@@ -119,7 +126,10 @@ struct StatementRules {
     }
 
     mutating func check(_ statement: SQLStatement, context: Context) -> [Candidate] {
-        let view = StatementView(statement.significantTokens)
+        check(StatementView(statement.significantTokens), context: context)
+    }
+
+    mutating func check(_ view: StatementView, context: Context) -> [Candidate] {
         guard view.count > 0 else { return [] }
         var candidates: [Candidate] = []
         let path = file.displayPath
@@ -185,6 +195,12 @@ struct StatementRules {
         "PUBLICATION", "EVENT TRIGGER", "CONVERSION", "TEXT SEARCH", "FOREIGN DATA WRAPPER",
     ]
 
+    /// Objects named by two words (`MATERIALIZED VIEW`): the first word, and the seconds it takes.
+    static let compoundObjects: [String: Set<String>] = [
+        "MATERIALIZED": ["VIEW"], "FOREIGN": ["TABLE", "DATA"], "CONSTRAINT": ["TRIGGER"], "EVENT": ["TRIGGER"],
+        "USER": ["MAPPING"], "ACCESS": ["METHOD"], "OPERATOR": ["CLASS", "FAMILY"], "TEXT": ["SEARCH"],
+    ]
+
     mutating func checkCreate(_ view: StatementView, _ report: Report) {
         var index = 1
         let orReplace = view.matches(index, "OR", "REPLACE")
@@ -196,11 +212,7 @@ struct StatementRules {
         }
         guard var object = view.keyword(index) else { return }
         index += 1
-        let compound: [String: Set<String>] = [
-            "MATERIALIZED": ["VIEW"], "FOREIGN": ["TABLE", "DATA"], "CONSTRAINT": ["TRIGGER"], "EVENT": ["TRIGGER"],
-            "USER": ["MAPPING"], "ACCESS": ["METHOD"], "OPERATOR": ["CLASS", "FAMILY"], "TEXT": ["SEARCH"],
-        ]
-        if let seconds = compound[object], let second = view.keyword(index), seconds.contains(second) {
+        if let seconds = Self.compoundObjects[object], let second = view.keyword(index), seconds.contains(second) {
             object += " " + second
             index += 1
             if object == "FOREIGN DATA" && view.isKeyword(index, "WRAPPER") {

@@ -12,9 +12,9 @@ struct StatementView {
         depths.reserveCapacity(tokens.count)
         var depth = 0
         for token in tokens {
-            if token.kind == .punctuation && token.text == ")" { depth = max(0, depth - 1) }
+            if token.isPunctuation(")") { depth = max(0, depth - 1) }
             depths.append(depth)
-            if token.kind == .punctuation && token.text == "(" { depth += 1 }
+            if token.isPunctuation("(") { depth += 1 }
         }
         self.depths = depths
     }
@@ -43,6 +43,16 @@ struct StatementView {
     /// True when the keywords follow each other from `index`.
     func matches(_ index: Int, _ keywords: String...) -> Bool {
         keywords.enumerated().allSatisfy { isKeyword(index + $0.offset, $0.element) }
+    }
+
+    // Two and three keywords, the usual case, without the array a variadic call allocates
+    // (`ON CONFLICT` is looked for at every token of an INSERT).
+    func matches(_ index: Int, _ first: String, _ second: String) -> Bool {
+        isKeyword(index, first) && isKeyword(index + 1, second)
+    }
+
+    func matches(_ index: Int, _ first: String, _ second: String, _ third: String) -> Bool {
+        isKeyword(index, first) && isKeyword(index + 1, second) && isKeyword(index + 2, third)
     }
 
     func isPunctuation(_ index: Int, _ text: String) -> Bool {

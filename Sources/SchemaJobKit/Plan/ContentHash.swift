@@ -18,19 +18,24 @@ public enum ContentHash {
     public static func compute(files: [MigrationFile], templates: TemplateSet, settings: Settings) -> String {
         var hasher = SHA256()
         // Every field is length-prefixed, so no two different inputs encode alike.
-        func field(_ bytes: [UInt8]) {
-            hasher.update(data: Array("\(bytes.count):".utf8))
-            hasher.update(data: bytes)
+        func field(_ bytes: UnsafeRawBufferPointer) {
+            hasher.update(data: Array(String(bytes.count).utf8))
+            hasher.update(data: [UInt8(ascii: ":")])
+            hasher.update(bufferPointer: bytes)
             hasher.update(data: [0x0A])
         }
-        func field(_ text: String) { field(Array(text.utf8)) }
+        func field(_ bytes: [UInt8]) { bytes.withUnsafeBytes(field) }
+        func field(_ text: String) {
+            var text = text
+            text.withUTF8 { field(UnsafeRawBufferPointer($0)) }
+        }
 
         field(formatVersion)
         for file in files {
             field("file")
             field(file.phase.rawValue)
             field(file.name)
-            field(file.bytes)
+            field(file.text)
         }
         for name in templates.jobTemplateNames {
             field("template")

@@ -14,7 +14,12 @@ public struct ConfigMapPlan: Sendable {
 public struct Plan: Sendable {
     public var hash: String
     public var shortHash: String { String(hash.prefix(ContentHash.shortLength)) }
-    public var jobName: String { "db-migration-\(shortHash)" }
+    public var jobName: String { Self.jobName(hash: hash) }
+
+    /// The Job's name for a content hash (`db-migration-<10 hex>`).
+    public static func jobName(hash: String) -> String {
+        "db-migration-\(hash.prefix(ContentHash.shortLength))"
+    }
     public var settings: Settings
     /// The files in the order the Job applies them: schema, then fixtures, each by name.
     public var files: [MigrationFile]
@@ -22,7 +27,8 @@ public struct Plan: Sendable {
     public var dataConfigMaps: [ConfigMapPlan]
     public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
     /// Tables the schema files create, which the API needs before it may start. Found
-    /// when asked (only `build` asks), so `hash` and `script` never lex the files.
+    /// when asked, so `hash` and `script` never lex the files; a render that lints gets
+    /// the same list from lint's pass instead (`Linter.Linting.requiredTables`).
     public var requiredTables: [String] { RequiredTables.find(in: files.filter { $0.phase == .schema }) }
 
     public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
@@ -43,9 +49,7 @@ public enum Planner {
     public static let configMapDataBudget = 1_000_000
 
     public static func plan(set: MigrationSet, settings: Settings, templates: TemplateSet) throws -> Plan {
-        let files = set.files.sorted { lhs, rhs in
-            lhs.phase != rhs.phase ? lhs.phase < rhs.phase : DatabaseReader.byteOrder(lhs.name, rhs.name)
-        }
+        let files = orderedFiles(set)
         let hash = ContentHash.compute(files: files, templates: templates, settings: settings)
         let shortHash = String(hash.prefix(ContentHash.shortLength))
         var configMaps: [ConfigMapPlan] = []
@@ -67,14 +71,28 @@ public enum Planner {
             dataConfigMaps: configMaps)
     }
 
+    /// The content hash alone, as `plan` computes it, without sizing the ConfigMaps
+    /// (`schemajob hash` needs nothing else).
+    public static func contentHash(set: MigrationSet, settings: Settings, templates: TemplateSet) -> String {
+        ContentHash.compute(files: orderedFiles(set), templates: templates, settings: settings)
+    }
+
+    /// The files in the order the Job applies them: schema, then fixtures, each by name.
+    static func orderedFiles(_ set: MigrationSet) -> [MigrationFile] {
+        set.files.sorted { lhs, rhs in
+            lhs.phase != rhs.phase ? lhs.phase < rhs.phase : DatabaseReader.byteOrder(lhs.name, rhs.name)
+        }
+    }
+
     /// Packs a phase's files, in order, into as few ConfigMaps as the budget allows;
     /// a file is never split. A phase with no files still gets one (empty) ConfigMap,
     /// so the Job's volumes are always the same.
     static func split(_ files: [MigrationFile]) throws -> [[MigrationFile]] {
         var shards: [[MigrationFile]] = [[]]
         var size = 0
-        for file in files {
-            let fileSize = SerializedSize.entry(key: file.name, bytes: file.bytes)
+        // Each file's size is a pass over its bytes: measured on every core, packed in order.
+        let sizes = files.concurrentMap { SerializedSize.entry(key: $0.name, text: $0.text) }
+        for (file, fileSize) in zip(files, sizes) {
             guard fileSize <= configMapDataBudget else {
                 throw PlanError(
                     location: SourceLocation(path: file.displayPath),

@@ -13,15 +13,16 @@ enum SerializedSize {
     /// Key, quotes, `: |-2`, indentation and line break around the value.
     static let entryOverhead = 16
 
-    static func entry(key: String, bytes: [UInt8]) -> Int {
-        key.utf8.count + entryOverhead + value(bytes)
+    static func entry(key: String, text: String) -> Int {
+        key.utf8.count + entryOverhead + value(text)
     }
 
-    static func value(_ bytes: [UInt8]) -> Int {
+    static func value(_ text: String) -> Int {
         // The table is read once here: a static read in the loop checks its lazy
         // initialisation on every byte.
         let asciiCost = Self.asciiCost
-        return bytes.withUnsafeBufferPointer { buffer in
+        var text = text
+        return text.withUTF8 { buffer in
             var size = 0
             var index = 0
             let count = buffer.count

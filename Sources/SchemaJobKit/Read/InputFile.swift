@@ -107,6 +107,10 @@ enum InputFile {
                         return
                     }
                     count += read
+                    // As long as `fstat` said, and the read asked for a byte more: the file is
+                    // taken as `fstat` saw it, without one more read to be told it ends (a
+                    // system call per file). A file with no size (or one that shrank) reads on.
+                    if count == expected && expected > 0 { return }
                 }
             }
             if failure != 0 {
@@ -123,8 +127,9 @@ enum InputFile {
 
     /// `lstat("link/")` follows the link: the slash asks for the directory behind it.
     private static func withoutTrailingSlashes(_ path: String) -> String {
+        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return path }
         var path = Substring(path)
-        while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+        while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path = path.dropLast() }
         return String(path)
     }
 

@@ -10,7 +10,8 @@ public enum Phase: String, CaseIterable, Sendable, Codable, Comparable {
     }
 }
 
-/// One SQL file, as read: its bytes are the truth, the text is their UTF-8 decoding.
+/// One SQL file, as read: its bytes, held once, as the text they decode to (the reader
+/// refuses bytes that are not valid UTF-8, so the text's UTF-8 is the file, byte for byte).
 public struct MigrationFile: Hashable, Sendable {
     public var phase: Phase
     /// The file name, which is also its ConfigMap key (`001_users_and_keys.sql`).
@@ -18,10 +19,13 @@ public struct MigrationFile: Hashable, Sendable {
     /// The path as the user would type it (`database/schema/001_users_and_keys.sql`),
     /// used in messages; never an absolute path unless the user gave one.
     public var displayPath: String
-    public var bytes: [UInt8]
     public var text: String
-    /// Lower-case hex SHA-256 of `bytes`.
-    public var sha256: String
+    /// The file's bytes, exactly as read: a view of `text`, not a copy.
+    public var bytes: String.UTF8View { text.utf8 }
+    /// Lower-case hex SHA-256 of `bytes`, computed on each use: only the ledger rows of the
+    /// migration script, `schema.sum` and `history` need it, never `hash`. Hold on to it
+    /// rather than ask twice.
+    public var sha256: String { sha256Hex(bytes) }
 
     /// The line that puts a file outside the run's transaction. It must stand among the
     /// comments before the file's first statement.
@@ -67,13 +71,11 @@ public struct MigrationFile: Hashable, Sendable {
         return Substring(scalars[first...last])
     }
 
-    public init(phase: Phase, name: String, displayPath: String, bytes: [UInt8], text: String, sha256: String) {
+    public init(phase: Phase, name: String, displayPath: String, text: String) {
         self.phase = phase
         self.name = name
         self.displayPath = displayPath
-        self.bytes = bytes
         self.text = text
-        self.sha256 = sha256
     }
 }
 

@@ -3,7 +3,13 @@ import Crypto
 /// The project's one hasher: lower-case hex SHA-256.
 public func sha256Hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
     var hasher = SHA256()
-    hasher.update(data: Array(bytes))
+    // Contiguous bytes (an array, a native string's UTF-8) are hashed where they lie.
+    let hashedInPlace: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+    }
+    if hashedInPlace == nil {
+        hasher.update(data: Array(bytes))
+    }
     return sha256Hex(finishing: hasher)
 }
 

@@ -140,7 +140,7 @@ public enum OutputDirectory {
             throw WriteError(location: SourceLocation(path: changes.directory), message: "cannot create the directory")
         }
         for (file, _) in changes.writes {
-            try OutputFile.write(Array(file.text.utf8), to: changes.path(file.name))
+            try OutputFile.write(file.text, to: changes.path(file.name))
         }
         for (name, _) in changes.removals where unlink(changes.path(name)) != 0 && errno != ENOENT {
             throw WriteError(location: SourceLocation(path: changes.path(name)),

@@ -15,6 +15,42 @@ public enum OutputFile {
     }
 
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { descriptor in
+            bytes.withUnsafeBytes { writeAll($0, to: descriptor) }
+        }
+    }
+
+    /// The texts' UTF-8, one after the other, written from where they lie: a render can
+    /// be tens of MiB, and is never joined into one more copy.
+    public static func write(_ texts: [Substring], to path: String) throws {
+        try write(to: path) { descriptor in
+            for var text in texts {
+                if let failure = text.withUTF8({ writeAll(UnsafeRawBufferPointer($0), to: descriptor) }) { return failure }
+            }
+            return nil
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write([text[...]], to: path)
+    }
+
+    /// Writes the whole buffer; the error's words when it cannot.
+    static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> String? {
+        var written = 0
+        while written < buffer.count {
+            let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            written += result
+        }
+        return nil
+    }
+
+    /// `body` writes the content to the temporary file and returns why it could not, if so.
+    static func write(to path: String, _ body: (Int32) -> String?) throws {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -26,19 +62,7 @@ public enum OutputFile {
         guard descriptor >= 0 else {
             throw WriteError(location: SourceLocation(path: path), message: "cannot write: \(String(cString: strerror(errno)))")
         }
-        var written = 0
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let result = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                written += result
-            }
-        }
+        var failure = body(descriptor)
         if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
         close(descriptor)
         if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }

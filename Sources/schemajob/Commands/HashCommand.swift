@@ -22,13 +22,13 @@ struct HashCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (_, _, plan) = try SchemaJob.plan(inputs.request)
+        let hash = try SchemaJob.contentHash(inputs.request)
         if json {
-            let object = ["hash": plan.hash, "job_name": plan.jobName]
+            let object = ["hash": hash, "job_name": Plan.jobName(hash: hash)]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
         } else {
-            Terminal.output(plan.hash + "\n")
+            Terminal.output(hash + "\n")
         }
     }
 }

@@ -97,12 +97,13 @@ struct LintCommand: ParsableCommand {
     /// The gate before anything is written or run. Errors (and, with `strict`, warnings)
     /// go to stderr (stdout may be the manifests) and the command exits 1; warnings alone
     /// are printed and the command goes on. `skipped` says so loudly instead.
-    static func requireClean(_ set: MigrationSet, skipped: Bool, strict: Bool, command: String) throws {
+    static func requireClean(_ rendering: Rendering, skipped: Bool, strict: Bool, command: String) throws {
         if skipped {
             Terminal.error("\(command): WARNING: --no-lint: not checking the SQL (idempotency, transactions, the schema.sum lock)")
             return
         }
-        let findings = Linter.lint(set)
+        let set = rendering.migrationSet
+        let findings = rendering.findings ?? Linter.lint(set)
         guard !findings.isEmpty else { return }
         Terminal.error(FindingFormat.text.render(findings))
         let summary = FindingFormat.summary(findings, fileCount: set.files.count)

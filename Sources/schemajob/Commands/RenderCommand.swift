@@ -64,8 +64,8 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rendering = try SchemaJob.render(inputs.request)
-        try LintCommand.requireClean(rendering.migrationSet, skipped: noLint, strict: strictness.strict, command: "render")
+        let rendering = try SchemaJob.render(inputs.request, linting: !noLint)
+        try LintCommand.requireClean(rendering, skipped: noLint, strict: strictness.strict, command: "render")
         if let outputDirectory {
             let changes = try OutputDirectory.changes(try rendering.directoryFiles(), in: outputDirectory)
             for name in changes.foreign {
@@ -79,7 +79,7 @@ struct RenderCommand: ParsableCommand {
         } else if check, let output {
             try Self.finishCheck(OutputFile.unifiedDiff(try rendering.text(format), against: output))
         } else {
-            try Terminal.write(try rendering.text(format), to: output)
+            try Terminal.write(try rendering.pieces(format), to: output)
         }
     }
 

@@ -35,7 +35,7 @@ struct SumCommand: ParsableCommand {
             Terminal.error("sum: WARNING: --force: re-locking over \(broken.count) lock finding(s)")
         }
         let path = SchemaSum.path(for: set)
-        try OutputFile.write(Array(SchemaSum.render(for: set).utf8), to: path)
+        try OutputFile.write(SchemaSum.render(for: set), to: path)
         Terminal.error("sum: wrote \(path) (\(set.files(in: .schema).count) schema files)")
     }
 }

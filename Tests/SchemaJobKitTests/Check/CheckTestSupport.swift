@@ -4,10 +4,7 @@ import Foundation
 /// Sets built in memory, so a test states its files in full.
 enum CheckFixtures {
     static func file(_ phase: Phase, _ name: String, _ text: String, directory: String = "database") -> MigrationFile {
-        let bytes = Array(text.utf8)
-        return MigrationFile(
-            phase: phase, name: name, displayPath: "\(directory)/\(phase.rawValue)/\(name)",
-            bytes: bytes, text: text, sha256: sha256Hex(bytes))
+        MigrationFile(phase: phase, name: name, displayPath: "\(directory)/\(phase.rawValue)/\(name)", text: text)
     }
 
     static func schema(_ name: String, _ text: String) -> MigrationFile {

@@ -42,7 +42,7 @@ import Testing
         let text = try #require(String(validating: bytes, as: UTF8.self))
         let file = MigrationFile(
             phase: relativePath.contains("fixture") ? .fixtures : .schema, name: "001_corpus.sql",
-            displayPath: relativePath, bytes: bytes, text: text, sha256: sha256Hex(bytes))
+            displayPath: relativePath, text: text)
         let findings = Linter.lint(MigrationSet(directory: "corpus", files: [file]))
         return (findings, expectations(in: bytes))
     }

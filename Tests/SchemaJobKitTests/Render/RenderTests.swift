@@ -131,7 +131,7 @@ import Yams
 
     @Test func requiredTablesComeFromCreateTableStatementsOnly() {
         func tables(_ sql: String) -> [String] {
-            RequiredTables.find(in: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", bytes: Array(sql.utf8), text: sql, sha256: "")])
+            RequiredTables.find(in: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", text: sql)])
         }
         #expect(tables("-- CREATE TABLE not_me (id int);\nCREATE TABLE IF NOT EXISTS me (id int);") == ["me"])
         #expect(tables("CREATE TEMP TABLE scratch (id int); CREATE UNLOGGED TABLE Fast (id int);") == ["fast"])
@@ -139,6 +139,66 @@ import Yams
         #expect(tables("CREATE TABLE a (id int); CREATE TABLE b (id int); DROP TABLE IF EXISTS a;") == ["b"])
         #expect(tables("CREATE TABLE old_name (id int); ALTER TABLE old_name RENAME TO new_name;") == ["new_name"])
         #expect(tables("SELECT 'CREATE TABLE in_a_string (id int)';") == [])
+    }
+
+    @Test func requiredTablesFollowRenamesAndDropsAcrossFilesInOrder() {
+        func tables(_ files: [String]) -> [String] {
+            RequiredTables.find(in: files.enumerated().map { index, sql in
+                MigrationFile(phase: .schema, name: "00\(index + 1)_x.sql", displayPath: "x", text: sql)
+            })
+        }
+        // A rename keeps the table's place; a name renamed onto one already listed is there
+        // twice until a drop removes both; a table dropped and made again goes last.
+        #expect(tables(["CREATE TABLE a (id int); CREATE TABLE b (id int);", "ALTER TABLE a RENAME TO c;"]) == ["c", "b"])
+        #expect(tables(["CREATE TABLE a (id int); CREATE TABLE b (id int);", "ALTER TABLE a RENAME TO b;"]) == ["b", "b"])
+        #expect(tables(["CREATE TABLE a (id int); CREATE TABLE b (id int); ALTER TABLE a RENAME TO b;", "DROP TABLE b;"]) == [])
+        #expect(tables(["CREATE TABLE a (id int); CREATE TABLE b (id int);", "DROP TABLE a; CREATE TABLE a (id int);"]) == ["b", "a"])
+        #expect(tables(["CREATE TABLE a (id int); ALTER TABLE a RENAME TO b;", "CREATE TABLE a (id int);"]) == ["b", "a"])
+    }
+
+    /// `render` lints in the same pass that finds the required tables; `--no-lint` finds
+    /// them on its own. Both must build the same manifests.
+    @Test func renderingWithLintBuildsWhatRenderingWithoutLintBuilds() throws {
+        let directory = try TemporaryDirectory(prefix: "schemajob-render-lint")
+        let database = directory.path + "/database"
+        try FileManager.default.createDirectory(atPath: database + "/schema", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: database + "/fixtures", withIntermediateDirectories: true)
+        try "CREATE TABLE IF NOT EXISTS b (id int);\nCREATE TABLE IF NOT EXISTS a (id int);\n"
+            .write(toFile: database + "/schema/002_b.sql", atomically: true, encoding: .utf8)
+        try "CREATE TABLE IF NOT EXISTS z (id int);\nALTER TABLE IF EXISTS z RENAME TO y;\n"
+            .write(toFile: database + "/schema/001_z.sql", atomically: true, encoding: .utf8)
+        try "DROP TABLE IF EXISTS a; -- schemajob:allow drop-table: test\n"
+            .write(toFile: database + "/schema/003_drop.sql", atomically: true, encoding: .utf8)
+        try "INSERT INTO y VALUES (1) ON CONFLICT DO NOTHING;\n"
+            .write(toFile: database + "/fixtures/001_y.sql", atomically: true, encoding: .utf8)
+        for request in [RenderRequest(databaseDirectory: database), RenderRequest(databaseDirectory: Repository.database)] {
+            let linted = try SchemaJob.render(request, linting: true)
+            let plain = try SchemaJob.render(request)
+            #expect(try linted.yaml() == plain.yaml())
+            #expect(linted.findings == Linter.lint(plain.migrationSet))
+            #expect(plain.findings == nil)
+        }
+        let rendering = try SchemaJob.render(RenderRequest(databaseDirectory: database), linting: true)
+        let job = try #require(try Self.objects(rendering.yaml()).first { $0["kind"] as? String == "Job" })
+        #expect("\(job)".contains("y,b"))
+    }
+
+    /// A file ending in empty lines is kept with `|+`, after which libyaml ends a stream
+    /// with a `...` line; documents are emitted one by one, and only the stream's last
+    /// may keep it.
+    @Test func aFileEndingInEmptyLinesLeavesNoDocumentEndMarkerBetweenDocuments() throws {
+        let directory = try TemporaryDirectory(prefix: "schemajob-render-keep")
+        let database = directory.path + "/database"
+        try FileManager.default.createDirectory(atPath: database + "/schema", withIntermediateDirectories: true)
+        let sql = "CREATE TABLE IF NOT EXISTS a (id int);\n\n\n"
+        try sql.write(toFile: database + "/schema/001_a.sql", atomically: true, encoding: .utf8)
+        let rendering = try SchemaJob.render(RenderRequest(databaseDirectory: database))
+        let yaml = try rendering.yaml()
+        #expect(yaml.contains("001_a.sql: |+\n"))
+        #expect(!yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast(2).contains("..."))
+        #expect(try rendering.pieces(.yaml).joined() == yaml)
+        let schema = try #require(try Self.objects(yaml).first { ($0["data"] as? [String: String])?["001_a.sql"] != nil })
+        #expect((schema["data"] as? [String: String])?["001_a.sql"] == sql)
     }
 
     @Test func twoRendersAreByteIdenticalFromAnyWorkingDirectory() throws {
