@@ -62,17 +62,14 @@ struct SchemaJobCommand: ParsableCommand {
     /// page faults and 1.0 s of system time before, 58,000 and 0.2 s after; peak RSS alike.)
     static func keepFreedMemory() {
         #if os(Linux)
-        _ = glibcMallopt(mallocTrimThreshold, 512 << 20)
-        _ = glibcMallopt(mallocMmapThreshold, 32 << 20)
+        // glibc's `int mallopt(int, int)` is declared in malloc.h, which no Swift module
+        // imports: it is looked up by name and called as the C function it is.
+        // M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD is -3.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        _ = mallopt(-1, 512 << 20)
+        _ = mallopt(-3, 32 << 20)
         #endif
     }
 }
-
-#if os(Linux)
-// glibc's `int mallopt(int, int)` and its parameters (malloc.h, which no Swift module
-// imports): M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD is -3.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-private let mallocTrimThreshold: Int32 = -1
-private let mallocMmapThreshold: Int32 = -3
-#endif
