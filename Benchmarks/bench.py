@@ -95,7 +95,7 @@ def table(rows, header):
         print(line(row))
 
 
-def bench_tools(schemajob, scratch, corpora):
+def bench_tools(schemajob, scratch, corpora, static=None):
     render_walls = {}
     for label, schema_files, fixture_files, size, runs in corpora:
         directory = os.path.join(scratch, label.replace(" ", "-"))
@@ -110,6 +110,9 @@ def bench_tools(schemajob, scratch, corpora):
             "schemajob render": dict(command=[schemajob, "render", "--database", database], stdout_path=out),
             "kubectl kustomize": dict(command=["kubectl", "kustomize", directory], stdout_path=out),
         }
+        if static:
+            commands["schemajob --help (static runtime)"] = dict(command=[static, "--help"])
+            commands["schemajob hash (static runtime)"] = dict(command=[static, "hash", "--database", database])
         result = medians(commands, runs)
         files = schema_files + fixture_files
         print(f"\n## {label}: {files} files, {total / MiB:.2f} MiB ({total} bytes); medians of {runs} alternating runs")
@@ -265,6 +268,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true", help="tiny corpora, one run each")
     parser.add_argument("--schemajob", required=True)
+    parser.add_argument("--static-schemajob", help="the same build with --static-swift-stdlib, timed beside it")
     arguments = parser.parse_args()
     schemajob = os.path.abspath(arguments.schemajob)
     if arguments.smoke:
@@ -279,7 +283,8 @@ def main():
     print(f"machine: {machine()}")
     scratch = tempfile.mkdtemp(prefix="schemajob-bench.")
     try:
-        bench_tools(schemajob, scratch, corpora)
+        static = os.path.abspath(arguments.static_schemajob) if arguments.static_schemajob else None
+        bench_tools(schemajob, scratch, corpora, static)
         bench_migration(schemajob, scratch, corpora[0][0], migration_runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
