@@ -12,7 +12,7 @@ struct AllowComments {
 
     static let marker = "schemajob:allow"
 
-    init(tokens: [SQLToken], path: String) {
+    init<Tokens: Sequence<SQLToken>>(tokens: Tokens, path: String) {
         for token in tokens where token.kind == .lineComment || token.kind == .blockComment {
             read(token, path: path)
         }
@@ -21,15 +21,16 @@ struct AllowComments {
     init(forStatementAt index: Int, in statements: [SQLStatement], path: String) {
         let statement = statements[index]
         let previousEnd = index > 0 ? statements[index - 1].significantTokens.last?.line : nil
-        let firstCode = statement.tokens.firstIndex { !$0.isTrivia } ?? statement.tokens.count
+        let tokens = statement.tokenSlice
+        let firstCode = tokens.firstIndex { !$0.isTrivia } ?? tokens.endIndex
         var comments: [SQLToken] = []
-        for (position, token) in statement.tokens.enumerated() where token.kind == .lineComment || token.kind == .blockComment {
+        for position in tokens.indices where tokens[position].kind == .lineComment || tokens[position].kind == .blockComment {
             // A comment on the line where the previous statement ended belongs to that one.
-            if position < firstCode, token.line == previousEnd { continue }
-            comments.append(token)
+            if position < firstCode, tokens[position].line == previousEnd { continue }
+            comments.append(tokens[position])
         }
         if index + 1 < statements.count, let end = statement.significantTokens.last?.line {
-            let next = statements[index + 1].tokens
+            let next = statements[index + 1].tokenSlice
             for token in next.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
                 comments.append(token)
             }

@@ -11,7 +11,7 @@ enum ProceduralBody {
         /// positioned in the enclosing file.
         var statement: SQLStatement
         /// Every token of the piece the statement came from, for its comments.
-        var surroundingTokens: [SQLToken]
+        var surroundingTokens: ArraySlice<SQLToken>
         /// Inside an IF whose condition checks for existence, or a block with an
         /// EXCEPTION handler: running it again is the guard's business.
         var isGuarded: Bool
@@ -38,7 +38,7 @@ enum ProceduralBody {
     private struct Reader {
         var frames: [Frame] = []
         var open: [Int] = []
-        var found: [(statement: SQLStatement, tokens: [SQLToken], enclosing: [Int])] = []
+        var found: [(statement: SQLStatement, tokens: ArraySlice<SQLToken>, enclosing: [Int])] = []
 
         mutating func push(_ kind: Frame.Kind, checksExistence: Bool = false) {
             frames.append(Frame(kind: kind, checksExistence: checksExistence))
@@ -95,8 +95,9 @@ enum ProceduralBody {
                     return
                 default:
                     if !view.isPunctuation(position, ";") {
-                        let start = piece.tokens.firstIndex(of: view.tokens[position]) ?? 0
-                        found.append((SQLStatement(tokens: Array(piece.tokens[start...])), piece.tokens, open))
+                        let tokens = piece.tokenSlice
+                        let start = tokens.firstIndex(of: view.tokens[position]) ?? tokens.startIndex
+                        found.append((piece.suffix(from: start), tokens, open))
                     }
                     return
                 }

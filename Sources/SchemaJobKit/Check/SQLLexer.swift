@@ -35,7 +35,7 @@ public enum SQLLexer {
         var start = 0
         var depth = StatementDepth()
         func flush(upTo end: Int) {
-            statements.append(SQLStatement(tokens: Array(tokens[start..<end])))
+            statements.append(SQLStatement(cutFrom: tokens, range: start..<end))
             start = end
             depth = StatementDepth()
         }
@@ -133,6 +133,10 @@ private struct Scanner {
     /// would check its lazy initialisation on every token).
     let asciiTexts = Scanner.asciiTable
     static let asciiTable: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+    /// A line break and then up to fifteen spaces, by length: most whitespace that is not
+    /// one byte is the indentation of the next line.
+    let indentTexts = Scanner.indentTable
+    static let indentTable: [String] = (0...15).map { "\n" + String(repeating: " ", count: $0) }
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
@@ -162,13 +166,30 @@ private struct Scanner {
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         // A one-byte token (a space, most punctuation: about half of them) is taken
         // from a table rather than decoded.
-        let text = offset - start == 1 && bytes[start] < 0x80
-            ? asciiTexts[Int(bytes[start])]
-            : String(decoding: bytes[start..<offset], as: UTF8.self)
-        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
-        if kind == .whitespace {
-            if bytes[start..<offset].contains(newline) { atLineStart = true }
+        let length = offset - start
+        let text: String
+        if length == 1 && bytes[start] < 0x80 {
+            text = asciiTexts[Int(bytes[start])]
+        } else if kind == .whitespace && length <= indentTexts.count && bytes[start] == newline
+            && bytes[(start + 1)..<offset].allSatisfy({ $0 == space })
+        {
+            text = indentTexts[length - 1]
         } else {
+            text = String(decoding: bytes[start..<offset], as: UTF8.self)
+        }
+        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
+        switch kind {
+        case .punctuation, .number, .parameter:
+            // ASCII without line breaks: nothing for the position to learn.
+            atLineStart = false
+        case .word:
+            // No line break, but perhaps non-ASCII letters.
+            position.skip(noNewlineFrom: start, to: offset)
+            atLineStart = false
+        case .whitespace:
+            if position.skip(from: start, to: offset) { atLineStart = true }
+        default:
+            position.skip(from: start, to: offset)
             atLineStart = false
         }
     }
@@ -364,14 +385,14 @@ private struct Scanner {
     }
 }
 
-/// Turns byte offsets into line and column, moving forward only, so a whole file
-/// costs one pass. Columns count characters; lines with only ASCII (the usual
-/// case) need no decoding.
+/// Line and column of each token's start, learnt from the tokens as the scanner
+/// emits them (so a whole file costs one pass, and punctuation, numbers and
+/// parameters, ASCII without line breaks, cost nothing). Columns count characters;
+/// lines with only ASCII (the usual case) need no decoding.
 private struct PositionTracker {
     let bytes: [UInt8]
     let firstLine: Int
     let firstColumn: Int
-    var scanned = 0
     var line: Int
     var lineStart = 0
     var lineHasNonASCII = false
@@ -383,18 +404,35 @@ private struct PositionTracker {
         self.line = line
     }
 
-    mutating func location(of offset: Int) -> (line: Int, column: Int) {
-        while scanned < offset {
-            let byte = bytes[scanned]
+    /// Past `bytes[start..<end]`; true when they hold a line break.
+    @discardableResult
+    mutating func skip(from start: Int, to end: Int) -> Bool {
+        var sawNewline = false
+        for index in start..<end {
+            let byte = bytes[index]
             if byte == newline {
                 line += 1
-                lineStart = scanned + 1
+                lineStart = index + 1
                 lineHasNonASCII = false
+                sawNewline = true
             } else if byte >= 0x80 {
                 lineHasNonASCII = true
             }
-            scanned += 1
         }
+        return sawNewline
+    }
+
+    /// Past `bytes[start..<end]`, which hold no line break (a word).
+    mutating func skip(noNewlineFrom start: Int, to end: Int) {
+        guard !lineHasNonASCII else { return }
+        for index in start..<end where bytes[index] >= 0x80 {
+            lineHasNonASCII = true
+            return
+        }
+    }
+
+    /// Where the token starting at `offset` (everything before it skipped) begins.
+    func location(of offset: Int) -> (line: Int, column: Int) {
         var column = lineHasNonASCII
             ? String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
             : offset - lineStart + 1
@@ -404,6 +442,7 @@ private struct PositionTracker {
 }
 
 private let newline = UInt8(ascii: "\n")
+private let space = UInt8(ascii: " ")
 private let hyphen = UInt8(ascii: "-")
 private let slash = UInt8(ascii: "/")
 private let star = UInt8(ascii: "*")

@@ -1,9 +1,22 @@
 /// One statement as psql would send it: the tokens up to and including its `;`,
 /// or a psql meta-command line on its own.
 public struct SQLStatement: Sendable {
+    /// The token list the statement was cut from (its file's, or a DO body's), shared by
+    /// every statement of it: splitting a file copies no token and frees none twice.
+    private var source: [SQLToken]
+    private var range: Range<Int>
     /// Every token, whitespace and comments included (those before the statement
-    /// belong to it), ending with its `;` when it has one.
-    public var tokens: [SQLToken]
+    /// belong to it), ending with its `;` when it has one. Copied out on demand; the
+    /// rules read `tokenSlice`.
+    public var tokens: [SQLToken] {
+        get { Array(source[range]) }
+        set {
+            source = newValue
+            range = newValue.indices
+        }
+    }
+    /// `tokens` without a copy; its indices are those of the list it was cut from.
+    var tokenSlice: ArraySlice<SQLToken> { source[range] }
     /// Where its first significant token starts.
     public var line: Int
     public var column: Int
@@ -15,10 +28,27 @@ public struct SQLStatement: Sendable {
     public var words: [String] { significantTokens.map(SQLStatement.word(for:)) }
 
     public init(tokens: [SQLToken]) {
-        self.tokens = tokens
-        significantTokens = tokens.filter { !$0.isTrivia }
-        line = significantTokens.first?.line ?? tokens.first?.line ?? 1
-        column = significantTokens.first?.column ?? tokens.first?.column ?? 1
+        self.init(cutFrom: tokens, range: tokens.indices)
+    }
+
+    /// The statement's tokens from `index` (an index of `tokenSlice`) on, sharing the storage.
+    func suffix(from index: Int) -> SQLStatement {
+        SQLStatement(cutFrom: source, range: index..<range.upperBound)
+    }
+
+    /// `source[range]` as a statement, sharing `source`'s storage.
+    init(cutFrom source: [SQLToken], range: Range<Int>) {
+        self.source = source
+        self.range = range
+        var significant: [SQLToken] = []
+        var trivia = 0
+        for index in range where source[index].isTrivia { trivia += 1 }
+        significant.reserveCapacity(range.count - trivia)
+        for index in range where !source[index].isTrivia { significant.append(source[index]) }
+        significantTokens = significant
+        let first = significant.first ?? (range.isEmpty ? nil : source[range.lowerBound])
+        line = first?.line ?? 1
+        column = first?.column ?? 1
     }
 
     static func word(for token: SQLToken) -> String {
@@ -58,6 +88,6 @@ public struct SQLStatement: Sendable {
 
     /// The statement's full text, comments and leading whitespace included.
     public var text: String {
-        tokens.map(\.text).joined()
+        tokenSlice.map(\.text).joined()
     }
 }

@@ -24,11 +24,12 @@ public enum SQLTokenKind: Sendable, Hashable {
 
 /// One token, holding its exact text so that tokens joined give the input back.
 public struct SQLToken: Sendable, Hashable {
-    public var kind: SQLTokenKind
+    // The one-byte fields last: 40 bytes a token rather than 48, in every token list.
     public var text: String
     /// Where the token starts; both count from 1, columns in characters.
     public var line: Int
     public var column: Int
+    public var kind: SQLTokenKind
     /// False for a string, quoted identifier, comment or dollar quote that the
     /// input ended inside of.
     public var isTerminated: Bool

@@ -59,13 +59,31 @@ struct StatementView {
         index >= 0 && index < tokens.count && tokens[index].kind == .punctuation && tokens[index].text == text
     }
 
-    /// The first keyword out of `keywords` at parenthesis depth 0 in `range`.
+    /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an
+    /// upper-cased copy of an ASCII word; a word with other letters is upper-cased as
+    /// `keyword(_:)` does, so Unicode's case mappings still decide for it.
+    func isUpperCasedKeyword(_ index: Int, _ keyword: String) -> Bool {
+        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
+        let text = tokens[index].text
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return isKeyword(index, keyword) }
+        return text.uppercased() == keyword
+    }
+
+    /// The first keyword out of `keywords` at parenthesis depth 0 in `range`. A few keywords
+    /// are compared one by one, which hashes no upper-cased copy of every word on the way.
     func firstTopLevel(_ keywords: Set<String>, in range: Range<Int>) -> Int? {
-        range.clamped(to: 0..<tokens.count).first { depths[$0] == 0 && isKeyword($0, oneOf: keywords) }
+        let range = range.clamped(to: 0..<tokens.count)
+        if keywords.count <= 8 {
+            return range.first { index in
+                depths[index] == 0 && tokens[index].kind == .word
+                    && keywords.contains { isUpperCasedKeyword(index, $0) }
+            }
+        }
+        return range.first { depths[$0] == 0 && isKeyword($0, oneOf: keywords) }
     }
 
     func firstTopLevel(_ keyword: String, from start: Int) -> Int? {
-        firstTopLevel([keyword], in: start..<tokens.count)
+        (start..<tokens.count).clamped(to: 0..<tokens.count).first { depths[$0] == 0 && isUpperCasedKeyword($0, keyword) }
     }
 
     /// An identifier as PostgreSQL resolves it: unquoted words fold to lower case,
