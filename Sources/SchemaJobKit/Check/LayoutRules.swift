@@ -58,7 +58,8 @@ enum LayoutRules {
             for index in 0...bytes.count {
                 let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "\n")
                 if byte == UInt8(ascii: "\n") {
-                    if !plain || index == lineStart || bytes[index - 1] == space {
+                    // An empty line has nothing to find.
+                    if !plain || (index > lineStart && bytes[index - 1] == space) {
                         suspects.append((lineNumber, String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]), as: UTF8.self)))
                     }
                     lineNumber += 1

@@ -39,15 +39,15 @@ public enum SQLLexer {
             start = end
             depth = StatementDepth()
         }
+        // Tokens read in place, not copied out one by one (a copy retains the text).
         for index in tokens.indices {
-            let token = tokens[index]
-            if token.kind == .psqlMeta {
+            if tokens[index].kind == .psqlMeta {
                 if depth.hasCode { flush(upTo: index) }
                 flush(upTo: index + 1)
                 continue
             }
-            depth.advance(over: token)
-            if token.isPunctuation(";") && depth.parentheses == 0 && depth.blocks == 0 {
+            depth.advance(over: tokens[index])
+            if tokens[index].isPunctuation(";") && depth.parentheses == 0 && depth.blocks == 0 {
                 flush(upTo: index + 1)
             }
         }
@@ -64,8 +64,10 @@ private struct StatementDepth {
     var hasCode = false
     var parentheses = 0
     var blocks = 0
-    /// The first four words, as far as the routine test cares.
-    var leadingWords: [LeadingWord] = []
+    /// The first four words, as far as the routine test cares (held inline: a statement
+    /// starts a new depth, and an array would be allocated for each).
+    var leadingWordCount = 0
+    var leadingWords: (LeadingWord, LeadingWord, LeadingWord, LeadingWord) = (.other, .other, .other, .other)
     var isRoutineDefinition = false
 
     enum LeadingWord {
@@ -90,11 +92,11 @@ private struct StatementDepth {
         }
     }
 
-    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`.
-    static func isRoutineDefinition(_ words: [LeadingWord]) -> Bool {
-        guard words.first == .create else { return false }
-        if words.count > 1 && words[1] == .routine { return true }
-        return words.count > 3 && words[1] == .or && words[2] == .replace && words[3] == .routine
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, from the first `count` of `words`.
+    static func isRoutineDefinition(_ words: (LeadingWord, LeadingWord, LeadingWord, LeadingWord), count: Int) -> Bool {
+        guard count > 0, words.0 == .create else { return false }
+        if count > 1 && words.1 == .routine { return true }
+        return count > 3 && words.1 == .or && words.2 == .replace && words.3 == .routine
     }
 
     mutating func advance(over token: SQLToken) {
@@ -108,9 +110,16 @@ private struct StatementDepth {
         case .word:
             // Upper-cased only while it can matter: the first four words, and the words
             // of a routine's body.
-            if leadingWords.count < 4 {
-                leadingWords.append(LeadingWord(token.text))
-                isRoutineDefinition = Self.isRoutineDefinition(leadingWords)
+            if leadingWordCount < 4 {
+                let word = LeadingWord(token.text)
+                switch leadingWordCount {
+                case 0: leadingWords.0 = word
+                case 1: leadingWords.1 = word
+                case 2: leadingWords.2 = word
+                default: leadingWords.3 = word
+                }
+                leadingWordCount += 1
+                isRoutineDefinition = Self.isRoutineDefinition(leadingWords, count: leadingWordCount)
             }
             guard parentheses == 0, isRoutineDefinition else { return }
             let word = token.text.uppercased()

@@ -95,10 +95,13 @@ public enum RequiredTables {
         return nil
     }
 
+    /// What a name part may hold and still be written bare (made once, not per name).
+    private static let plainCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_$")
+
     /// A name as `to_regclass` reads it back: a part that needs no quotes is written bare,
     /// so `"users"` and `users` are one table; any other part keeps its quotes.
     static func regclass(_ parts: [String]) -> String {
-        let plain = Set("abcdefghijklmnopqrstuvwxyz0123456789_$")
+        let plain = plainCharacters
         return parts.map { part in
             if let first = part.first, first.isLetter || first == "_", part.allSatisfy({ plain.contains($0) }) {
                 return part
