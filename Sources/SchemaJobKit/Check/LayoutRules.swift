@@ -55,7 +55,21 @@ enum LayoutRules {
             var lineNumber = 1
             var lineStart = 0
             var plain = true
-            for index in 0...bytes.count {
+            var index = 0
+            while index <= bytes.count {
+                defer { index += 1 }
+                // Eight bytes at a time while they are all printable ASCII (no control byte,
+                // so no line break, and none from 0x7F up): such bytes change nothing here.
+                while index + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                    let low = word & 0x7F7F_7F7F_7F7F_7F7F
+                    let high: UInt64 = 0x8080_8080_8080_8080
+                    // A byte's high bit: set below for 0x20 and up, and for 0x7F and up.
+                    let control = ~((low &+ 0x6060_6060_6060_6060) | word) & high
+                    let beyondASCII = ((low &+ 0x0101_0101_0101_0101) | word) & high
+                    guard control | beyondASCII == 0 else { break }
+                    index += 8
+                }
                 let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "\n")
                 if byte == UInt8(ascii: "\n") {
                     // An empty line has nothing to find.

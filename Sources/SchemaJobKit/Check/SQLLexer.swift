@@ -214,6 +214,12 @@ private struct Scanner {
         case _ where isWhitespace(first):
             while let next = byte(at: offset), isWhitespace(next) { offset += 1 }
             return (.whitespace, true)
+        // Words next, the most common token after whitespace: no case above or below
+        // claims a letter, an underscore or a non-ASCII byte.
+        case _ where isIdentifierStart(first):
+            if let prefixed = scanPrefixedLiteral() { return prefixed }
+            while let next = byte(at: offset), isIdentifierContinuation(next) { offset += 1 }
+            return (.word, true)
         case hyphen where second == hyphen:
             while let next = byte(at: offset), next != newline { offset += 1 }
             return (.lineComment, true)
@@ -233,10 +239,6 @@ private struct Scanner {
         case _ where isDigit(first) || (first == dot && second.map(isDigit) == true):
             scanNumber()
             return (.number, true)
-        case _ where isIdentifierStart(first):
-            if let prefixed = scanPrefixedLiteral() { return prefixed }
-            while let next = byte(at: offset), isIdentifierContinuation(next) { offset += 1 }
-            return (.word, true)
         case _ where isOperatorCharacter(first):
             scanOperator()
             return (.punctuation, true)
