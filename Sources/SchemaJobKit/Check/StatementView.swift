@@ -31,7 +31,10 @@ struct StatementView {
     /// keyword lookup does, and without making an upper-cased copy of every word it meets.
     func isKeyword(_ index: Int, _ keyword: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
-        return tokens[index].text.utf8.elementsEqual(keyword.utf8) { byte, upper in
+        // Lengths first (a stored count, for native strings): most words differ there.
+        let text = tokens[index].text.utf8
+        guard text.count == keyword.utf8.count else { return false }
+        return text.elementsEqual(keyword.utf8) { byte, upper in
             byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
         }
     }
