@@ -34,9 +34,18 @@ struct StatementView {
         // Lengths first (a stored count, for native strings): most words differ there.
         let text = tokens[index].text.utf8
         guard text.count == keyword.utf8.count else { return false }
-        return text.elementsEqual(keyword.utf8) { byte, upper in
+        func folds(_ byte: UInt8, to upper: UInt8) -> Bool {
             byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
         }
+        // Over the bytes in place when both strings have them contiguous (native and small
+        // strings do), rather than through the views' index arithmetic.
+        let inPlace = text.withContiguousStorageIfAvailable { bytes in
+            keyword.utf8.withContiguousStorageIfAvailable { uppers in
+                bytes.indices.allSatisfy { folds(bytes[$0], to: uppers[$0]) }
+            }
+        }
+        if let inPlace = inPlace ?? nil { return inPlace }
+        return text.elementsEqual(keyword.utf8, by: folds)
     }
 
     func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {
