@@ -45,8 +45,10 @@ public struct SQLToken: Sendable, Hashable {
     /// True for the one-character punctuation token `character` (`;`, `(`, `)`): tested on
     /// the bytes, as the statement splitter does for every token, without a string compare.
     public func isPunctuation(_ character: Unicode.Scalar) -> Bool {
-        kind == .punctuation && text.utf8.count == 1 && text.utf8.first == UInt8(truncatingIfNeeded: character.value)
-            && character.isASCII
+        guard kind == .punctuation, character.isASCII, text.utf8.count == 1 else { return false }
+        let byte = UInt8(truncatingIfNeeded: character.value)
+        // The byte read in place (a one-byte token is a small string), not through the view's `first`.
+        return text.utf8.withContiguousStorageIfAvailable { $0[0] == byte } ?? (text.utf8.first == byte)
     }
 
     /// Whitespace and comments: text PostgreSQL skips.
