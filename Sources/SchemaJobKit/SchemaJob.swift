@@ -75,19 +75,23 @@ public enum SchemaJob {
     }
 
     public static func plan(_ request: RenderRequest) throws -> (MigrationSet, TemplateSet, Plan) {
-        let settings = try settings(for: request)
-        let templates = try templates(for: request)
-        let set = try DatabaseReader.read(directory: request.databaseDirectory)
+        let (settings, templates, set) = try inputs(request)
         let plan = try Planner.plan(set: set, settings: settings, templates: templates)
         return (set, templates, plan)
     }
 
     /// The content hash of what `render` would build from the request (`schemajob hash`).
     public static func contentHash(_ request: RenderRequest) throws -> String {
+        let (settings, templates, set) = try inputs(request)
+        return Planner.contentHash(set: set, settings: settings, templates: templates)
+    }
+
+    /// What the request names, read in the order its errors are reported: settings,
+    /// templates, then `database/`.
+    static func inputs(_ request: RenderRequest) throws -> (Settings, TemplateSet, MigrationSet) {
         let settings = try settings(for: request)
         let templates = try templates(for: request)
-        let set = try DatabaseReader.read(directory: request.databaseDirectory)
-        return Planner.contentHash(set: set, settings: settings, templates: templates)
+        return (settings, templates, try DatabaseReader.read(directory: request.databaseDirectory))
     }
 
     /// With `linting`, the files are linted too, in the same pass that finds the tables
