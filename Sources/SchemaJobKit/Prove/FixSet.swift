@@ -122,13 +122,9 @@ public struct FixSet: Sendable {
                 }
             }
             let freshSignature = signature(fresh), upgradedSignature = signature(upgraded)
-            for (new, old) in Self.pairs(missing, extra, signature: { freshSignature($0) ?? upgradedSignature($0) })
-            where Self.schema(new) == Self.schema(old) {
-                statements.append(Statement(
-                    stage: .rename, rank: 0, sql: "ALTER TABLE IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
-                    subjects: [SnapshotSubject(kind: "table", name: new), SnapshotSubject(kind: "table", name: old)]))
-                upgraded = upgraded.renamingTable(old, to: new)
-            }
+            renameEach(
+                Self.pairs(missing, extra) { freshSignature($0) ?? upgradedSignature($0) }, kind: "table", rank: 0
+            ) { $0.renamingTable($1, to: $2) }
         }
 
         /// A serial's sequence is named by the column default that calls it; any other
@@ -155,12 +151,7 @@ public struct FixSet: Sendable {
                 (fresh.entries[SnapshotSubject(kind: "sequence", name: name)]
                     ?? upgraded.entries[SnapshotSubject(kind: "sequence", name: name)])?.joined(separator: " ")
             }
-            for (new, old) in found.sorted(by: { $0.missing < $1.missing }) where Self.schema(new) == Self.schema(old) {
-                statements.append(Statement(
-                    stage: .rename, rank: 1, sql: "ALTER SEQUENCE IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
-                    subjects: [SnapshotSubject(kind: "sequence", name: new), SnapshotSubject(kind: "sequence", name: old)]))
-                self.upgraded = self.upgraded.renamingSequence(old, to: new)
-            }
+            renameEach(found.sorted { $0.missing < $1.missing }, kind: "sequence", rank: 1) { $0.renamingSequence($1, to: $2) }
         }
 
         /// An index is its table and its definition without its own name.
@@ -172,11 +163,21 @@ public struct FixSet: Sendable {
                 guard let attributes = fresh.entries[subject] ?? upgraded.entries[subject], attributes.count > 1 else { return nil }
                 return attributes[0] + " " + CatalogSnapshot.indexDefinitionWithoutName(attributes[1])
             }
-            for (new, old) in renamed where Self.schema(new) == Self.schema(old) {
+            renameEach(renamed, kind: "index", rank: 2) { $0.renamingIndex($1, to: $2) }
+        }
+
+        /// `ALTER TABLE|SEQUENCE|INDEX IF EXISTS old RENAME TO new` for each pair within one
+        /// schema, and `upgraded` renamed the same way.
+        mutating func renameEach(
+            _ pairs: [(missing: String, extra: String)], kind: String, rank: Int,
+            _ rename: (CatalogSnapshot, String, String) -> CatalogSnapshot
+        ) {
+            for (new, old) in pairs where Self.schema(new) == Self.schema(old) {
                 statements.append(Statement(
-                    stage: .rename, rank: 2, sql: "ALTER INDEX IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
-                    subjects: [SnapshotSubject(kind: "index", name: new), SnapshotSubject(kind: "index", name: old)]))
-                self.upgraded = self.upgraded.renamingIndex(old, to: new)
+                    stage: .rename, rank: rank,
+                    sql: "ALTER \(kind.uppercased()) IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
+                    subjects: [SnapshotSubject(kind: kind, name: new), SnapshotSubject(kind: kind, name: old)]))
+                upgraded = rename(upgraded, old, new)
             }
         }
 
@@ -470,16 +471,15 @@ extension CatalogSnapshot {
     func renamingTable(_ old: String, to new: String) -> CatalogSnapshot {
         renaming { subject, attributes in
             var subject = subject, attributes = attributes
-            switch subject.kind {
-            case "table" where subject.name == old: subject.name = new
-            case "column", "constraint", "trigger" where subject.name.hasPrefix(old + "."):
+            // A column, constraint or trigger is named `table.name`; a row `table key`.
+            let separator = ["column", "constraint", "trigger"].contains(subject.kind) ? "." : subject.kind == "row" ? " " : nil
+            if subject.kind == "table", subject.name == old {
+                subject.name = new
+            } else if let separator, subject.name.hasPrefix(old + separator) {
                 subject.name = new + subject.name.dropFirst(old.count)
-            case "row" where subject.name.hasPrefix(old + " "):
-                subject.name = new + subject.name.dropFirst(old.count)
-            case "index" where attributes.first == old:
+            } else if subject.kind == "index", attributes.first == old {
                 attributes[0] = new
                 if attributes.count > 1 { attributes[1] = attributes[1].replacingOccurrences(of: " ON \(old) ", with: " ON \(new) ") }
-            default: break
             }
             return (subject, attributes)
         } keys: { $0 == old ? new : $0 }

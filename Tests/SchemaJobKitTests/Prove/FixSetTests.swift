@@ -17,6 +17,22 @@ import Testing
         #expect(fix.script == "ALTER INDEX IF EXISTS idx_status RENAME TO jobs_status_idx;\n")
     }
 
+    @Test func aTableUnderAnotherNameWithTheSameColumnsIsOneRenameThatCarriesItsConstraintsAndIndexes() {
+        let fresh = Self.snapshot([
+            Self.table, ["column", "public.jobs.id", "integer", "", "NOT NULL", "", "", ""], ["column", "public.jobs.note", "text", "", "", "", "", ""],
+            ["constraint", "public.jobs.keep_pkey", "PRIMARY KEY (id)"],
+            ["index", "public.keep_note_idx", "public.jobs", "CREATE INDEX keep_note_idx ON public.jobs USING btree (note)"],
+            ["table", "public.other", "r", ""], ["column", "public.other.id", "integer", "", "", "", "", ""],
+        ])
+        let upgraded = Self.snapshot([
+            ["table", "public.tasks", "r", ""], ["column", "public.tasks.id", "integer", "", "NOT NULL", "", "", ""],
+            ["column", "public.tasks.note", "text", "", "", "", "", ""], ["constraint", "public.tasks.keep_pkey", "PRIMARY KEY (id)"],
+            ["index", "public.keep_note_idx", "public.tasks", "CREATE INDEX keep_note_idx ON public.tasks USING btree (note)"],
+            ["table", "public.other", "r", ""], ["column", "public.other.id", "integer", "", "", "", "", ""],
+        ])
+        #expect(FixSet.build(from: fresh, to: upgraded).script == "ALTER TABLE IF EXISTS tasks RENAME TO jobs;\n")
+    }
+
     @Test func twoIndexesWithOneDefinitionAreNotGuessedBetween() {
         let definition = { (name: String) in "CREATE INDEX \(name) ON public.jobs USING btree (status)" }
         let fresh = Self.snapshot([Self.table, ["index", "public.a_idx", "public.jobs", definition("a_idx")]])
