@@ -27,7 +27,8 @@ public struct FixSet: Sendable {
         /// the keys it references; enum values are added in their order.
         public var rank: Int
         public var sql: String
-        /// The differences it closes (a rename closes two).
+        /// The differences it closes: a rename's first two are the new and the old name,
+        /// then the defaults that call a renamed sequence.
         public var subjects: [SnapshotSubject]
     }
 
@@ -39,7 +40,7 @@ public struct FixSet: Sendable {
     /// The subject only the upgraded database has, for each one a rename gives to it.
     public var renamedFrom: [SnapshotSubject: SnapshotSubject] {
         Dictionary(
-            statements.filter { $0.stage == .rename && $0.subjects.count == 2 }.map { ($0.subjects[0], $0.subjects[1]) },
+            statements.filter { $0.stage == .rename && $0.subjects.count >= 2 }.map { ($0.subjects[0], $0.subjects[1]) },
             uniquingKeysWith: { first, _ in first })
     }
 
@@ -131,6 +132,7 @@ public struct FixSet: Sendable {
         /// by a definition no other missing or extra sequence shares.
         mutating func findSequences() {
             var found: [(missing: String, extra: String)] = []
+            var callers: [String: [SnapshotSubject]] = [:]
             for (subject, expected) in fresh.entries where subject.kind == "column" {
                 guard let actual = upgraded.entries[subject], expected.count > 1, actual.count > 1,
                     let new = Self.sequence(calledBy: expected[1]), let old = Self.sequence(calledBy: actual[1]), new != old,
@@ -141,6 +143,7 @@ public struct FixSet: Sendable {
                     !found.contains(where: { $0.missing == new || $0.extra == old })
                 else { continue }
                 found.append((new, old))
+                callers[new, default: []].append(subject)
             }
             let (missing, extra) = missingAndExtra("sequence")
             let fresh = self.fresh, upgraded = self.upgraded
@@ -151,7 +154,9 @@ public struct FixSet: Sendable {
                 (fresh.entries[SnapshotSubject(kind: "sequence", name: name)]
                     ?? upgraded.entries[SnapshotSubject(kind: "sequence", name: name)])?.joined(separator: " ")
             }
-            renameEach(found.sorted { $0.missing < $1.missing }, kind: "sequence", rank: 1) { $0.renamingSequence($1, to: $2) }
+            renameEach(found.sorted { $0.missing < $1.missing }, kind: "sequence", rank: 1, closing: { callers[$0] ?? [] }) {
+                $0.renamingSequence($1, to: $2)
+            }
         }
 
         /// An index is its table and its definition without its own name.
@@ -170,13 +175,13 @@ public struct FixSet: Sendable {
         /// schema, and `upgraded` renamed the same way.
         mutating func renameEach(
             _ pairs: [(missing: String, extra: String)], kind: String, rank: Int,
-            _ rename: (CatalogSnapshot, String, String) -> CatalogSnapshot
+            closing also: (String) -> [SnapshotSubject] = { _ in [] }, _ rename: (CatalogSnapshot, String, String) -> CatalogSnapshot
         ) {
             for (new, old) in pairs where Self.schema(new) == Self.schema(old) {
                 statements.append(Statement(
                     stage: .rename, rank: rank,
                     sql: "ALTER \(kind.uppercased()) IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
-                    subjects: [SnapshotSubject(kind: kind, name: new), SnapshotSubject(kind: kind, name: old)]))
+                    subjects: [SnapshotSubject(kind: kind, name: new), SnapshotSubject(kind: kind, name: old)] + also(new)))
                 upgraded = rename(upgraded, old, new)
             }
         }
