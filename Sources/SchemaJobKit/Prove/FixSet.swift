@@ -268,7 +268,7 @@ public struct FixSet: Sendable {
             if missing { return [statement(.create, "CREATE EXTENSION IF NOT EXISTS \(name);", rank: -1)] }
         case "table":
             if extra {
-                return [statement(.drop, "DROP TABLE IF EXISTS \(name);  -- its rows go with it: only once nothing reads them", rank: 5)]
+                return [statement(.drop, "DROP TABLE IF EXISTS \(name); -- schemajob:allow drop-table: only upgraded databases have it; its rows go with it, once nothing reads them", rank: 5)]
             }
             if !missing, before.count > 1, after.count > 1, before[0] == after[0] {
                 return [statement(.alter, "COMMENT ON TABLE \(name) IS \(before[1].isEmpty ? "NULL" : MigrationScript.sqlLiteral(before[1]));")]
@@ -357,7 +357,7 @@ public struct FixSet: Sendable {
     ) -> [Statement] {
         let before = change.before ?? [], after = change.after ?? []
         if change.before == nil {
-            return [statement(.drop, "ALTER TABLE \(owner) DROP COLUMN IF EXISTS \(column);  -- once nothing reads it", 4)]
+            return [statement(.drop, "ALTER TABLE \(owner) DROP COLUMN IF EXISTS \(column); -- schemajob:allow drop-column: only upgraded databases have it; its data goes with it, once nothing reads it", 4)]
         }
         if change.after == nil {
             return [statement(.column, "ALTER TABLE \(owner) ADD COLUMN IF NOT EXISTS \(column) \(columnDefinition(before));", 0)]

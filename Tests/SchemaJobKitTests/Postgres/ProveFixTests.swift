@@ -113,6 +113,10 @@ extension AgainstPostgreSQL {
             // Every case's differences have a fix PostgreSQL can run, but one: an enum value cannot be dropped.
             #expect(fix.proven == (name != "enum-value-dropped"), "\(name): \(result.stdout)")
             let (directory, database) = try Self.withFix(name, fix)
+            // render lints the set and refuses an error: the file must pass as written.
+            let fixFile = MigrationFile(phase: .schema, name: fix.file, displayPath: fix.file, text: fix.script)
+            let errors = Linter.lint(MigrationSet(directory: database, files: [fixFile])).filter(\.isError)
+            #expect(errors.isEmpty, "\(name): \(errors.map(FindingFormat.textLine))\n\(fix.script)")
             let again = try SchemaJobExecutable.run(
                 ["test", "--database", database, "--from", "\(Prove.cases)/\(name)/old", "--dsn", try Prove.dsn()],
                 environment: Prove.environment)
