@@ -132,6 +132,9 @@ public enum WorkloadGate {
         } else {
             initContainers.insert(fragment.initContainer, at: 0)
         }
+        // First, in the template's order, where kustomize's strategic merge puts them, so
+        // the filter and the component give the same objects.
+        var added: [Node] = []
         for volume in fragment.volumes {
             let name = volume.mapping?["name"]?.string
             if let existing = volumes.first(where: { $0.mapping?["name"]?.string == name }) {
@@ -139,9 +142,10 @@ public enum WorkloadGate {
                     throw GateError(location: location, message: "\(target.display) already has a volume named \(name ?? "") that is not the gate's")
                 }
             } else {
-                volumes.append(volume)
+                added.append(volume)
             }
         }
+        volumes.insert(contentsOf: added, at: 0)
         var spec = podSpec
         spec["initContainers"] = .sequence(Node.Sequence(initContainers))
         spec["volumes"] = .sequence(Node.Sequence(volumes))
