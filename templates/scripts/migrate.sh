@@ -17,8 +17,8 @@
 # Exit codes, which the Job's podFailurePolicy relies on:
 #    0  the migration and its ledger row committed, or the ledger already held this hash
 #   65  SQL failed: retrying cannot help, the Job fails at once
-#   75  PostgreSQL could not be reached, lock waits kept timing out, or psql was
-#       killed: the Job retries
+#   75  PostgreSQL could not be reached or is a standby, lock waits kept timing out,
+#       or psql was killed: the Job retries
 set -u
 
 readonly EXIT_SQL_FAILED=65
@@ -71,6 +71,16 @@ start_watcher() {
     watcher=$!
     export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
 }
+
+# The migration must run on the primary. A standby (postgres.host naming the replica's
+# service, or a failover half done) refuses every write, and would say so only at the
+# first CREATE, in words that do not name the cause. Checked once, before any lock;
+# exit 75 so the Job retries: a failover in progress may have finished by then.
+in_recovery=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_is_in_recovery()' 2>/dev/null)
+if [ "$in_recovery" = "t" ]; then
+    echo "schemajob: ${PGHOST:-local socket}:${PGPORT:-5432} is a standby (pg_is_in_recovery() is true): the migration must connect to the primary; set postgres.host to the primary's service. Nothing was run; exiting $EXIT_RETRY so the Job retries" >&2
+    exit $EXIT_RETRY
+fi
 
 now_ms
 started=$now
