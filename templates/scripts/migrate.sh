@@ -72,6 +72,8 @@ start_watcher() {
     export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
 }
 
+[ -n "${SCHEMAJOB_VERSION:-}" ] && echo "schemajob ${SCHEMAJOB_VERSION}, schema ${hash:0:10}"
+
 # The migration must run on the primary. A standby (postgres.host naming the replica's
 # service, or a failover half done) refuses every write, and would say so only at the
 # first CREATE, in words that do not name the cause. Checked once, before any lock;
@@ -103,6 +105,7 @@ while true; do
         -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \
+        -v version="${SCHEMAJOB_VERSION:-}" \
         -v tables="${REQUIRED_TABLES:-}" \
         -v reapply="${SCHEMAJOB_REAPPLY:-if-changed}" \
         -v attempt="$attempt" \

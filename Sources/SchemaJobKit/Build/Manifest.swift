@@ -75,6 +75,7 @@ public enum ManifestBuilder {
             values[setting.key] = TemplateValue(plan.settings[setting.key] ?? setting.defaultValue)
         }
         values["hash"] = .text(plan.hash)
+        values["version"] = .text(SchemaJob.version)
         values["shortHash"] = .text(plan.shortHash)
         values["jobName"] = .text(plan.jobName)
         values["requiredTables"] = .text(requiredTables.joined(separator: ","))

@@ -160,6 +160,22 @@ public enum WorkloadGate {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A Deployment with nothing but the gate, for `verify` when the render has no API
+    /// Deployment (`api.enabled=false`): the gate exactly as gated workloads get it.
+    static func gatedStandIn(_ rendering: Rendering) throws -> Manifest {
+        let container = Node.mapping(Node.Mapping([
+            (stringNode("name"), stringNode("workload")), (stringNode("image"), stringNode("none")),
+        ]))
+        let workload = Node.mapping(Node.Mapping([
+            (stringNode("apiVersion"), stringNode("apps/v1")), (stringNode("kind"), stringNode("Deployment")),
+            (stringNode("metadata"), .mapping(Node.Mapping([(stringNode("name"), stringNode("gated-workload"))]))),
+        ])).replacing(at: WorkloadKind.deployment.podSpecPath + ["containers"], with: .sequence(Node.Sequence([container])))
+        let target = Target(kind: .deployment, name: "gated-workload")
+        let node = try gated(workload, kind: .deployment, fragment: try rendering.gateFragment(), target: target,
+                             at: SourceLocation(path: "verify"))
+        return Manifest(kind: "Deployment", name: target.name, node: node)
+    }
+
     // MARK: The component
 
     /// `gate/Kustomization`: a kustomize Component that adds the gate to every workload

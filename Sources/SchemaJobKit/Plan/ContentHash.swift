@@ -31,6 +31,12 @@ public enum ContentHash {
         }
 
         field(formatVersion)
+        // The Job's pod template carries the version (its log's first line names it), and a
+        // Job's pod template cannot change under the same name. A release that changes no
+        // template still gives a new hash, and the Job runs the same idempotent files
+        // once more; most releases change the scripts anyway, which the hash covers already.
+        field("version")
+        field(SchemaJob.version)
         for file in files {
             field("file")
             field(file.phase.rawValue)
