@@ -149,3 +149,43 @@ import Yams
         #expect(lines.count == 1 && lines[0].contains(message), "\(command): \(result.stderr)")
     }
 }
+
+extension WorkloadGateTests {
+    /// Each kind keeps its pod template somewhere: the gate lands there, for every kind.
+    @Test func everyWorkloadKindGetsTheGateInItsOwnPodTemplate() throws {
+        let rendering = try SchemaJob.render(RenderRequest(
+            databaseDirectory: Repository.database,
+            settingOverrides: ["gate.workloads=StatefulSet/postgres-reader,daemonset/log-shipper,job/backfill"]))
+        let pod = "spec: {containers: [{name: main, image: example/app:1}]}"
+        let input = """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: postgres-reader}
+            spec: {serviceName: x, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, \(pod)}}
+            ---
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: log-shipper}
+            spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, \(pod)}}
+            ---
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: backfill}
+            spec: {template: {\(pod)}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: untouched, labels: {schemajob.io/gate: "true"}}
+            spec: {ports: [{port: 80}]}
+
+            """
+        let objects = try Self.objects(try rendering.gate(Array(input.utf8)).joined())
+        for name in ["StatefulSet/postgres-reader", "DaemonSet/log-shipper", "Job/backfill"] {
+            #expect(Self.initContainerNames(objects[name]) == ["wait-for-schema"], "\(name)")
+            #expect((Self.podSpec(objects[name])["containers"] as? [[String: Any]])?.count == 1)
+        }
+        #expect(objects["Service/untouched"]?["spec"] as? [String: Any] != nil && Self.podSpec(objects["Service/untouched"]).isEmpty,
+                "a Service carrying the label is no workload: left as it is")
+        #expect(objects["Job/\(rendering.plan.jobName)"] != nil, "the migration objects are appended")
+    }
+}
