@@ -72,7 +72,9 @@ start_watcher() {
     export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
 }
 
-[ -n "${SCHEMAJOB_VERSION:-}" ] && echo "schemajob ${SCHEMAJOB_VERSION}, schema ${hash:0:10}"
+# The log's first line. In a subshell: with nobody reading stdout (`apply | head` after head
+# has ended), SIGPIPE ends the subshell, and psql's own first line then tells it as usual.
+[ -n "${SCHEMAJOB_VERSION:-}" ] && (echo "schemajob ${SCHEMAJOB_VERSION}, schema ${hash:0:10}")
 
 # The migration must run on the primary. A standby (postgres.host naming the replica's
 # service, or a failover half done) refuses every write, and would say so only at the

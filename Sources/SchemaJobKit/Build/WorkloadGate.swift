@@ -48,6 +48,7 @@ public enum WorkloadGate {
         let settings = rendering.plan.settings
         let namespace = settings.string("namespace")
         var documents = try parseStream(input)
+        let named = named(settings)
         var found: [Target] = []
         for index in documents.indices {
             let (node, mark) = documents[index]
@@ -57,7 +58,7 @@ public enum WorkloadGate {
             else { continue }
             let target = Target(kind: kind, name: name)
             let labelled = node.mapping?["metadata"]?.mapping?["labels"]?.mapping?[label]?.string == "true"
-            guard labelled || named(settings).contains(target) else { continue }
+            guard labelled || named.contains(target) else { continue }
             found.append(target)
             let here = SourceLocation(path: "<stdin>", line: mark?.line)
             if let own = node.mapping?["metadata"]?.mapping?["namespace"]?.string, own != namespace {
@@ -65,7 +66,7 @@ public enum WorkloadGate {
             }
             documents[index].node = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
         }
-        if let missing = named(settings).first(where: { !found.contains($0) }) {
+        if let missing = named.first(where: { !found.contains($0) }) {
             throw GateError(location: SourceLocation(path: "gate.workloads"),
                             message: "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.display).joined(separator: ", ")))")
         }

@@ -29,7 +29,6 @@ extension AgainstPostgreSQL {
             let started = ContinuousClock.now
             async let gate = job.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "60"])
             try await Task.sleep(for: .seconds(2))
-            let resumed = ContinuousClock.now
             try standby.superuserSQL("SELECT pg_wal_replay_resume()")
             let result = try await gate
             let openedAt = ContinuousClock.now
@@ -37,8 +36,8 @@ extension AgainstPostgreSQL {
             #expect(result.output.contains("Waiting for schema \(job.plan.shortHash): standby 127.0.0.1:\(standby.port): no finished migration"),
                     "it was shut while replay was paused: \(result.output)")
             #expect(result.output.hasSuffix("every read host (127.0.0.1:\(standby.port)) has replayed it.\n"), "\(result.output)")
+            // How soon after the commit it opens is Benchmarks/gate-open's figure, not a test's.
             #expect(openedAt - started >= .seconds(2), "it opened before replay resumed")
-            #expect(openedAt - resumed < .seconds(5), "it opened \(openedAt - resumed) after replay resumed")
         }
 
         @Test func theJobSaysItIsConnectedToAStandbyAndRunsNothing() async throws {
