@@ -29,6 +29,22 @@ public struct Rendering {
     public let migrationScript: String
     /// Lint's findings, when the render was asked to lint (`render(_:linting:)`).
     public let findings: [Finding]?
+    /// The tables the gate waits for.
+    public let requiredTables: [String]
+
+    /// The gate other workloads get (`gate.yaml` filled in for this plan).
+    public func gateFragment() throws -> GateFragment {
+        try ManifestBuilder.gateFragment(plan: plan, templates: templates, requiredTables: requiredTables)
+    }
+
+    /// `schemajob gate`: the YAML stream `input` with its workloads gated and the
+    /// migration objects appended, as YAML documents.
+    public func gate(_ input: [UInt8]) throws -> [Substring] {
+        guard let text = String(validatingUTF8Bytes: input) else {
+            throw GateError(location: SourceLocation(path: "<stdin>"), message: "not UTF-8")
+        }
+        return try YAMLWriter.documents(try WorkloadGate.filter(text, rendering: self, fragment: try gateFragment()))
+    }
 
     public func yaml() throws -> String {
         try YAMLWriter.yaml(manifests)
@@ -50,7 +66,8 @@ public struct Rendering {
 
     /// The files of `render --output-dir`, by stable name (see `OutputDirectory`).
     public func directoryFiles() throws -> [OutputDirectory.File] {
-        try OutputDirectory.files(manifests, shortHash: plan.shortHash)
+        try OutputDirectory.files(manifests, shortHash: plan.shortHash,
+                                  gateComponent: try WorkloadGate.component(settings: plan.settings, fragment: try gateFragment()))
     }
 }
 
@@ -114,9 +131,10 @@ public enum SchemaJob {
     static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan, requiredTables: [String]? = nil,
                        findings: [Finding]? = nil) throws -> Rendering {
         let script = try MigrationScript.render(plan: plan, templates: templates)
+        let tables = requiredTables ?? plan.requiredTables
         let manifests = try ManifestBuilder.build(
-            plan: plan, templates: templates, migrationScript: script, requiredTables: requiredTables ?? plan.requiredTables)
+            plan: plan, templates: templates, migrationScript: script, requiredTables: tables)
         return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script,
-                         findings: findings)
+                         findings: findings, requiredTables: tables)
     }
 }

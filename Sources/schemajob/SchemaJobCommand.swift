@@ -16,6 +16,7 @@ struct SchemaJobCommand: ParsableCommand {
               schemajob render --output-dir deploy/ && kubectl apply -k deploy/
               schemajob --generate-completion-script bash > /etc/bash_completion.d/schemajob
             """,
+        version: SchemaJob.version,
         subcommands: [
             RenderCommand.self,
             HashCommand.self,
@@ -27,6 +28,7 @@ struct SchemaJobCommand: ParsableCommand {
             DiffCommand.self,
             HistoryCommand.self,
             TestCommand.self,
+            GateCommand.self,
         ]
     )
 

@@ -17,8 +17,8 @@
 # Exit codes, which the Job's podFailurePolicy relies on:
 #    0  the migration and its ledger row committed, or the ledger already held this hash
 #   65  SQL failed: retrying cannot help, the Job fails at once
-#   75  PostgreSQL could not be reached, lock waits kept timing out, or psql was
-#       killed: the Job retries
+#   75  PostgreSQL could not be reached or is a standby, lock waits kept timing out,
+#       or psql was killed: the Job retries
 set -u
 
 readonly EXIT_SQL_FAILED=65
@@ -72,6 +72,20 @@ start_watcher() {
     export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
 }
 
+# The log's first line. In a subshell: with nobody reading stdout (`apply | head` after head
+# has ended), SIGPIPE ends the subshell, and psql's own first line then tells it as usual.
+[ -n "${SCHEMAJOB_VERSION:-}" ] && (echo "schemajob ${SCHEMAJOB_VERSION}, schema ${hash:0:10}")
+
+# The migration must run on the primary. A standby (postgres.host naming the replica's
+# service, or a failover half done) refuses every write, and would say so only at the
+# first CREATE, in words that do not name the cause. Checked once, before any lock;
+# exit 75 so the Job retries: a failover in progress may have finished by then.
+in_recovery=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_is_in_recovery()' 2>/dev/null)
+if [ "$in_recovery" = "t" ]; then
+    echo "schemajob: ${PGHOST:-local socket}:${PGPORT:-5432} is a standby (pg_is_in_recovery() is true): the migration must connect to the primary; set postgres.host to the primary's service. Nothing was run; exiting $EXIT_RETRY so the Job retries" >&2
+    exit $EXIT_RETRY
+fi
+
 now_ms
 started=$now
 attempt=1
@@ -93,6 +107,7 @@ while true; do
         -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \
+        -v version="${SCHEMAJOB_VERSION:-}" \
         -v tables="${REQUIRED_TABLES:-}" \
         -v reapply="${SCHEMAJOB_REAPPLY:-if-changed}" \
         -v attempt="$attempt" \

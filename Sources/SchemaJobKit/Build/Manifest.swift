@@ -13,23 +13,7 @@ public enum ManifestBuilder {
     /// which keeps it for `schemajob script`; `requiredTables` is `plan.requiredTables`, or
     /// the same list as lint found it.
     public static func build(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String]) throws -> [Manifest] {
-        var values: [String: TemplateValue] = [:]
-        for setting in SettingKey.all {
-            values[setting.key] = TemplateValue(plan.settings[setting.key] ?? setting.defaultValue)
-        }
-        values["hash"] = .text(plan.hash)
-        values["shortHash"] = .text(plan.shortHash)
-        values["jobName"] = .text(plan.jobName)
-        values["requiredTables"] = .text(requiredTables.joined(separator: ","))
-        values["scripts.configMap"] = .text(plan.scriptsConfigMapName)
-        for role in [ConfigMapPlan.Role.schema, .fixtures] {
-            // A projected volume merges every ConfigMap of a phase into one directory,
-            // so the script sees the same files however many ConfigMaps hold them.
-            let sources = plan.configMaps(for: role).map { configMap -> Node in
-                .mapping(Node.Mapping([(stringNode("configMap"), .mapping(Node.Mapping([(stringNode("name"), stringNode(configMap.name))])))]))
-            }
-            values["\(role.rawValue).sources"] = .node(.sequence(Node.Sequence(sources)))
-        }
+        let values = values(plan: plan, requiredTables: requiredTables)
 
         let scripts = ConfigMapPlan(
             name: plan.scriptsConfigMapName,
@@ -48,16 +32,85 @@ public enum ManifestBuilder {
             configMapValues["configMap.component"] = .text(configMap.role.rawValue)
             configMapValues["configMap.data"] = .node(.mapping(Node.Mapping(
                 configMap.entries.map { (stringNode($0.key), dataNode($0.text)) })))
-            manifests.append(try instantiate(configMapTemplate, TemplateSet.configMap, configMapValues, templates))
+            var manifest = try instantiate(configMapTemplate, TemplateSet.configMap, configMapValues, templates)
+            try addMetadata(to: &manifest, from: plan.settings, labels: "configMap.labels", annotations: "configMap.annotations",
+                            template: templates.displayPath(TemplateSet.configMap))
+            manifests.append(manifest)
         }
-        var objectTemplates = [TemplateSet.job, TemplateSet.deployment]
+        let withAPI = plan.settings.string("api.enabled") == "true"
+        var objectTemplates = [TemplateSet.job] + (withAPI ? [TemplateSet.deployment] : [])
         if plan.settings.string("networkPolicy.enabled") == "true" {
-            objectTemplates += TemplateSet.networkPolicies
+            objectTemplates += TemplateSet.networkPolicies.filter { withAPI || $0 != TemplateSet.apiNetworkPolicy }
         }
         for name in objectTemplates {
-            manifests.append(try instantiate(try parse(name, in: templates), name, values, templates))
+            var manifest = try instantiate(try parse(name, in: templates), name, values, templates)
+            if name == TemplateSet.job {
+                try addMetadata(to: &manifest, from: plan.settings, labels: "job.labels", annotations: "job.annotations",
+                                template: templates.displayPath(name))
+            }
+            manifests.append(manifest)
         }
         return manifests
+    }
+
+    /// The init container and volumes `gate.yaml` adds to a workload schemajob does not own.
+    public static func gateFragment(plan: Plan, templates: TemplateSet, requiredTables: [String]) throws -> GateFragment {
+        let path = templates.displayPath(TemplateSet.gate)
+        let node = try TemplateInstantiation(values: values(plan: plan, requiredTables: requiredTables), path: path)
+            .instantiate(try parse(TemplateSet.gate, in: templates))
+        guard let containers = node.mapping?["initContainers"]?.sequence, containers.count == 1,
+              containers[0].mapping?["name"]?.string == WorkloadGate.containerName,
+              let volumes = node.mapping?["volumes"]?.sequence
+        else {
+            throw TemplateError(location: SourceLocation(path: path),
+                                message: "the gate template needs `initContainers` (one, named \(WorkloadGate.containerName)) and `volumes`")
+        }
+        return GateFragment(initContainer: containers[0], volumes: Array(volumes))
+    }
+
+    /// The `${...}` values every template may use.
+    static func values(plan: Plan, requiredTables: [String]) -> [String: TemplateValue] {
+        var values: [String: TemplateValue] = [:]
+        for setting in SettingKey.all {
+            values[setting.key] = TemplateValue(plan.settings[setting.key] ?? setting.defaultValue)
+        }
+        values["hash"] = .text(plan.hash)
+        values["version"] = .text(SchemaJob.version)
+        values["shortHash"] = .text(plan.shortHash)
+        values["jobName"] = .text(plan.jobName)
+        values["requiredTables"] = .text(requiredTables.joined(separator: ","))
+        values["scripts.configMap"] = .text(plan.scriptsConfigMapName)
+        for role in [ConfigMapPlan.Role.schema, .fixtures] {
+            // A projected volume merges every ConfigMap of a phase into one directory,
+            // so the script sees the same files however many ConfigMaps hold them.
+            let sources = plan.configMaps(for: role).map { configMap -> Node in
+                .mapping(Node.Mapping([(stringNode("configMap"), .mapping(Node.Mapping([(stringNode("name"), stringNode(configMap.name))])))]))
+            }
+            values["\(role.rawValue).sources"] = .node(.sequence(Node.Sequence(sources)))
+        }
+        return values
+    }
+
+    /// Adds the user's labels and annotations (`job.labels`, …) to an object's metadata.
+    /// A key the template sets itself stays the template's: taking it over silently would
+    /// break what relies on it (`kubectl apply --prune`, the NetworkPolicy's selector).
+    static func addMetadata(to manifest: inout Manifest, from settings: Settings, labels: String, annotations: String,
+                            template: String) throws {
+        guard var metadata = manifest.node.mapping?["metadata"]?.mapping else { return }
+        for (field, key) in [("labels", labels), ("annotations", annotations)] {
+            let entries = settings[key]?.mapValue ?? [:]
+            guard !entries.isEmpty else { continue }
+            var mapping = metadata[field]?.mapping ?? Node.Mapping([])
+            for (name, value) in entries.sorted(by: { $0.key < $1.key }) {
+                if mapping[name] != nil {
+                    throw SettingsError(location: SourceLocation(path: key),
+                                        message: "sets \(name), which \(template) sets itself on \(manifest.kind) \(manifest.name)")
+                }
+                mapping[stringNode(name)] = stringNode(value)
+            }
+            metadata[field] = .mapping(mapping)
+        }
+        manifest.node = manifest.node.replacing(at: ["metadata"], with: .mapping(metadata))
     }
 
     /// File contents as a literal block (`|`), so a diff of the manifests reads like SQL.

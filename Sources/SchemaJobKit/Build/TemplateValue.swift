@@ -12,6 +12,9 @@ public enum TemplateValue {
         switch setting {
         case .string(let text): self = .text(text)
         case .integer(let number): self = .integer(number)
+        case .list(let items): self = .text(items.joined(separator: ","))
+        case .map(let entries):
+            self = .node(.mapping(Node.Mapping(entries.sorted { $0.key < $1.key }.map { (stringNode($0.key), stringNode($0.value)) })))
         }
     }
 }

@@ -5,7 +5,8 @@ import Crypto
 /// A Job's pod template is immutable in Kubernetes: if any input that reaches the Job
 /// changed while the name stayed, `kubectl apply` would fail. So the hash covers every
 /// schema and fixture file (phase, name, bytes), every template but the Deployment's
-/// (the Job, the ConfigMaps, the scripts) and every setting that reaches the Job.
+/// (the Job, the ConfigMaps, the scripts), every setting that reaches the Job, and
+/// schemajob's version, which the Job's pod template carries.
 /// Paths, mtimes and the working directory never enter it.
 public enum ContentHash {
     /// Bumped whenever schemajob itself changes what it builds from the same inputs
@@ -31,6 +32,12 @@ public enum ContentHash {
         }
 
         field(formatVersion)
+        // The Job's pod template carries the version (its log's first line names it), and a
+        // Job's pod template cannot change under the same name. A release that changes no
+        // template still gives a new hash, and the Job runs the same idempotent files
+        // once more; most releases change the scripts anyway, which the hash covers already.
+        field("version")
+        field(SchemaJob.version)
         for file in files {
             field("file")
             field(file.phase.rawValue)

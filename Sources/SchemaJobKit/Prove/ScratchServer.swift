@@ -60,6 +60,30 @@ public final class ScratchServer: Sendable {
     /// As root, `initdb` and `postgres` run as the `postgres` user (they refuse root), in
     /// a directory that user owns.
     public static func start(binaries: String, password: String? = nil) throws -> ScratchServer {
+        try start(binaries: binaries, password: password) { server, owner in try server.initialise(owner: owner) }
+    }
+
+    /// A streaming standby of `primary`: `pg_basebackup --write-recovery-conf` over the
+    /// primary's socket (initdb's pg_hba trusts local replication connections, and
+    /// wal_level `replica` with max_wal_senders 10 are PostgreSQL's defaults), then a
+    /// server of its own, read-only (hot standby), listening like the primary. The tests'
+    /// gate waits on one; `stop` stops and removes it like any scratch server.
+    public static func startStandby(of primary: ScratchServer) throws -> ScratchServer {
+        try start(binaries: primary.binaries, password: primary.password) { standby, _ in
+            let (executable, prefix) = standby.asServerUser("pg_basebackup")
+            let result = try Subprocess.run(executable, prefix + [
+                "--pgdata=\(standby.dataDirectory)", "--write-recovery-conf", "--wal-method=stream", "--no-sync",
+                // A spread checkpoint would wait for the primary's checkpoint_timeout.
+                "--checkpoint=fast",
+                "--host=\(primary.socketDirectory)", "--port=\(primary.port)", "--username=\(superuser)",
+            ])
+            guard result.status == 0 else { throw ProveError("pg_basebackup", "exited \(result.status): \(result.stderr)") }
+        }
+    }
+
+    private static func start(
+        binaries: String, password: String?, makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
+    ) throws -> ScratchServer {
         var owner: (uid_t, gid_t)?
         if getuid() == 0 {
             guard let account = getpwnam("postgres") else {
@@ -77,7 +101,13 @@ public final class ScratchServer: Sendable {
             directory: String(cString: made), binaries: binaries, port: try freePort(), password: password)
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
-            try server.initialise(owner: owner)
+            if let (uid, gid) = owner, chown(server.directory, uid, gid) != 0 {
+                throw ProveError(server.directory, "cannot give it to the postgres user")
+            }
+            guard FileManager.default.createFile(atPath: server.logFile, contents: Data()) else {
+                throw ProveError(server.logFile, "cannot write")
+            }
+            try makeDataDirectory(server, owner)
             try server.launchPostmaster()
             try server.waitUntilReady()
         } catch {

@@ -17,9 +17,12 @@ public enum Ledger {
         public var pod: String?
         public var user: String
         public var fileCount: Int
+        /// The schemajob that wrote the Job (nil for runs recorded before the ledger kept it).
+        public var schemajobVersion: String?
 
         enum CodingKeys: String, CodingKey {
             case hash, pod, user
+            case schemajobVersion = "schemajob_version"
             case runID = "run_id", startedAt = "started_at", finishedAt = "finished_at"
             case durationSeconds = "duration_seconds", fileCount = "file_count"
         }
@@ -61,6 +64,8 @@ public enum Ledger {
           FROM (SELECT r.run_id, r.hash, r.started_at, r.finished_at,
                        extract(epoch FROM r.finished_at - r.started_at)::float8 AS duration_seconds,
                        r.pod, r.db_user AS user,
+                       -- through jsonb: a ledger older than the column has none
+                       to_jsonb(r) ->> 'schemajob_version' AS schemajob_version,
                        (SELECT count(*) FROM schemajob.run_files f WHERE f.run_id = r.run_id)::int AS file_count
                   FROM schemajob.runs r) AS run;
         \\else

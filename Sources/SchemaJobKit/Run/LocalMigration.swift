@@ -86,10 +86,18 @@ public enum LocalMigration {
         }
     }
 
-    /// Runs the API's `wait-for-schema` once: ready, not ready, or not reachable.
-    public static func verify(_ rendering: Rendering, target: Target, output: ContainerRun.Output) throws -> Report {
+    /// Runs the gate (`wait-for-schema`) once: ready, not ready, or not reachable. With
+    /// `waitSeconds`, it waits as a gated pod does, for at most that long.
+    public static func verify(_ rendering: Rendering, target: Target, waitSeconds: Int? = nil,
+                              output: ContainerRun.Output) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
-        let check = try pods.run("wait-for-schema", of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
+        let check: ContainerRun.Result
+        if let waitSeconds {
+            check = try pods.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
+                                 timeout: .seconds(waitSeconds + 60))
+        } else {
+            check = try pods.run("wait-for-schema", of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
+        }
         switch check.exitCode {
         case 0: return Report(outcome: .done, message: nil, output: check.output)
         case 1: return Report(outcome: .failed, message: nil, output: check.output)
@@ -128,8 +136,13 @@ public enum LocalMigration {
             secrets[settings.string("postgres.secretName")] = [settings.string("postgres.passwordKey"): password]
         }
         let host = ProcessInfo.processInfo.hostName
+        var yaml = try rendering.yaml()
+        if !rendering.manifests.contains(where: { $0.kind == "Deployment" }) {
+            // api.enabled=false: the gate as `schemajob gate` adds it, on a Deployment of its own.
+            yaml += try YAMLWriter.yaml([try WorkloadGate.gatedStandIn(rendering)])
+        }
         return try LocalPods(
-            yaml: try rendering.yaml(), secrets: secrets, podName: "schemajob-apply@\(host)",
+            yaml: yaml, secrets: secrets, podName: "schemajob-apply@\(host)",
             environmentOverrides: overrides, removedVariables: removed, output: output)
     }
 }

@@ -2,12 +2,31 @@
 public enum SettingValue: Hashable, Sendable, CustomStringConvertible {
     case string(String)
     case integer(Int)
+    /// A list (`gate.workloads`): a YAML sequence in the config file, comma-separated in `--set`.
+    case list([String])
+    /// Keys to values (`job.labels`): a YAML mapping in the config file, one
+    /// `--set job.labels.KEY=VALUE` per entry.
+    case map([String: String])
 
+    /// As `--set` would take it; `[]` and `{}` when empty (the README shows these).
     public var description: String {
         switch self {
         case .string(let text): text
         case .integer(let number): String(number)
+        case .list(let items): items.isEmpty ? "[]" : items.joined(separator: ",")
+        case .map(let entries):
+            entries.isEmpty ? "{}" : entries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }
+    }
+
+    public var listValue: [String] {
+        if case .list(let items) = self { return items }
+        return []
+    }
+
+    public var mapValue: [String: String] {
+        if case .map(let entries) = self { return entries }
+        return [:]
     }
 }
 
@@ -28,6 +47,12 @@ public struct SettingKey: Sendable {
         /// One of a few words (`Always`, `IfNotPresent`, `Never`).
         case choice([String])
         case integer(ClosedRange<Int>)
+        /// A list of `kind/name` of workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob).
+        case workloads
+        /// A list of hosts, each `host` or `host:port`.
+        case hosts
+        /// Kubernetes labels (`labels: true`: values are label values) or annotations.
+        case metadata(labels: Bool)
     }
 
     public var key: String
@@ -77,13 +102,69 @@ public struct SettingKey: Sendable {
                    summary: "the API's image (the default is a placeholder)"),
         SettingKey(key: "api.replicas", kind: .integer(0...1000), defaultValue: .integer(2), reachesJob: false,
                    summary: "API replicas"),
+        SettingKey(key: "api.enabled", kind: .choice(["true", "false"]), defaultValue: .string("true"), reachesJob: false,
+                   summary: "false leaves out the API Deployment (and its NetworkPolicy), for a platform that has its own and gates it"),
         SettingKey(key: "imagePullPolicy", kind: .choice(["Always", "IfNotPresent", "Never"]), defaultValue: .string("Always"),
                    reachesJob: true, summary: "imagePullPolicy of every container (Always, IfNotPresent or Never)"),
         SettingKey(key: "networkPolicy.enabled", kind: .choice(["true", "false"]), defaultValue: .string("true"),
                    reachesJob: false, summary: "render a NetworkPolicy for the migration pods and one for the API"),
+        // Object metadata, never the pod template: Kubernetes lets a Job's and an immutable
+        // ConfigMap's labels and annotations change in place, so these need no new hash.
+        SettingKey(key: "job.labels", kind: .metadata(labels: true), defaultValue: .map([:]), reachesJob: false,
+                   summary: "labels added to the Job's metadata (not its pods)"),
+        SettingKey(key: "job.annotations", kind: .metadata(labels: false), defaultValue: .map([:]), reachesJob: false,
+                   summary: "annotations added to the Job's metadata (Argo CD sync waves, Flux)"),
+        SettingKey(key: "configMap.labels", kind: .metadata(labels: true), defaultValue: .map([:]), reachesJob: false,
+                   summary: "labels added to every ConfigMap's metadata"),
+        SettingKey(key: "configMap.annotations", kind: .metadata(labels: false), defaultValue: .map([:]), reachesJob: false,
+                   summary: "annotations added to every ConfigMap's metadata"),
+        SettingKey(key: "gate.workloads", kind: .workloads, defaultValue: .list([]), reachesJob: false,
+                   summary: "other workloads to gate on this migration, as kind/name (besides those labelled schemajob.io/gate: \"true\")"),
+        SettingKey(key: "gate.readHosts", kind: .hosts, defaultValue: .list([]), reachesJob: false,
+                   summary: "standbys the gated workloads read from (host or host:port); the gate opens when each has replayed the migration"),
     ]
+
+    var takesList: Bool {
+        switch kind {
+        case .workloads, .hosts: true
+        default: false
+        }
+    }
 
     public static func named(_ key: String) -> SettingKey? {
         all.first { $0.key == key }
+    }
+}
+
+/// The kinds of workload the gate can be added to, as `gate.workloads` names them.
+public enum WorkloadKind: String, CaseIterable, Sendable {
+    case deployment, statefulset, daemonset, job, cronjob
+
+    /// `Deployment`, `deployment`, `CronJob`: kinds are matched without case.
+    public init?<Text: StringProtocol>(_ text: Text) {
+        self.init(rawValue: text.lowercased())
+    }
+
+    /// The path of the pod spec inside an object of this kind.
+    public var podSpecPath: [String] {
+        self == .cronjob ? ["spec", "jobTemplate", "spec", "template", "spec"] : ["spec", "template", "spec"]
+    }
+
+    /// The kind as Kubernetes spells it.
+    public var kubernetesKind: String {
+        switch self {
+        case .deployment: "Deployment"
+        case .statefulset: "StatefulSet"
+        case .daemonset: "DaemonSet"
+        case .job: "Job"
+        case .cronjob: "CronJob"
+        }
+    }
+
+    public var apiVersion: String {
+        switch self {
+        case .deployment, .statefulset, .daemonset: "apps/v1"
+        case .job, .cronjob: "batch/v1"
+        }
     }
 }

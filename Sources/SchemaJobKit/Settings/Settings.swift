@@ -49,6 +49,31 @@ public struct Settings: Hashable, Sendable {
                 throw SettingsError(location: location(of: keyNode, in: path), message: "setting names must be plain text")
             }
             let key = prefix + name
+            if let setting = SettingKey.named(key), case .metadata = setting.kind {
+                guard let entries = valueNode.mapping else {
+                    throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' takes a mapping of keys to values")
+                }
+                var map: [String: String] = [:]
+                for (entryKey, entryValue) in entries {
+                    guard let entryName = entryKey.scalar?.string, let text = entryValue.scalar?.string else {
+                        throw SettingsError(location: location(of: entryKey, in: path), message: "'\(key)' takes text keys and text values")
+                    }
+                    map[entryName] = text
+                }
+                try set(setting, .map(map), at: location(of: valueNode, in: path))
+                continue
+            }
+            if let setting = SettingKey.named(key), setting.takesList, let sequence = valueNode.sequence {
+                var items: [String] = []
+                for item in sequence {
+                    guard let text = item.scalar?.string else {
+                        throw SettingsError(location: location(of: item, in: path), message: "'\(key)' takes a list of text")
+                    }
+                    items.append(text)
+                }
+                try set(setting, .list(items), at: location(of: valueNode, in: path))
+                continue
+            }
             if let nested = valueNode.mapping {
                 guard SettingKey.all.contains(where: { $0.key.hasPrefix(key + ".") }) else {
                     throw SettingsError(location: location(of: keyNode, in: path), message: "unknown setting '\(key)'\(Self.knownKeysHint)")
@@ -70,6 +95,8 @@ public struct Settings: Hashable, Sendable {
                     throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' must be a whole number, not '\(scalar.string)'")
                 }
                 value = .integer(number)
+            case .workloads, .hosts:
+                value = .list(Self.commaSeparated(scalar.string))
             default:
                 value = .string(scalar.string)
             }
@@ -85,6 +112,13 @@ public struct Settings: Hashable, Sendable {
         }
         let key = String(flag[..<equals])
         let text = String(flag[flag.index(after: equals)...])
+        // `--set job.annotations.argocd.argoproj.io/sync-wave=-1`: one entry of a mapping.
+        if let setting = SettingKey.all.first(where: { if case .metadata = $0.kind { key.hasPrefix($0.key + ".") } else { false } }) {
+            var map = values[setting.key]?.mapValue ?? [:]
+            map[String(key.dropFirst(setting.key.count + 1))] = text
+            try set(setting, .map(map), at: flagLocation)
+            return
+        }
         guard let setting = SettingKey.named(key) else {
             throw SettingsError(location: flagLocation, message: "unknown setting '\(key)'\(Self.knownKeysHint)")
         }
@@ -94,6 +128,10 @@ public struct Settings: Hashable, Sendable {
                 throw SettingsError(location: flagLocation, message: "'\(key)' must be a whole number, not '\(text)'")
             }
             value = .integer(number)
+        } else if setting.takesList {
+            value = .list(Self.commaSeparated(text))
+        } else if case .metadata = setting.kind {
+            throw SettingsError(location: flagLocation, message: "'\(key)' is a mapping: give one entry as --set \(key).KEY=VALUE")
         } else {
             value = .string(text)
         }
@@ -107,6 +145,10 @@ public struct Settings: Hashable, Sendable {
         values[setting.key] = value
     }
 
+    static func commaSeparated(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     static let knownKeysHint = " (known: " + SettingKey.all.map(\.key).joined(separator: ", ") + ")"
 
     /// What is wrong with a value for a setting, or nil when it is acceptable.
@@ -114,9 +156,28 @@ public struct Settings: Hashable, Sendable {
         switch (setting.kind, value) {
         case (.integer(let range), .integer(let number)):
             return range.contains(number) ? nil : "must be between \(range.lowerBound) and \(range.upperBound), not \(number)"
-        case (.integer, .string):
+        case (.integer, _):
             return "must be a whole number"
-        case (_, .integer):
+        case (.workloads, .list(let items)):
+            return items.lazy.compactMap(workloadProblem).first
+        case (.hosts, .list(let items)):
+            return items.lazy.compactMap(hostProblem).first
+        case (.metadata(let labels), .map(let entries)):
+            for (key, text) in entries.sorted(by: { $0.key < $1.key }) {
+                if let problem = metadataKeyProblem(key) { return problem }
+                if labels && !isLabelValue(text) {
+                    return "value of '\(key)' must be a label value (at most 63 letters, digits, '-', '_', '.', starting and ending with a letter or digit), not '\(text)'"
+                }
+                if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+                    return "value of '\(key)' must not contain control characters"
+                }
+            }
+            return nil
+        case (.workloads, _), (.hosts, _):
+            return "must be a list"
+        case (.metadata, _):
+            return "must be a mapping"
+        case (_, .integer), (_, .list), (_, .map):
             return "must be text"
         case (let kind, .string(let text)):
             guard !text.isEmpty else { return "must not be empty" }
@@ -127,8 +188,7 @@ public struct Settings: Hashable, Sendable {
             case .dnsLabel:
                 return isDNSLabel(text) ? nil : "must be a DNS-1123 label (lower-case letters, digits, '-', at most 63), not '\(text)'"
             case .dnsSubdomain:
-                let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-                return text.count <= 253 && labels.allSatisfy({ isDNSLabel(String($0)) })
+                return isDNSSubdomain(text)
                     ? nil : "must be a DNS-1123 subdomain, not '\(text)'"
             case .secretKey:
                 let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
@@ -142,7 +202,7 @@ public struct Settings: Hashable, Sendable {
                 // These values become container environment variables, where Kubernetes
                 // replaces `$(NAME)` with another variable's value.
                 return text.contains("$(") ? "must not contain '$(' (Kubernetes would expand it in the container's environment)" : nil
-            case .integer:
+            case .integer, .workloads, .hosts, .metadata:
                 return nil
             }
         }
@@ -163,6 +223,42 @@ public struct Settings: Hashable, Sendable {
             return "has a malformed digest: expected image@sha256: and 64 lower-case hex digits, not '\(image)'"
         }
         return nil
+    }
+
+    /// `deployment/reservation-processor`: a kind the gate knows and an object name.
+    static func workloadProblem(_ item: String) -> String? {
+        let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, WorkloadKind(parts[0]) != nil else {
+            return "entries must be kind/name with kind one of \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(item)'"
+        }
+        return isDNSSubdomain(String(parts[1])) ? nil : "entry '\(item)' does not end in an object name"
+    }
+
+    static func hostProblem(_ item: String) -> String? {
+        let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+        let portIsValid = parts.count == 1 || (parts.count == 2 && Int(parts[1]).map { (1...65535).contains($0) } == true)
+        return parts.count <= 2 && isDNSSubdomain(String(parts[0])) && portIsValid
+            ? nil : "entries must be host or host:port (a DNS-1123 subdomain and a port), not '\(item)'"
+    }
+
+    /// A label or annotation key: an optional DNS subdomain and '/', then a name of at most 63.
+    static func metadataKeyProblem(_ key: String) -> String? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        let name = String(parts.last ?? "")
+        let prefixIsValid = parts.count == 1 || (parts.count == 2 && isDNSSubdomain(String(parts[0])))
+        return parts.count <= 2 && prefixIsValid && !name.isEmpty && isLabelValue(name)
+            ? nil : "key '\(key)' is not a Kubernetes label or annotation key ([prefix/]name)"
+    }
+
+    static func isLabelValue(_ text: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        let alphanumeric = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return text.isEmpty || (text.count <= 63 && text.allSatisfy { allowed.contains($0) }
+            && alphanumeric.contains(text.first!) && alphanumeric.contains(text.last!))
+    }
+
+    static func isDNSSubdomain(_ text: String) -> Bool {
+        text.count <= 253 && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
     }
 
     static func isDNSLabel(_ text: String) -> Bool {

@@ -12,8 +12,12 @@ public struct TemplateSet: Sendable {
     public static let configMap = "configmap.yaml"
     public static let job = "job.yaml"
     public static let deployment = "deployment.yaml"
+    /// The init container and volumes added to workloads schemajob does not own
+    /// (`render --output-dir`'s `gate/` component, `schemajob gate`); needed only then.
+    public static let gate = "gate.yaml"
     /// Rendered unless `networkPolicy.enabled` is false; required only then.
-    public static let networkPolicies = ["networkpolicy-migration.yaml", "networkpolicy-api.yaml"]
+    public static let networkPolicies = ["networkpolicy-migration.yaml", apiNetworkPolicy]
+    public static let apiNetworkPolicy = "networkpolicy-api.yaml"
     public static let scriptsDirectory = "scripts/"
     public static let migrationScript = "scripts/migration.psql"
     static let required = [configMap, job, deployment, migrationScript]
@@ -102,12 +106,12 @@ public struct TemplateSet: Sendable {
         files.keys.filter { $0.hasPrefix(Self.scriptsDirectory) }.sorted(by: DatabaseReader.byteOrder)
     }
 
-    /// The files that shape the Job and its ConfigMaps: all but the Deployment's, the
-    /// NetworkPolicies (objects of their own, changed in place without a new Job) and
+    /// The files that shape the Job and its ConfigMaps: all but the Deployment's, the gate's,
+    /// the NetworkPolicies (objects of their own, changed in place without a new Job) and
     /// `prove/` (what `schemajob test` adds to its scratch databases, never deployed).
     /// Their bytes are part of the content hash.
     public var jobTemplateNames: [String] {
-        files.keys.filter { $0 != Self.deployment && !Self.networkPolicies.contains($0) && !$0.hasPrefix(Self.proveDirectory) }
+        files.keys.filter { $0 != Self.deployment && $0 != Self.gate && !Self.networkPolicies.contains($0) && !$0.hasPrefix(Self.proveDirectory) }
             .sorted(by: DatabaseReader.byteOrder)
     }
 

@@ -59,7 +59,10 @@ public enum OutputDirectory {
     }
 
     /// The files of a render, by stable name, and the kustomization listing them.
-    public static func files(_ manifests: [Manifest], shortHash: String) throws -> [File] {
+    /// `gateComponent` is written as `gate/Kustomization`, a kustomize Component a user's
+    /// own kustomization names (`components: [../schemajob/gate]`) to gate its workloads;
+    /// the directory's own Kustomization does not list it.
+    public static func files(_ manifests: [Manifest], shortHash: String, gateComponent: String? = nil) throws -> [File] {
         var files: [File] = []
         for manifest in manifests {
             let name = "\(manifest.kind.lowercased())-\(stableName(manifest.name, shortHash: shortHash)).yaml"
@@ -78,7 +81,15 @@ public enum OutputDirectory {
             \(files.map { "  - \($0.name)" }.joined(separator: "\n"))
 
             """
-        return files + [File(name: kustomizationFile, text: kustomization)]
+        let component = gateComponent.map {
+            File(name: WorkloadGate.componentDirectory + "/" + kustomizationFile, text: """
+                \(marker)
+                # A kustomize Component: `components: [<this directory>]` in your kustomization gates
+                # your workloads on this migration (see docs/gating.md).
+                \($0)
+                """)
+        }
+        return files + [File(name: kustomizationFile, text: kustomization)] + (component.map { [$0] } ?? [])
     }
 
     /// `db-schema-0123456789-2` → `db-schema-2`: the name without the hash.
@@ -95,11 +106,18 @@ public enum OutputDirectory {
             guard isDirectory.boolValue else {
                 throw WriteError(location: SourceLocation(path: directory), message: "not a directory")
             }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-            for name in names.sorted(by: DatabaseReader.byteOrder) where !name.hasPrefix(".") {
+            // schemajob's own subdirectories (`gate/`) are read like the directory itself.
+            let ownDirectories = Set(files.compactMap { file in file.name.firstIndex(of: "/").map { String(file.name[..<$0]) } }
+                + [WorkloadGate.componentDirectory])
+            var names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for subdirectory in ownDirectories.sorted() {
+                names += ((try? FileManager.default.contentsOfDirectory(atPath: changes.path(subdirectory))) ?? []).map { subdirectory + "/" + $0 }
+            }
+            for name in names.sorted(by: DatabaseReader.byteOrder) where !name.hasPrefix(".") && !name.contains("/.") {
                 let path = changes.path(name)
                 var isSubdirectory: ObjCBool = false
                 FileManager.default.fileExists(atPath: path, isDirectory: &isSubdirectory)
+                if isSubdirectory.boolValue && ownDirectories.contains(name) { continue }
                 guard !isSubdirectory.boolValue else { changes.foreign.append(name); continue }
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw WriteError(location: SourceLocation(path: path), message: "cannot read the file")
@@ -140,6 +158,14 @@ public enum OutputDirectory {
             throw WriteError(location: SourceLocation(path: changes.directory), message: "cannot create the directory")
         }
         for (file, _) in changes.writes {
+            if let slash = file.name.lastIndex(of: "/") {
+                let subdirectory = changes.path(String(file.name[..<slash]))
+                do {
+                    try FileManager.default.createDirectory(atPath: subdirectory, withIntermediateDirectories: true)
+                } catch {
+                    throw WriteError(location: SourceLocation(path: subdirectory), message: "cannot create the directory")
+                }
+            }
             try OutputFile.write(file.text, to: changes.path(file.name))
         }
         for (name, _) in changes.removals where unlink(changes.path(name)) != 0 && errno != ENOENT {

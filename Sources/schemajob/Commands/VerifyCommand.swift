@@ -7,9 +7,11 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that a database has this schema: the API's start-up gate, run once.",
         discussion: """
-            Runs the API Deployment's wait-for-schema container once, here, with local psql: \
-            ready when the ledger (schemajob.runs) holds a finished run for the current hash and \
-            every table the schema files create exists. The database is named as for apply: \
+            Runs the gate (the wait-for-schema container) once, here, with local psql: ready \
+            when the ledger (schemajob.runs) holds a finished run for the current hash and every \
+            table the schema files create exists, on the primary and on every gate.readHosts \
+            standby. With --wait SECONDS it waits the way a gated pod does (CI can wait for a \
+            deploy's migration with it). The database is named as for apply: \
             libpq's PG* variables, or --dsn.
 
             Exit codes: 0 ready; 1 not ready (what is missing is listed); 2 PostgreSQL could not \
@@ -18,6 +20,7 @@ struct VerifyCommand: ParsableCommand {
             Examples:
               PGHOST=localhost PGPASSWORD=... schemajob verify
               schemajob verify --dsn 'postgresql://gpudev@localhost/gpudev' || echo "not migrated"
+              schemajob verify --wait 600
             """
     )
 
@@ -25,9 +28,16 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @Option(name: .long, help: ArgumentHelp("Wait as a gated pod does, for at most this many seconds, instead of checking once.", valueName: "seconds"))
+    var wait: Int?
+
+    func validate() throws {
+        if let wait, wait < 0 { throw ValidationError("--wait takes a number of seconds, 0 or more") }
+    }
+
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request)
-        let report = try LocalMigration.verify(rendering, target: connection.target, output: .inherit)
+        let report = try LocalMigration.verify(rendering, target: connection.target, waitSeconds: wait, output: .inherit)
         if let message = report.message {
             Terminal.error(message)
         }

@@ -42,6 +42,9 @@ extension AgainstPostgreSQL {
             #expect(runs.map(\.fileCount) == [11, 10])
             #expect(runs.allSatisfy { $0.user == PostgresServer.role && $0.pod?.hasPrefix("schemajob-apply@") == true })
             #expect(runs.allSatisfy { $0.durationSeconds >= 0 && $0.finishedAt >= $0.startedAt })
+            let version = try SchemaJobExecutable.run(["--version"])
+            #expect(version.status == 0 && version.stdout == SchemaJob.version + "\n", "\(version.stdout)\(version.stderr)")
+            #expect(runs.allSatisfy { $0.schemajobVersion == SchemaJob.version }, "the ledger records the schemajob that wrote the Job")
 
             let text = try SchemaJobExecutable.run(["history", "--database", copy], environment: environment)
             #expect(text.status == 0, "\(text.stderr)")
@@ -118,5 +121,23 @@ extension AgainstPostgreSQL {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.split(separator: "\n").count == 2)
         }
+    }
+}
+
+extension AgainstPostgreSQL.HistoryCommandTests {
+    /// A ledger written before it kept the version: the next run adds the column once, and
+    /// history reads old and new rows alike.
+    @Test func aLedgerOlderThanTheVersionColumnGainsItAndHistoryReadsBothKindsOfRow() async throws {
+        let database = try #require(PostgresServer.current).createDatabase()
+        let job = try RenderedForTest(database)
+        try await job.migrate()
+        try database.sql("ALTER TABLE schemajob.runs DROP COLUMN schemajob_version")
+        let again = try await job.run("migrate", environment: ["SCHEMAJOB_REAPPLY": "always"])
+        #expect(again.exitCode == 0, "\(again.output)")
+        let rows = try database.rows("SELECT hash, coalesce(schemajob_version, '-') FROM schemajob.runs ORDER BY run_id")
+        #expect(rows.map { $0[1] } == ["-", SchemaJob.version], "\(rows)")
+        let runs = try Ledger.runs(target: LocalMigration.Target(environment: Command.libpqVariables(database)),
+                                   settings: job.plan.settings)
+        #expect(runs.map(\.schemajobVersion) == [SchemaJob.version, nil])
     }
 }

@@ -310,10 +310,11 @@ extension AgainstPostgreSQL {
         }
 
         @Test func theLogIsTheSeedsExampleLogWithEveryFileInOrder() async throws {
-            let (_, _, migrate) = try await Self.migrated()
+            let (_, job, migrate) = try await Self.migrated()
             let files = try DatabaseFiles.listed(in: Repository.database)
             let rule = "=========================================="
-            let expected = [rule, "Database Schema Migration", rule, "", "Applying schema files..."]
+            let header = "schemajob \(SchemaJob.version), schema \(job.plan.shortHash)"
+            let expected = [header, rule, "Database Schema Migration", rule, "", "Applying schema files..."]
                 + files.filter { $0.phase == "schema" }.map { "  → \($0.name)" }
                 + ["", "Applying fixture data..."]
                 + files.filter { $0.phase == "fixtures" }.map { "  → \($0.name)" }

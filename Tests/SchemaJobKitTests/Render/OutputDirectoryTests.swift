@@ -28,8 +28,14 @@ import Yams
                 toFile: database + "/schema/010_audit_events.sql", atomically: true, encoding: .utf8)
         }
 
+        /// The files, with those of subdirectories (`gate/Kustomization`) by their relative path.
         func files() throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: deploy).sorted()
+            try FileManager.default.contentsOfDirectory(atPath: deploy).flatMap { name -> [String] in
+                var isDirectory: ObjCBool = false
+                FileManager.default.fileExists(atPath: deploy + "/" + name, isDirectory: &isDirectory)
+                guard isDirectory.boolValue else { return [name] }
+                return try FileManager.default.contentsOfDirectory(atPath: deploy + "/" + name).map { name + "/" + $0 }
+            }.sorted()
         }
     }
 
@@ -42,7 +48,7 @@ import Yams
 
     static let expectedFiles = [
         "Kustomization", "configmap-db-fixtures.yaml", "configmap-db-schema.yaml", "configmap-db-scripts.yaml",
-        "deployment-api-service.yaml", "job-db-migration.yaml", "networkpolicy-api-service.yaml",
+        "deployment-api-service.yaml", "gate/Kustomization", "job-db-migration.yaml", "networkpolicy-api-service.yaml",
         "networkpolicy-db-migration.yaml",
     ]
 

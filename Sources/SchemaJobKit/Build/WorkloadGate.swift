@@ -1,0 +1,232 @@
+import Foundation
+import Yams
+
+/// `gate.yaml`, filled in for one plan: what a gated workload's pod spec gets.
+public struct GateFragment {
+    public var initContainer: Node
+    public var volumes: [Node]
+}
+
+/// Why workloads could not be gated: the place is `<stdin>` (and line) or the setting.
+public struct GateError: InputError, Equatable {
+    public var location: SourceLocation
+    public var message: String
+}
+
+/// Gating workloads schemajob does not own (decision 16): the kustomize Component that
+/// `render --output-dir` writes, and the `schemajob gate` filter over a YAML stream.
+/// Both add the same `gate.yaml` fragment, so a workload gated either way is gated alike.
+public enum WorkloadGate {
+    /// A workload labelled `schemajob.io/gate: "true"` is gated without being named.
+    public static let label = "schemajob.io/gate"
+    public static let containerName = "wait-for-schema"
+    public static let componentDirectory = "gate"
+
+    public struct Target: Equatable, Sendable {
+        public var kind: WorkloadKind
+        public var name: String
+        public var display: String { "\(kind.rawValue)/\(name)" }
+    }
+
+    /// The workloads `gate.workloads` names, in its order (settings checked their form).
+    public static func named(_ settings: Settings) -> [Target] {
+        (settings["gate.workloads"]?.listValue ?? []).compactMap { item in
+            let parts = item.split(separator: "/")
+            guard parts.count == 2, let kind = WorkloadKind(parts[0]) else { return nil }
+            return Target(kind: kind, name: String(parts[1]))
+        }
+    }
+
+    // MARK: The filter
+
+    /// `schemajob gate`: every document of `input`, with the selected workloads gated, then
+    /// the migration objects (ConfigMaps, the Job, its NetworkPolicy; not the API Deployment,
+    /// which a chart has of its own). Running it over its own output changes nothing: a
+    /// workload already carrying this exact gate, and objects already present as they are,
+    /// are left alone; anything of the same name that differs is refused, never replaced.
+    public static func filter(_ input: String, rendering: Rendering, fragment: GateFragment) throws -> [Manifest] {
+        let settings = rendering.plan.settings
+        let namespace = settings.string("namespace")
+        var documents = try parseStream(input)
+        let named = named(settings)
+        var found: [Target] = []
+        for index in documents.indices {
+            let (node, mark) = documents[index]
+            guard let kindName = node.mapping?["kind"]?.string, let kind = WorkloadKind(kindName),
+                  kind.kubernetesKind == kindName,
+                  let name = node.mapping?["metadata"]?.mapping?["name"]?.string
+            else { continue }
+            let target = Target(kind: kind, name: name)
+            let labelled = node.mapping?["metadata"]?.mapping?["labels"]?.mapping?[label]?.string == "true"
+            guard labelled || named.contains(target) else { continue }
+            found.append(target)
+            let here = SourceLocation(path: "<stdin>", line: mark?.line)
+            if let own = node.mapping?["metadata"]?.mapping?["namespace"]?.string, own != namespace {
+                throw GateError(location: here, message: "\(target.display) is in namespace \(own), but the migration objects are in \(namespace) (set namespace)")
+            }
+            documents[index].node = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
+        }
+        if let missing = named.first(where: { !found.contains($0) }) {
+            throw GateError(location: SourceLocation(path: "gate.workloads"),
+                            message: "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.display).joined(separator: ", ")))")
+        }
+
+        var output = documents.map { document in
+            Manifest(kind: document.node.mapping?["kind"]?.string ?? "", name: document.node.mapping?["metadata"]?.mapping?["name"]?.string ?? "",
+                     node: document.node)
+        }
+        let apiName = settings.string("api.name")
+        for manifest in rendering.manifests where !((manifest.kind == "Deployment" || manifest.kind == "NetworkPolicy") && manifest.name == apiName) {
+            if let present = output.first(where: { $0.kind == manifest.kind && $0.name == manifest.name }) {
+                guard canonical(present.node) == canonical(manifest.node) else {
+                    throw GateError(location: SourceLocation(path: "<stdin>"),
+                                    message: "the input already has \(manifest.kind) \(manifest.name), and it is not the one this render makes")
+                }
+                continue
+            }
+            output.append(manifest)
+        }
+        return output
+    }
+
+    static func parseStream(_ input: String) throws -> [(node: Node, mark: Mark?)] {
+        var documents: [(node: Node, mark: Mark?)] = []
+        do {
+            // Parser itself, not `compose_all`: that sequence ends quietly at a syntax error.
+            let parser = try Parser(yaml: input)
+            var nodes: [Node] = []
+            while let node = try parser.nextRoot() { nodes.append(node) }
+            for node in nodes {
+                // A document holding only comments (`helm template`'s `# Source:` lines) is null.
+                if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "null" || scalar.string == "~" {
+                    continue
+                }
+                guard let mapping = node.mapping, mapping["kind"]?.string != nil, mapping["apiVersion"]?.string != nil else {
+                    throw GateError(location: SourceLocation(path: "<stdin>", line: node.mark?.line),
+                                    message: "a document that is not a Kubernetes object (a mapping with apiVersion and kind)")
+                }
+                documents.append((node, node.mark))
+            }
+        } catch let error as GateError {
+            throw error
+        } catch {
+            throw GateError(location: yamlErrorLocation(error, path: "<stdin>"), message: "not valid YAML: \(yamlProblem(error))")
+        }
+        return documents
+    }
+
+    /// The workload with the gate's init container first and its volumes added. A workload
+    /// that already has exactly this gate is returned as it is (idempotent); one whose
+    /// `wait-for-schema` container or `schemajob-` volume differs (another hash, or a
+    /// container of the user's own by that name) is refused, never replaced.
+    static func gated(_ workload: Node, kind: WorkloadKind, fragment: GateFragment, target: Target, at location: SourceLocation) throws -> Node {
+        guard let podSpec = workload.value(at: kind.podSpecPath)?.mapping else {
+            throw GateError(location: location, message: "\(target.display) has no pod spec at \(kind.podSpecPath.joined(separator: "."))")
+        }
+        var initContainers = Array(podSpec["initContainers"]?.sequence ?? [])
+        var volumes = Array(podSpec["volumes"]?.sequence ?? [])
+        if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == containerName }) {
+            guard canonical(existing) == canonical(fragment.initContainer) else {
+                throw GateError(location: location,
+                                message: "\(target.display) already has an init container named \(containerName) that is not this gate (another hash, or a container of its own): remove it or rename it")
+            }
+        } else {
+            initContainers.insert(fragment.initContainer, at: 0)
+        }
+        // First, in the template's order, where kustomize's strategic merge puts them, so
+        // the filter and the component give the same objects.
+        var added: [Node] = []
+        for volume in fragment.volumes {
+            let name = volume.mapping?["name"]?.string
+            if let existing = volumes.first(where: { $0.mapping?["name"]?.string == name }) {
+                guard canonical(existing) == canonical(volume) else {
+                    throw GateError(location: location, message: "\(target.display) already has a volume named \(name ?? "") that is not the gate's")
+                }
+            } else {
+                added.append(volume)
+            }
+        }
+        volumes.insert(contentsOf: added, at: 0)
+        var spec = podSpec
+        spec["initContainers"] = .sequence(Node.Sequence(initContainers))
+        spec["volumes"] = .sequence(Node.Sequence(volumes))
+        return workload.replacing(at: kind.podSpecPath, with: .mapping(spec))
+    }
+
+    /// A node as sorted JSON, so two objects compare by content whatever their layout.
+    static func canonical(_ node: Node) -> String {
+        guard let value = try? Yams.load(yaml: (try? Yams.serialize(node: node)) ?? ""),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+        else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A Deployment with nothing but the gate, for `verify` when the render has no API
+    /// Deployment (`api.enabled=false`): the gate exactly as gated workloads get it.
+    static func gatedStandIn(_ rendering: Rendering) throws -> Manifest {
+        let container = Node.mapping(Node.Mapping([
+            (stringNode("name"), stringNode("workload")), (stringNode("image"), stringNode("none")),
+        ]))
+        let workload = Node.mapping(Node.Mapping([
+            (stringNode("apiVersion"), stringNode("apps/v1")), (stringNode("kind"), stringNode("Deployment")),
+            (stringNode("metadata"), .mapping(Node.Mapping([(stringNode("name"), stringNode("gated-workload"))]))),
+        ])).replacing(at: WorkloadKind.deployment.podSpecPath + ["containers"], with: .sequence(Node.Sequence([container])))
+        let target = Target(kind: .deployment, name: "gated-workload")
+        let node = try gated(workload, kind: .deployment, fragment: try rendering.gateFragment(), target: target,
+                             at: SourceLocation(path: "verify"))
+        return Manifest(kind: "Deployment", name: target.name, node: node)
+    }
+
+    // MARK: The component
+
+    /// `gate/Kustomization`: a kustomize Component that adds the gate to every workload
+    /// labelled `schemajob.io/gate: "true"` and to each one `gate.workloads` names. Its
+    /// patches are strategic merge patches, which merge init containers and volumes by
+    /// name: a workload matched twice, or built twice, still gets the gate once.
+    public static func component(settings: Settings, fragment: GateFragment) throws -> String {
+        var patches: [Node] = []
+        func patch(_ kind: WorkloadKind, target: [(String, String)]) throws {
+            var spec = Node.Mapping([])
+            spec["initContainers"] = .sequence(Node.Sequence([fragment.initContainer]))
+            spec["volumes"] = .sequence(Node.Sequence(fragment.volumes))
+            // The object's own name is taken from the target; kustomize needs one here.
+            let object = Node.mapping(Node.Mapping([
+                (stringNode("apiVersion"), stringNode(kind.apiVersion)),
+                (stringNode("kind"), stringNode(kind.kubernetesKind)),
+                (stringNode("metadata"), .mapping(Node.Mapping([(stringNode("name"), stringNode("any"))]))),
+            ])).replacing(at: kind.podSpecPath, with: .mapping(spec))
+            let text = try Yams.serialize(node: object, indent: 2, width: -1, allowUnicode: true, lineBreak: .ln)
+            patches.append(.mapping(Node.Mapping([
+                (stringNode("target"), .mapping(Node.Mapping(target.map { (stringNode($0.0), stringNode($0.1)) }))),
+                (stringNode("patch"), .scalar(Node.Scalar(text, Tag(.str), .literal))),
+            ])))
+        }
+        for kind in WorkloadKind.allCases {
+            try patch(kind, target: [("kind", kind.kubernetesKind), ("labelSelector", "\(label)=true")])
+        }
+        for target in named(settings) {
+            try patch(target.kind, target: [("kind", target.kind.kubernetesKind), ("name", target.name)])
+        }
+        let root = Node.mapping(Node.Mapping([
+            (stringNode("apiVersion"), stringNode("kustomize.config.k8s.io/v1alpha1")),
+            (stringNode("kind"), stringNode("Component")),
+            (stringNode("patches"), .sequence(Node.Sequence(patches))),
+        ]))
+        return try Yams.serialize(node: root, indent: 2, width: -1, allowUnicode: true, lineBreak: .ln, explicitStart: true)
+    }
+}
+
+extension Node {
+    /// The node at a path of mapping keys, or nil where one is missing.
+    func value(at path: [String]) -> Node? {
+        path.reduce(Optional(self)) { node, key in node?.mapping?[key] }
+    }
+
+    /// This node with the value at a path of mapping keys replaced, missing mappings made.
+    func replacing(at path: [String], with value: Node) -> Node {
+        guard let key = path.first else { return value }
+        var mapping = self.mapping ?? Node.Mapping([])
+        mapping[stringNode(key)] = (mapping[key] ?? .mapping(Node.Mapping([]))).replacing(at: Array(path.dropFirst()), with: value)
+        return .mapping(mapping)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import SchemaJobKit
+import Testing
+
+extension AgainstPostgreSQL {
+    /// The gate with a real streaming standby (`gate.readHosts`): it opens only once the
+    /// standby has replayed the migration, and the Job refuses to run on a standby.
+    @Suite(.serialized) struct StandbyGateTests {
+        @Test func theGateStaysShutWhileTheStandbyHasNotReplayedTheMigrationAndOpensOnceItHas() async throws {
+            let server = try #require(PostgresServer.current)
+            let database = try server.createDatabase()
+            let standby = try StreamingStandby.start(from: server)
+            defer { standby.stop() }
+            try standby.catchUp()
+            #expect(try standby.superuserSQL("SELECT pg_is_in_recovery()") == "t\n")
+            try standby.superuserSQL("SELECT pg_wal_replay_pause()")
+
+            let job = try RenderedForTest(database, settings: ["gate.readHosts=127.0.0.1:\(standby.port)"])
+            try await job.migrate()
+            #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "1\n",
+                    "the Job committed on the primary")
+
+            let shut = try await job.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "3"])
+            #expect(shut.exitCode == 1, "\(shut.output)")
+            #expect(shut.output.contains("Gave up after 3s: standby 127.0.0.1:\(standby.port): no finished migration for hash"),
+                    "\(shut.output)")
+
+            // Started while replay is still paused; replay resumes two seconds later.
+            let started = ContinuousClock.now
+            async let gate = job.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "60"])
+            try await Task.sleep(for: .seconds(2))
+            try standby.superuserSQL("SELECT pg_wal_replay_resume()")
+            let result = try await gate
+            let openedAt = ContinuousClock.now
+            #expect(result.exitCode == 0, "\(result.output)")
+            #expect(result.output.contains("Waiting for schema \(job.plan.shortHash): standby 127.0.0.1:\(standby.port): no finished migration"),
+                    "it was shut while replay was paused: \(result.output)")
+            #expect(result.output.hasSuffix("every read host (127.0.0.1:\(standby.port)) has replayed it.\n"), "\(result.output)")
+            // How soon after the commit it opens is Benchmarks/gate-open's figure, not a test's.
+            #expect(openedAt - started >= .seconds(2), "it opened before replay resumed")
+        }
+
+        @Test func theJobSaysItIsConnectedToAStandbyAndRunsNothing() async throws {
+            let server = try #require(PostgresServer.current)
+            let database = try server.createDatabase()
+            let standby = try StreamingStandby.start(from: server)
+            defer { standby.stop() }
+            try standby.catchUp()
+            let job = try RenderedForTest(
+                databaseName: database.name, port: standby.port, password: server.password)
+            let migrate = try await job.run("migrate")
+            #expect(migrate.exitCode == 75, "\(migrate.output)")
+            #expect(migrate.output.contains("127.0.0.1:\(standby.port) is a standby (pg_is_in_recovery() is true): the migration must connect to the primary"),
+                    "\(migrate.output)")
+            #expect(!migrate.output.contains("read-only transaction"), "it stopped before the first statement")
+            #expect(try database.sql("SELECT to_regclass('schemajob.runs') IS NULL") == "t\n")
+        }
+    }
+}
