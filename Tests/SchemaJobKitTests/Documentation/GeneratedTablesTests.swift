@@ -31,7 +31,7 @@ import Testing
     }
 
     private func expectGenerated(page: String, table: String, source: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+                                 sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let path = Repository.root + "/" + page
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let start = try #require(text.range(of: Self.begin), "\(page) has no line \(Self.begin)", sourceLocation: sourceLocation)
