@@ -1,4 +1,4 @@
-"""The benchmarks behind README's Performance section; run through Benchmarks/run.
+"""The benchmarks behind Benchmarks/README.md; run through Benchmarks/run.
 
 Every figure is a whole process (start-up included), the median of N runs; the
 commands of one table take turns run by run, so a slow moment of a busy machine

@@ -64,14 +64,14 @@ public struct SettingKey: Sendable {
     public var reachesJob: Bool
     public var summary: String
 
-    /// Every setting, in the order the README documents them.
+    /// Every setting, in the order `render --help` and docs/settings.md list them.
     public static let all: [SettingKey] = [
         SettingKey(key: "namespace", kind: .dnsLabel, defaultValue: .string("gpu-controlplane"), reachesJob: true,
                    summary: "namespace of every object"),
         SettingKey(key: "release", kind: .dnsLabel, defaultValue: .string("gpu-dev"), reachesJob: true,
-                   summary: "app.kubernetes.io/instance label of every object: scopes kubectl apply --prune"),
+                   summary: "app.kubernetes.io/instance label of every object: scopes kubectl apply --prune to this release"),
         SettingKey(key: "image", kind: .image, defaultValue: .string("ghcr.io/pgmq/pg18-pgmq:v1.8.1"), reachesJob: true,
-                   summary: "image of the Job and the API's gate (psql, pg_isready, bash)"),
+                   summary: "image of the Job and of the API's wait-for-schema gate (needs psql, pg_isready, bash)"),
         SettingKey(key: "postgres.host", kind: .dnsSubdomain, defaultValue: .string("postgres-primary"), reachesJob: true,
                    summary: "PostgreSQL service host"),
         SettingKey(key: "postgres.port", kind: .integer(1...65535), defaultValue: .integer(5432), reachesJob: true,
@@ -91,7 +91,7 @@ public struct SettingKey: Sendable {
         SettingKey(key: "job.activeDeadlineSeconds", kind: .integer(1...86_400), defaultValue: .integer(1800), reachesJob: true,
                    summary: "seconds the Job may run in all, retries included"),
         SettingKey(key: "job.reapply", kind: .choice(["if-changed", "always"]), defaultValue: .string("if-changed"), reachesJob: true,
-                   summary: "if-changed: a hash the ledger already holds is not applied again; always: apply it anyway"),
+                   summary: "if-changed: a hash the ledger already holds (with every required table) is not applied again; always: apply it anyway"),
         SettingKey(key: "job.lockTimeoutMilliseconds", kind: .integer(10...60_000), defaultValue: .integer(500), reachesJob: true,
                    summary: "longest lock wait of one attempt (attempts wait 100, 200, 400 ms, … up to this)"),
         SettingKey(key: "job.lockRetrySeconds", kind: .integer(0...3600), defaultValue: .integer(30), reachesJob: true,
@@ -99,7 +99,7 @@ public struct SettingKey: Sendable {
         SettingKey(key: "api.name", kind: .dnsLabel, defaultValue: .string("api-service"), reachesJob: false,
                    summary: "name of the API Deployment (and its pod label)"),
         SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:placeholder"), reachesJob: false,
-                   summary: "the API's image (the default is a placeholder)"),
+                   summary: "the API's image; set it to your release, by digest if you can (the default is a placeholder)"),
         SettingKey(key: "api.replicas", kind: .integer(0...1000), defaultValue: .integer(2), reachesJob: false,
                    summary: "API replicas"),
         SettingKey(key: "api.enabled", kind: .choice(["true", "false"]), defaultValue: .string("true"), reachesJob: false,

@@ -2,7 +2,7 @@ import Foundation
 import SchemaJobKit
 import Testing
 
-/// The README's OpenTofu module (Fixtures/opentofu/main.tf), run with the real
+/// The OpenTofu module of docs/integrations.md (Fixtures/opentofu/main.tf), run with the real
 /// terraform (or tofu) binary: init and apply offline, re-run on a new hash only.
 @Suite struct OpenTofuModuleTests {
     static let fixture = Repository.fixtures + "/opentofu/main.tf"
@@ -67,9 +67,9 @@ import Testing
         #expect(applies() == ["deploy", "deploy"], "nothing changed: the provisioner does not run")
     }
 
-    @Test func theReadmeShowsTheModuleTheTestRuns() throws {
-        let readme = try String(contentsOfFile: Repository.root + "/README.md", encoding: .utf8)
+    @Test func theIntegrationsPageShowsTheModuleTheTestRuns() throws {
+        let page = try String(contentsOfFile: Repository.root + "/docs/integrations.md", encoding: .utf8)
         let module = try String(contentsOfFile: Self.fixture, encoding: .utf8)
-        #expect(readme.contains("```hcl\n" + module + "```\n"))
+        #expect(page.contains("```hcl\n" + module + "```\n"))
     }
 }
