@@ -23,6 +23,9 @@ extension SettingKey.Kind {
         case .text: "non-empty text without control characters"
         case .choice(let words): words.map(MarkdownTable.code).joined(separator: ", ")
         case .integer(let range): "\(range.lowerBound)–\(range.upperBound)"
+        case .workloads: "a list of `kind/name`: Deployment, StatefulSet, DaemonSet, Job, CronJob"
+        case .hosts: "a list of `host` or `host:port`"
+        case .metadata(let labels): labels ? "a map of label keys to label values" : "a map of annotation keys to text"
         }
     }
 }
