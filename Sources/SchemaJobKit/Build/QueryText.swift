@@ -17,6 +17,8 @@ public enum QueryText {
         public var start: Int
         public var length: Int
         public var line: Int
+        /// Where the statement starts (its first token that is not a comment).
+        public var firstLine: Int
     }
 
     /// The name of the prepared statement that cuts the current file's pieces.
@@ -39,7 +41,7 @@ public enum QueryText {
             else { continue }
             let end = offsets[last] + tokens[last].text.utf8.count
             let line = tokens[last].line + tokens[last].text.utf8.count { $0 == UInt8(ascii: "\n") }
-            pieces.append(Piece(start: offsets[first] + 1, length: end - offsets[first], line: line))
+            pieces.append(Piece(start: offsets[first] + 1, length: end - offsets[first], line: line, firstLine: tokens[first].line))
         }
         return pieces
     }
@@ -51,11 +53,16 @@ public enum QueryText {
     public static func lines(running file: MigrationFile) -> [String] {
         let pieces = pieces(of: file.text)
         guard !pieces.isEmpty else { return [] }
+        return loading(file) + pieces.map { statement($0, of: file) } + unloading
+    }
+
+    /// Loads `file` into psql's `sql` and prepares the statement that cuts it.
+    static func loading(_ file: MigrationFile) -> [String] {
         let shown = "\(file.phase.rawValue)/\(file.name)"
         // psql drops one final newline from a backtick's output.
         var bytes = Array(file.text.utf8)
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        var lines = [
+        return [
             // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
             "\\set sql `cat :'files'/\(shown)`",
             "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(bytes))', 'hex') AS file_read \\gset",
@@ -66,10 +73,12 @@ public enum QueryText {
             // Bytes, not characters: the same offsets on every server encoding.
             "PREPARE \(preparedName)(int, int) AS SELECT convert_from(substring(convert_to(:'sql', 'UTF8') FROM $1 FOR $2), 'UTF8');",
         ]
-        for piece in pieces {
-            lines.append("/* \(shown):\(piece.line) */ EXECUTE \(preparedName)(\(piece.start), \(piece.length)) \\gexec")
-        }
-        lines += ["DEALLOCATE \(preparedName);", "\\unset sql"]
-        return lines
     }
+
+    /// Runs one statement of the loaded file; the line starts with the statement's place.
+    static func statement(_ piece: Piece, of file: MigrationFile) -> String {
+        "/* \(file.phase.rawValue)/\(file.name):\(piece.line) */ EXECUTE \(preparedName)(\(piece.start), \(piece.length)) \\gexec"
+    }
+
+    static let unloading = ["DEALLOCATE \(preparedName);", "\\unset sql"]
 }

@@ -19,21 +19,25 @@ struct Replay {
         _ files: [MigrationFile], on server: ProofServer, database: String, windowStart: String
     ) throws -> Replay {
         let snapshot = CatalogSnapshot.query(windowStart: windowStart)
-        var script = "SET client_min_messages = warning;\n"
+        // The statements go to the server as the Job's run sends them (QueryText), never
+        // through psql's lexer, and as the role the run uses.
+        var script = "SET client_min_messages = warning;\n\\encoding UTF8\n"
         var locations: [SourceLocation] = []
         func marker(_ index: Int) -> String {
             "SELECT E'\\x1D' || 'step' || E'\\x1F' || '\(index)' || E'\\x1E';\n"
         }
         script += marker(0) + snapshot
         for file in files {
-            for statement in SQLLexer.statements(in: file.text) {
-                locations.append(SourceLocation(path: file.displayPath, line: statement.line))
-                var text = statement.text
-                if !statement.isTerminated && statement.significantTokens.first?.kind != .psqlMeta { text += ";" }
-                script += text + "\n" + marker(locations.count) + snapshot
+            let pieces = QueryText.pieces(of: file.text)
+            guard !pieces.isEmpty else { continue }
+            script += QueryText.loading(file).joined(separator: "\n") + "\n"
+            for piece in pieces {
+                locations.append(SourceLocation(path: file.displayPath, line: piece.firstLine))
+                script += QueryText.statement(piece, of: file) + "\n" + marker(locations.count) + snapshot
             }
+            script += QueryText.unloading.joined(separator: "\n") + "\n"
         }
-        let result = try server.run(script: script, database: database)
+        let result = try server.run(script: script, database: database, files: files)
         var groups: [[[String]]] = []
         for record in CatalogSnapshot.records(in: result.stdout) {
             if record.first == "step" {

@@ -1,0 +1,103 @@
+import Foundation
+
+/// How far one scratch database may go: a pull request's files are untrusted, and a
+/// statement that never ends, or fills the disk, must not take the CI machine with it.
+public struct ScratchBounds: Sendable {
+    /// Every statement of the run is cancelled after this long (`statement_timeout`, a
+    /// default of the scratch database, so it holds in every session the run opens).
+    public var statementTimeoutSeconds: Int
+    /// The scratch database may grow to this many MiB: checked while the set runs, and
+    /// its sessions are ended when it is passed. On a server started here,
+    /// `temp_file_limit` (which only a superuser may raise) bounds a query's temporary
+    /// files the same way.
+    public var maximumDatabaseMegabytes: Int
+
+    public static let defaultStatementTimeoutSeconds = 60
+    public static let defaultMaximumDatabaseMegabytes = 1024
+
+    public init(
+        statementTimeoutSeconds: Int = Self.defaultStatementTimeoutSeconds,
+        maximumDatabaseMegabytes: Int = Self.defaultMaximumDatabaseMegabytes
+    ) {
+        self.statementTimeoutSeconds = statementTimeoutSeconds
+        self.maximumDatabaseMegabytes = maximumDatabaseMegabytes
+    }
+
+    /// The SQL that sets the bounds on `database` (run by whoever created it) and, with
+    /// `role` (a server started here), lets that role use what the setup made.
+    func settings(database: String, role: String?) -> String {
+        var sql = "ALTER DATABASE \(database) SET statement_timeout = '\(statementTimeoutSeconds)s';\n"
+        guard let role else { return sql }
+        sql += "ALTER DATABASE \(database) SET temp_file_limit = '\(maximumDatabaseMegabytes)MB';\n"
+        // The setup (extensions, the pgmq stand-in) ran as the superuser: its schemas and
+        // what is in them are granted to the role, which owns none of them.
+        sql += """
+            DO $$
+            DECLARE
+                schema_name name;
+            BEGIN
+                FOR schema_name IN
+                    SELECT nspname FROM pg_namespace
+                     WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
+                LOOP
+                    EXECUTE format('GRANT ALL ON SCHEMA %I TO %I', schema_name, '\(role)');
+                    EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA %I TO %I', schema_name, '\(role)');
+                    EXECUTE format('GRANT ALL ON ALL SEQUENCES IN SCHEMA %I TO %I', schema_name, '\(role)');
+                    EXECUTE format('GRANT ALL ON ALL ROUTINES IN SCHEMA %I TO %I', schema_name, '\(role)');
+                END LOOP;
+            END
+            $$;
+
+            """
+        return sql
+    }
+}
+
+/// Watches a scratch database's size while the set runs on it, and ends its other
+/// sessions (the run's) once it passes the bound: PostgreSQL has no size limit of its own
+/// for a database.
+final class DatabaseSizeWatch: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private var exceeded: Int?
+    private var thread: Thread?
+
+    init(server: ProofServer, database: String, megabytes: Int) {
+        let limit = Int64(megabytes) * 1024 * 1024
+        let check = """
+            SELECT CASE WHEN pg_database_size(current_database()) > \(limit)
+                THEN (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                       WHERE datname = current_database() AND pid <> pg_backend_pid()) || ' ' || pg_database_size(current_database()) / 1048576
+                ELSE '' END
+            """
+        let thread = Thread { [self] in
+            while true {
+                condition.lock()
+                if stopped { condition.unlock(); return }
+                _ = condition.wait(until: Date().addingTimeInterval(0.5))
+                let done = stopped
+                condition.unlock()
+                if done { return }
+                guard let result = try? server.query(check, database: database), result.status == 0 else { continue }
+                let words = result.stdout.split(separator: " ")
+                if words.count == 2, let size = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    condition.lock()
+                    exceeded = size
+                    condition.unlock()
+                }
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops watching; the size in MiB when the bound was passed, else nil.
+    func stop() -> Int? {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        let size = exceeded
+        condition.unlock()
+        return size
+    }
+}
