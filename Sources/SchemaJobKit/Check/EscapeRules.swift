@@ -121,6 +121,8 @@ enum EscapeRules {
         if view.isKeyword(index, "ROLE") || view.matches(index, "SESSION", "AUTHORIZATION") {
             let verb = view.keyword(0) ?? "SET"
             report(.setRole, 0, "\(verb) \(view.isKeyword(index, "ROLE") ? "ROLE" : "SESSION AUTHORIZATION") changes who the rest of the run acts as")
+        } else if view.identifier(index) == "standard_conforming_strings" {
+            report(.standardConformingStrings, index, "\(view.keyword(0) ?? "SET") standard_conforming_strings changes where a string with a backslash ends")
         } else if view.isKeyword(0, "RESET"), view.isKeyword(1, "ALL") {
             report(.resetAll, 0, "RESET ALL resets the run's session settings (its lock timeout, its statement timeout)")
         }
@@ -201,9 +203,13 @@ enum EscapeRules {
                 report(.remoteConnection, index, "\(name) connects to another server (or this one, as someone else)")
             } else if name == "set_config", index + 2 < view.count, view.tokens[index + 2].kind == .string,
                 let setting = decodedString(view.tokens[index + 2].text)?.lowercased(),
-                setting == "role" || setting == "session_authorization"
+                setting == "role" || setting == "session_authorization" || setting == "standard_conforming_strings"
             {
-                report(.setRole, index, "set_config('\(setting)', …) changes who the rest of the run acts as")
+                if setting == "standard_conforming_strings" {
+                    report(.standardConformingStrings, index, "set_config('\(setting)', …) changes where a string with a backslash ends")
+                } else {
+                    report(.setRole, index, "set_config('\(setting)', …) changes who the rest of the run acts as")
+                }
             }
         }
     }
@@ -260,6 +266,10 @@ extension LintRule {
         id: "set-role", family: .escape,
         reason: "SET ROLE and SET SESSION AUTHORIZATION change who the rest of the run, and the ledger row, act as",
         hint: "run the migration as the role that should own the objects; grant to other roles with GRANT")
+    public static let standardConformingStrings = LintRule(
+        id: "standard-conforming-strings", family: .escape,
+        reason: "with standard_conforming_strings off, a backslash in '…' escapes the quote: the server (or a psql that reads the text) would end strings elsewhere than schemajob does, and text read here as a string would be code",
+        hint: "leave the setting on; write E'…' where a string needs backslash escapes")
     public static let resetAll = LintRule(
         id: "reset-all", family: .escape,
         reason: "RESET ALL and DISCARD ALL undo the run's session settings (lock and statement timeouts)",

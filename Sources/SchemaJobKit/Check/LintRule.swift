@@ -231,7 +231,7 @@ extension LintRule {
         unguardedAddConstraint, addValueIfNotExists, unguardedRename, dropIfExists, insertWithoutOnConflict,
         nonTransactional, transactionControl,
         psqlMetaCommand, copyProgram, copyServerFile, copyFromStdin, largeObjectFile, serverFileFunction,
-        untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll,
+        untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll, standardConformingStrings,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         alterColumnType, volatileDefault, setNotNull, constraintNotValid, indexNotConcurrent, replaceTrigger,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,

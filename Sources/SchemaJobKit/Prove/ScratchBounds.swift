@@ -60,44 +60,52 @@ final class DatabaseSizeWatch: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false
     private var exceeded: Int?
-    private var thread: Thread?
+    private let server: ProofServer
+    private let database: String
+    private let check: String
 
     init(server: ProofServer, database: String, megabytes: Int) {
+        self.server = server
+        self.database = database
         let limit = Int64(megabytes) * 1024 * 1024
-        let check = """
+        // Over the bound: end the run's sessions, and answer the size in MiB.
+        check = """
             SELECT CASE WHEN pg_database_size(current_database()) > \(limit)
                 THEN (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                       WHERE datname = current_database() AND pid <> pg_backend_pid()) || ' ' || pg_database_size(current_database()) / 1048576
-                ELSE '' END
+                       WHERE datname = current_database() AND pid <> pg_backend_pid()) * 0
+                     + pg_database_size(current_database()) / 1048576 END
             """
-        let thread = Thread { [self] in
+        Thread { [self] in
             while true {
                 condition.lock()
-                if stopped { condition.unlock(); return }
                 _ = condition.wait(until: Date().addingTimeInterval(0.5))
                 let done = stopped
                 condition.unlock()
                 if done { return }
-                guard let result = try? server.query(check, database: database), result.status == 0 else { continue }
-                let words = result.stdout.split(separator: " ")
-                if words.count == 2, let size = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    condition.lock()
-                    exceeded = size
-                    condition.unlock()
-                }
+                measure()
             }
-        }
-        self.thread = thread
-        thread.start()
+        }.start()
     }
 
-    /// Stops watching; the size in MiB when the bound was passed, else nil.
+    private func measure() {
+        guard let result = try? server.query(check, database: database), result.status == 0,
+            let size = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return }
+        condition.lock()
+        exceeded = max(exceeded ?? 0, size)
+        condition.unlock()
+    }
+
+    /// Stops watching, after a last look (a run shorter than one interval is measured
+    /// too); the size in MiB when the bound was passed, else nil.
     func stop() -> Int? {
         condition.lock()
         stopped = true
         condition.signal()
-        let size = exceeded
         condition.unlock()
-        return size
+        measure()
+        condition.lock()
+        defer { condition.unlock() }
+        return exceeded
     }
 }
