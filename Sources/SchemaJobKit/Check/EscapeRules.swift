@@ -117,7 +117,9 @@ enum EscapeRules {
     /// `SET [SESSION|LOCAL] ROLE`, `SET SESSION AUTHORIZATION`, their RESETs, and `RESET ALL`.
     static func checkSessionIdentity(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
         var index = 1
-        if view.isKeyword(0, "SET"), view.isKeyword(index, oneOf: ["SESSION", "LOCAL"]) { index += 1 }
+        if view.isKeyword(0, "SET"), view.isKeyword(index, oneOf: ["SESSION", "LOCAL"]), !view.isKeyword(index + 1, "AUTHORIZATION") {
+            index += 1
+        }
         if view.isKeyword(index, "ROLE") || view.matches(index, "SESSION", "AUTHORIZATION") {
             let verb = view.keyword(0) ?? "SET"
             report(.setRole, 0, "\(verb) \(view.isKeyword(index, "ROLE") ? "ROLE" : "SESSION AUTHORIZATION") changes who the rest of the run acts as")
@@ -150,6 +152,8 @@ enum EscapeRules {
             } else if fileExtensions.contains(extensionName) {
                 report(.serverFileFunction, name, "CREATE EXTENSION \(extensionName) lets SQL read or write files on the database server")
             }
+        case "TABLESPACE":
+            report(.serverFileFunction, index, "CREATE TABLESPACE puts data in a directory of the server's machine")
         case "SERVER", "FOREIGN":
             report(.remoteConnection, index, "CREATE \(view.keyword(index) ?? "") defines a connection to another server")
         case "USER" where view.isKeyword(index + 1, "MAPPING"):
@@ -248,7 +252,7 @@ extension LintRule {
         hint: "store the bytes in a bytea column with INSERT instead")
     public static let serverFileFunction = LintRule(
         id: "server-file-function", family: .escape,
-        reason: "pg_read_file, pg_ls_dir, pg_stat_file and their kin (and file_fdw, adminpack) read, list or write the database server's files",
+        reason: "pg_read_file, pg_ls_dir, pg_stat_file and their kin (and file_fdw, adminpack, CREATE TABLESPACE) read, list or write the database server's files",
         hint: "a migration only changes the database: remove the call")
     public static let untrustedLanguage = LintRule(
         id: "untrusted-language", family: .escape,

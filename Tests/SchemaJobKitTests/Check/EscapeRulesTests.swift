@@ -57,7 +57,7 @@ import Testing
         let findings = CheckFixtures.lint(sql).filter { $0.rule == rule }
         #expect(findings.count >= 1, "\(sql.debugDescription): \(CheckFixtures.lint(sql).map(FindingFormat.textLine))")
         #expect(findings.first?.location.line == line, "\(sql.debugDescription)")
-        #expect(findings.allSatisfy(\.isError))
+        #expect(findings.allSatisfy { $0.isError })
     }
 
     @Test(arguments: 0..<escapes.count)
