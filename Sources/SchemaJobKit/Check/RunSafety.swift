@@ -34,6 +34,6 @@ public struct RunRefusal: InputError {
     public var location: SourceLocation { finding.location }
     public var message: String {
         let more = others == 0 ? "" : " (and \(others) more; schemajob lint lists them)"
-        return "\(finding.message): refused, nothing was run\(more); \(finding.hint) [\(finding.rule)]"
+        return "\(finding.message): refused, nothing was done\(more); \(finding.hint) [\(finding.rule)]"
     }
 }

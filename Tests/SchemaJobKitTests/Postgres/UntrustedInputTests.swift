@@ -152,3 +152,37 @@ extension AgainstPostgreSQL {
         }
     }
 }
+
+/// `test` on the server it starts itself: the set runs as a role that owns its scratch
+/// database and is no superuser, so PostgreSQL refuses what no lexical rule can see.
+@Suite struct LeastPrivilegeTests {
+    @Test func onItsOwnServerTestRunsTheSetAsNoSuperuserSoAnAssembledCopyToProgramIsRefused() throws {
+        let marker = "/tmp/schemajob-escape-marker-\(UUID().uuidString)"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schemajob-escape-\(UUID().uuidString)").path
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: marker)
+        }
+        // The command is assembled at run time: no rule reads it, only privileges stop it.
+        let sql = """
+            CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY);
+            DO $$
+            BEGIN
+                EXECUTE 'COPY (SELECT 1) TO PROG' || 'RAM ''touch \(marker)''';
+            END $$;
+
+            """
+        try FileManager.default.createDirectory(atPath: directory + "/schema", withIntermediateDirectories: true)
+        try Data(sql.utf8).write(to: URL(fileURLWithPath: directory + "/schema/001_notes.sql"))
+        let lint = try SchemaJobExecutable.run(["lint", "--database", directory])
+        #expect(lint.status == 0, "no rule sees it: \(lint.stdout)\(lint.stderr)")
+
+        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        let result = try SchemaJobExecutable.run(["test", "--database", directory], environment: environment)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("001_notes.sql:2: error:"), "\(result.stdout)")
+        #expect(result.stdout.contains("pg_execute_server_program"), "PostgreSQL refused it for want of privilege: \(result.stdout)")
+        #expect(!result.stderr.contains("proven"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
