@@ -126,26 +126,25 @@ extension AgainstPostgreSQL {
             }
         }
 
-        @Test func aStatementPastTheTimeoutFailsTheProofAndIsNamed() throws {
-            let escape = Escape(name: "slow", sql: "SELECT pg_sleep(5);\n", line: 1)
-            let (directory, _) = try Self.database(for: escape)
+        /// `test --dsn` (the superuser) on a database/ of one schema file holding `sql`.
+        static func prove(_ sql: String, _ flags: [String]) throws -> SchemaJobExecutable.Result {
+            let (directory, _) = try database(for: Escape(name: "bounded", sql: sql, line: 1))
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let result = try SchemaJobExecutable.run(
-                ["test", "--database", directory, "--dsn", try ProveCommandTests.dsn(), "--statement-timeout", "1"],
+            return try SchemaJobExecutable.run(
+                ["test", "--database", directory, "--dsn", try ProveCommandTests.dsn()] + flags,
                 environment: ProveCommandTests.environment)
+        }
+
+        @Test func aStatementPastTheTimeoutFailsTheProofAndIsNamed() throws {
+            let result = try Self.prove("SELECT pg_sleep(5);\n", ["--statement-timeout", "1"])
             #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
             #expect(result.stdout.contains("001_escape.sql:1: error:") && result.stdout.contains("statement timeout"), "\(result.stdout)")
         }
 
         @Test func aScratchDatabasePastItsSizeBoundEndsTheRun() throws {
-            let escape = Escape(
-                name: "large", sql: "CREATE TABLE IF NOT EXISTS big AS SELECT g AS id, repeat('x', 400) AS pad FROM generate_series(1, 60000) AS g;\n",
-                line: 1)
-            let (directory, _) = try Self.database(for: escape)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let result = try SchemaJobExecutable.run(
-                ["test", "--database", directory, "--dsn", try ProveCommandTests.dsn(), "--max-database-size", "12"],
-                environment: ProveCommandTests.environment)
+            let result = try Self.prove(
+                "CREATE TABLE IF NOT EXISTS big AS SELECT g AS id, repeat('x', 400) AS pad FROM generate_series(1, 60000) AS g;\n",
+                ["--max-database-size", "12"])
             #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
             #expect(result.stderr.contains("past --max-database-size 12"), "\(result.stderr)")
             #expect(try ProveCommandTests.scratchDatabasesLeft(result.stderr) == "0\n")
