@@ -124,6 +124,15 @@ extension AgainstPostgreSQL {
                 // The statement before it on the line did run, as query text.
                 #expect(try database.sql("SELECT to_regclass('ran_\(index)') IS NOT NULL") == "t\n")
             }
+            // Text beyond ASCII reaches the server whole: the pieces are cut by bytes.
+            let text = "CREATE TABLE IF NOT EXISTS words (w text);\nINSERT INTO words VALUES (E'gr\\u00fc\\u00dfe'\n  ' 日本😀');\n"
+            let file = MigrationFile(phase: .schema, name: "009_words.sql", displayPath: "x", text: text)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: files + "/schema/" + file.name))
+            let script = files + "/script.psql"
+            try Data((["\\set files '\(files)'"] + QueryText.lines(running: file)).joined(separator: "\n").utf8)
+                .write(to: URL(fileURLWithPath: script))
+            _ = try server.psql(file: script, database: database.name, user: "postgres")
+            #expect(try database.sql("SELECT w FROM words") == "grüße 日本😀\n")
         }
 
         /// `test --dsn` (the superuser) on a database/ of one schema file holding `sql`.
