@@ -117,21 +117,41 @@ public final class ProofServer: @unchecked Sendable {
 
     /// A new, empty database `schemajob_test_<random>`, with the setup SQL run in it.
     func createDatabase(setup: String) throws -> String {
-        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
-        let owner = runRole.map { " OWNER \($0)" } ?? ""
-        let made = try query("CREATE DATABASE \(name)\(owner)", database: nil)
-        guard made.status == 0 else {
-            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
-        }
-        lock.withLock { created.append(name) }
+        let name = try makeDatabase(copying: nil)
         let ran = try run(script: setup, database: name)
         guard ran.status == 0 else {
             throw ProveError("--setup", "failed in a scratch database: \(ran.oneLineError())")
         }
+        try bound(name)
+        return name
+    }
+
+    /// The scratch database's bounds, and the setup's objects granted to the run's role:
+    /// after the setup, and again on a copy (CREATE DATABASE … TEMPLATE copies neither a
+    /// database's settings nor its owner).
+    private func bound(_ name: String) throws {
         let bounded = try run(script: bounds.settings(database: name, role: runRole), database: name)
         guard bounded.status == 0 else {
             throw ProveError("schemajob test", "cannot bound the scratch database: \(bounded.oneLineError())")
         }
+    }
+
+    /// A new scratch database that starts as a copy of `source` (which nobody may be
+    /// connected to: CREATE DATABASE … TEMPLATE refuses otherwise).
+    func copyDatabase(_ source: String) throws -> String {
+        let name = try makeDatabase(copying: source)
+        try bound(name)
+        return name
+    }
+
+    private func makeDatabase(copying source: String?) throws -> String {
+        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
+        let owner = runRole.map { " OWNER \($0)" } ?? ""
+        let made = try query("CREATE DATABASE \(name)" + (source.map { " TEMPLATE \($0)" } ?? "") + owner, database: nil)
+        guard made.status == 0 else {
+            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
+        }
+        lock.withLock { created.append(name) }
         return name
     }
 
