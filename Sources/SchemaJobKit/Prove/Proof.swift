@@ -98,15 +98,22 @@ public enum Proof {
         /// Always with re-apply: the Job skips a hash its ledger already holds, and the
         /// proof is precisely that running the files again changes nothing.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
-            let watch = DatabaseSizeWatch(server: server, database: database, megabytes: server.bounds.maximumDatabaseMegabytes)
+            let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
             let applied = Result {
                 try LocalMigration.apply(
                     rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
             }
-            if let size = watch.stop() {
+            switch watch.stop() {
+            case .size(let megabytes):
                 throw ProveError(
                     "schemajob test",
-                    "the scratch database grew to \(size) MiB, past --max-database-size \(server.bounds.maximumDatabaseMegabytes); the run was ended")
+                    "the scratch database grew to \(megabytes) MiB, past --max-database-size \(server.bounds.maximumDatabaseMegabytes); the run was ended")
+            case .time:
+                throw ProveError(
+                    "schemajob test",
+                    "a statement ran past --statement-timeout \(server.bounds.statementTimeoutSeconds) (the file changed statement_timeout); the run was ended")
+            case nil:
+                break
             }
             let report = try applied.get()
             if report.outcome == .couldNotRun {

@@ -53,27 +53,42 @@ public struct ScratchBounds: Sendable {
     }
 }
 
-/// Watches a scratch database's size while the set runs on it, and ends its other
-/// sessions (the run's) once it passes the bound: PostgreSQL has no size limit of its own
-/// for a database.
-final class DatabaseSizeWatch: @unchecked Sendable {
+/// Watches a scratch database while the set runs on it, and ends the run's sessions when
+/// it passes a bound: its size (PostgreSQL has no size limit of its own for a database), or
+/// a statement still running well past the statement timeout (a file may have changed
+/// `statement_timeout` itself; this check does not depend on the setting).
+final class ScratchWatch: @unchecked Sendable {
+    enum Breach: Equatable {
+        case size(megabytes: Int)
+        case time
+    }
+
     private let condition = NSCondition()
     private var stopped = false
-    private var exceeded: Int?
+    private var breach: Breach?
     private let server: ProofServer
     private let database: String
     private let check: String
 
-    init(server: ProofServer, database: String, megabytes: Int) {
+    init(server: ProofServer, database: String, bounds: ScratchBounds) {
         self.server = server
         self.database = database
-        let limit = Int64(megabytes) * 1024 * 1024
-        // Over the bound: end the run's sessions, and answer the size in MiB.
+        let limit = Int64(bounds.maximumDatabaseMegabytes) * 1024 * 1024
+        // The server's own timeout fires first when the setting holds; the slack keeps
+        // this check from racing it.
+        let seconds = bounds.statementTimeoutSeconds + 5
+        // Over a bound: end the run's sessions, and answer the size in MiB (or -1 for time).
         check = """
-            SELECT CASE WHEN pg_database_size(current_database()) > \(limit)
-                THEN (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                       WHERE datname = current_database() AND pid <> pg_backend_pid()) * 0
-                     + pg_database_size(current_database()) / 1048576 END
+            WITH run AS (
+                SELECT pid, state = 'active' AND clock_timestamp() - query_start > interval '\(seconds) seconds' AS slow
+                  FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+            ), size AS (SELECT pg_database_size(current_database()) AS bytes)
+            SELECT CASE
+                WHEN (SELECT bytes FROM size) > \(limit)
+                    THEN (SELECT count(pg_terminate_backend(pid)) FROM run) * 0 + (SELECT bytes FROM size) / 1048576
+                WHEN (SELECT bool_or(slow) FROM run)
+                    THEN (SELECT count(pg_terminate_backend(pid)) FROM run) * 0 - 1
+                END
             """
         Thread { [self] in
             while true {
@@ -89,16 +104,16 @@ final class DatabaseSizeWatch: @unchecked Sendable {
 
     private func measure() {
         guard let result = try? server.query(check, database: database), result.status == 0,
-            let size = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            let answer = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return }
         condition.lock()
-        exceeded = max(exceeded ?? 0, size)
+        if breach == nil { breach = answer < 0 ? .time : .size(megabytes: answer) }
         condition.unlock()
     }
 
     /// Stops watching, after a last look (a run shorter than one interval is measured
-    /// too); the size in MiB when the bound was passed, else nil.
-    func stop() -> Int? {
+    /// too); the bound that was passed, if one was.
+    func stop() -> Breach? {
         condition.lock()
         stopped = true
         condition.signal()
@@ -106,6 +121,6 @@ final class DatabaseSizeWatch: @unchecked Sendable {
         measure()
         condition.lock()
         defer { condition.unlock() }
-        return exceeded
+        return breach
     }
 }

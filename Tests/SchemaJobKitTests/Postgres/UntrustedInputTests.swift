@@ -150,6 +150,14 @@ extension AgainstPostgreSQL {
             #expect(result.stdout.contains("001_escape.sql:1: error:") && result.stdout.contains("statement timeout"), "\(result.stdout)")
         }
 
+        @Test func aFileThatLiftsTheStatementTimeoutIsStillEndedPastIt() throws {
+            let started = ContinuousClock.now
+            let result = try Self.prove("SET statement_timeout = 0;\nSELECT pg_sleep(30);\n", ["--statement-timeout", "1"])
+            #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("a statement ran past --statement-timeout 1"), "\(result.stderr)")
+            #expect(ContinuousClock.now - started < .seconds(25), "ended by the watch, not by pg_sleep's end")
+        }
+
         @Test func aScratchDatabasePastItsSizeBoundEndsTheRun() throws {
             let result = try Self.prove(
                 "CREATE TABLE IF NOT EXISTS big AS SELECT g AS id, repeat('x', 400) AS pad FROM generate_series(1, 60000) AS g;\n",
