@@ -56,15 +56,21 @@ public enum QueryText {
         return loading(file) + pieces.map { statement($0, of: file) } + unloading
     }
 
-    /// Loads `file` into psql's `sql` and prepares the statement that cuts it.
-    static func loading(_ file: MigrationFile) -> [String] {
-        let shown = "\(file.phase.rawValue)/\(file.name)"
+    /// Where a file is under the script's `files` directory, as the Job mounts it.
+    static func path(of file: MigrationFile) -> String {
+        "\(file.phase.rawValue)/\(file.name)"
+    }
+
+    /// Loads `file`, found at `path` under `files`, into psql's `sql` and prepares the
+    /// statement that cuts it.
+    static func loading(_ file: MigrationFile, at path: String? = nil) -> [String] {
+        let shown = Self.path(of: file)
         // psql drops one final newline from a backtick's output.
         var bytes = Array(file.text.utf8)
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         return [
             // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
-            "\\set sql `cat :'files'/\(shown)`",
+            "\\set sql `cat :'files'/\(path ?? shown)`",
             "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(bytes))', 'hex') AS file_read \\gset",
             "\\if :file_read",
             "\\else",

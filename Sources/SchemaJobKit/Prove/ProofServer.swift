@@ -172,20 +172,22 @@ public final class ProofServer: @unchecked Sendable {
         try psqlRun(["--command=\(sql)"], database: database)
     }
 
-    /// Runs a script in one psql session with ON_ERROR_STOP. `files` are written beside
-    /// it as `<phase>/<name>`, for the script's QueryText lines (psql variable `files`);
-    /// a script that runs them runs as the set's role (`runRole`), as the Job's run does.
-    func run(script: String, database: String, files: [MigrationFile] = []) throws -> Subprocess.Result {
+    /// Runs a script in one psql session with ON_ERROR_STOP. `files` (bytes by relative
+    /// path) are written beside it, for the script's QueryText lines (psql variable
+    /// `files`); a script that runs them runs as the set's role (`runRole`), as the Job's
+    /// run does.
+    func run(script: String, database: String, files: [String: [UInt8]] = [:]) throws -> Subprocess.Result {
         let directory = try TemporaryDirectory(prefix: "schemajob-prove")
         let path = directory.path + "/script.sql"
         guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
             throw ProveError(path, "cannot write")
         }
-        for file in files {
-            let folder = directory.path + "/" + file.phase.rawValue
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: folder + "/" + file.name, contents: Data(file.bytes)) else {
-                throw ProveError(folder + "/" + file.name, "cannot write")
+        for (relative, bytes) in files {
+            let target = directory.path + "/" + relative
+            try FileManager.default.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
+                throw ProveError(target, "cannot write")
             }
         }
         guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database) }

@@ -27,17 +27,22 @@ struct Replay {
             "SELECT E'\\x1D' || 'step' || E'\\x1F' || '\(index)' || E'\\x1E';\n"
         }
         script += marker(0) + snapshot
-        for file in files {
+        // Two sets (an upgrade's earlier files, then this one's) may hold a file of one
+        // name each: every file has a folder of its own.
+        var copies: [String: [UInt8]] = [:]
+        for (index, file) in files.enumerated() {
             let pieces = QueryText.pieces(of: file.text)
             guard !pieces.isEmpty else { continue }
-            script += QueryText.loading(file).joined(separator: "\n") + "\n"
+            let path = "\(index)/\(QueryText.path(of: file))"
+            copies[path] = Array(file.bytes)
+            script += QueryText.loading(file, at: path).joined(separator: "\n") + "\n"
             for piece in pieces {
                 locations.append(SourceLocation(path: file.displayPath, line: piece.firstLine))
                 script += QueryText.statement(piece, of: file) + "\n" + marker(locations.count) + snapshot
             }
             script += QueryText.unloading.joined(separator: "\n") + "\n"
         }
-        let result = try server.run(script: script, database: database, files: files)
+        let result = try server.run(script: script, database: database, files: copies)
         var groups: [[[String]]] = []
         for record in CatalogSnapshot.records(in: result.stdout) {
             if record.first == "step" {
