@@ -2,7 +2,7 @@
 /// psql's lexer. psql reads a backslash anywhere outside quotes as a meta-command (a
 /// shell command, a file written, the session ended) and replaces `:name` with its
 /// variables, so a file that psql includes (`\i`) is code psql runs. Here psql only
-/// loads the file's bytes into a variable (`\set sql `cat …``), sends them once as an
+/// loads the file's bytes into a variable (`\set sql `tail … | head …``), sends them once as an
 /// escaped literal (`:'sql'`, which psql never lexes again) to a prepared statement
 /// on the server, and runs what comes back with `\gexec`: one statement at a time, cut
 /// where psql's own splitter would cut it (by this project's lexer), so each statement
@@ -46,45 +46,62 @@ public enum QueryText {
         return pieces
     }
 
-    /// The script lines that run `file`, found by migrate.sh's `files` variable (the
-    /// directory holding schema/ and fixtures/). The file's bytes are checked against the
-    /// rendered digest first: a file psql could not read (`cat` failed, a ConfigMap out of
-    /// step) fails the run loudly instead of running as nothing.
-    public static func lines(running file: MigrationFile) -> [String] {
-        let pieces = pieces(of: file.text)
-        guard !pieces.isEmpty else { return [] }
-        return loading(file) + pieces.map { statement($0, of: file) } + unloading
+    /// The most bytes psql holds and the server cuts statements from at a time (unless a
+    /// single statement is longer): each EXECUTE re-reads its chunk, so a large file is
+    /// loaded in pieces rather than whole for each of its statements.
+    static let chunkBytes = 64 * 1024
+
+    /// Consecutive pieces whose bytes fit in one chunk.
+    static func chunks(_ pieces: [Piece]) -> [[Piece]] {
+        var chunks: [[Piece]] = []
+        for piece in pieces {
+            if let first = chunks.last?.first, piece.start + piece.length - first.start <= chunkBytes {
+                chunks[chunks.count - 1].append(piece)
+            } else {
+                chunks.append([piece])
+            }
+        }
+        return chunks
+    }
+
+    /// The script lines that run `file`, found at `path` (default `<phase>/<name>`) under
+    /// migrate.sh's `files` variable, the directory holding schema/ and fixtures/. Each
+    /// chunk's bytes are checked against the digest computed here first: a file psql
+    /// could not read (the shell failed, a ConfigMap out of step) fails the run loudly
+    /// instead of running as nothing. `afterEach` adds lines after a statement's (the
+    /// replay's snapshots).
+    public static func lines(running file: MigrationFile, at path: String? = nil, afterEach: (Piece) -> [String] = { _ in [] }) -> [String] {
+        let bytes = Array(file.text.utf8)
+        let shown = Self.path(of: file)
+        var lines: [String] = []
+        for chunk in chunks(pieces(of: file.text)) {
+            let start = chunk[0].start
+            let length = chunk[chunk.count - 1].start + chunk[chunk.count - 1].length - start
+            // psql drops one final newline from a backtick's output.
+            var read = Array(bytes[(start - 1)..<(start - 1 + length)])
+            if read.last == UInt8(ascii: "\n") { read.removeLast() }
+            lines += [
+                // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
+                "\\set sql `tail -c +\(start) :'files'/\(path ?? shown) | head -c \(length)`",
+                "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(read))', 'hex') AS file_read \\gset",
+                "\\if :file_read",
+                "\\else",
+                "DO $$BEGIN RAISE EXCEPTION 'schemajob: \(shown) was not read whole (the shell could not read it, or the ConfigMap differs from the script)'; END$$;",
+                "\\endif",
+                // Bytes, not characters: the same offsets on every server encoding.
+                "PREPARE \(preparedName)(int, int) AS SELECT convert_from(substring(convert_to(:'sql', 'UTF8') FROM $1 FOR $2), 'UTF8');",
+            ]
+            for piece in chunk {
+                lines.append("/* \(shown):\(piece.line) */ EXECUTE \(preparedName)(\(piece.start - start + 1), \(piece.length)) \\gexec")
+                lines += afterEach(piece)
+            }
+            lines += ["DEALLOCATE \(preparedName);", "\\unset sql"]
+        }
+        return lines
     }
 
     /// Where a file is under the script's `files` directory, as the Job mounts it.
     static func path(of file: MigrationFile) -> String {
         "\(file.phase.rawValue)/\(file.name)"
     }
-
-    /// Loads `file`, found at `path` under `files`, into psql's `sql` and prepares the
-    /// statement that cuts it.
-    static func loading(_ file: MigrationFile, at path: String? = nil) -> [String] {
-        let shown = Self.path(of: file)
-        // psql drops one final newline from a backtick's output.
-        var bytes = Array(file.text.utf8)
-        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-        return [
-            // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
-            "\\set sql `cat :'files'/\(path ?? shown)`",
-            "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(bytes))', 'hex') AS file_read \\gset",
-            "\\if :file_read",
-            "\\else",
-            "DO $$BEGIN RAISE EXCEPTION 'schemajob: \(shown) was not read whole (psql''s cat failed, or the ConfigMap differs from the script)'; END$$;",
-            "\\endif",
-            // Bytes, not characters: the same offsets on every server encoding.
-            "PREPARE \(preparedName)(int, int) AS SELECT convert_from(substring(convert_to(:'sql', 'UTF8') FROM $1 FOR $2), 'UTF8');",
-        ]
-    }
-
-    /// Runs one statement of the loaded file; the line starts with the statement's place.
-    static func statement(_ piece: Piece, of file: MigrationFile) -> String {
-        "/* \(file.phase.rawValue)/\(file.name):\(piece.line) */ EXECUTE \(preparedName)(\(piece.start), \(piece.length)) \\gexec"
-    }
-
-    static let unloading = ["DEALLOCATE \(preparedName);", "\\unset sql"]
 }

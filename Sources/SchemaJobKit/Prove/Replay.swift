@@ -31,16 +31,13 @@ struct Replay {
         // name each: every file has a folder of its own.
         var copies: [String: [UInt8]] = [:]
         for (index, file) in files.enumerated() {
-            let pieces = QueryText.pieces(of: file.text)
-            guard !pieces.isEmpty else { continue }
             let path = "\(index)/\(QueryText.path(of: file))"
             copies[path] = Array(file.bytes)
-            script += QueryText.loading(file, at: path).joined(separator: "\n") + "\n"
-            for piece in pieces {
+            let lines = QueryText.lines(running: file, at: path) { piece in
                 locations.append(SourceLocation(path: file.displayPath, line: piece.firstLine))
-                script += QueryText.statement(piece, of: file) + "\n" + marker(locations.count) + snapshot
+                return [marker(locations.count) + snapshot]
             }
-            script += QueryText.unloading.joined(separator: "\n") + "\n"
+            script += lines.joined(separator: "\n") + "\n"
         }
         let result = try server.run(script: script, database: database, files: copies)
         var groups: [[[String]]] = []
