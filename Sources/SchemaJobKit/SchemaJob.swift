@@ -130,6 +130,8 @@ public enum SchemaJob {
 
     static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan, requiredTables: [String]? = nil,
                        findings: [Finding]? = nil) throws -> Rendering {
+        // No rendering, and so no run, of a file that can reach outside the database.
+        try RunSafety.requireNone(findings.map(RunSafety.refusals(among:)) ?? RunSafety.refusals(set))
         let script = try MigrationScript.render(plan: plan, templates: templates)
         let tables = requiredTables ?? plan.requiredTables
         let manifests = try ManifestBuilder.build(

@@ -86,6 +86,25 @@ if [ "$in_recovery" = "t" ]; then
     exit $EXIT_RETRY
 fi
 
+# psql names a failed statement by the line of migration.psql that sent it; schemajob
+# starts that line with the statement's own place (`/* schema/NNN_name.sql:LINE */`),
+# which replaces psql's, so the log names the file and line as `\i` once did.
+script_lines=()
+place_errors() {
+    local text number rest
+    while IFS= read -r text || [ -n "$text" ]; do
+        if [[ $text =~ ^psql:.*migration\.psql:([0-9]+):(.*)$ ]]; then
+            number=${BASH_REMATCH[1]}
+            rest=${BASH_REMATCH[2]}
+            [ "${#script_lines[@]}" -eq 0 ] && mapfile -t script_lines <"$here/migration.psql"
+            if [[ ${script_lines[number - 1]:-} =~ ^/\*\ ([^ ]+\.sql:[0-9]+)\ \*/\ EXECUTE ]]; then
+                text="psql:$here/../${BASH_REMATCH[1]}:$rest"
+            fi
+        fi
+        printf '%s\n' "$text"
+    done
+}
+
 now_ms
 started=$now
 attempt=1
@@ -113,7 +132,8 @@ while true; do
         -v attempt="$attempt" \
         -v lock_timeout="${timeout_ms}ms" \
         -v migration_lock_timeout="${left_ms}ms" \
-        -f "$here/migration.psql" 2>&1 1>&3 3>&- | tee "$errors" >&2
+        -v files="$here/.." \
+        -f "$here/migration.psql" 2>&1 1>&3 3>&- | place_errors | tee "$errors" >&2
     status=${PIPESTATUS[0]}
     exec 3>&-
     stop_watcher

@@ -21,17 +21,17 @@ public enum MigrationScript {
                 }
                 markersSeen.insert(phase.rawValue)
                 for file in plan.files where file.phase == phase {
-                    // Names are ConfigMap keys (letters, digits, '-', '_', '.'), so they
-                    // need no quoting in psql; the quotes keep a '-' from reading as an option.
-                    let include = "\\ir '../\(phase.rawValue)/\(file.name)'"
+                    // The file's statements go to the server as query text (QueryText):
+                    // psql never reads the file, so it cannot run a meta-command from it.
+                    let run = QueryText.lines(running: file)
                     if file.runsOutsideTransaction {
                         // Commit what came before, run the file in autocommit, then go on
                         // in a new transaction; the session's lock stays held throughout.
                         lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'"]
                         lines += ConcurrentIndexes.find(in: file).flatMap(dropIfInvalid)
-                        lines += [include, "BEGIN;"]
+                        lines += run + ["BEGIN;"]
                     } else {
-                        lines += ["\\echo '  → \(file.name)'", include]
+                        lines += ["\\echo '  → \(file.name)'"] + run
                     }
                 }
             } else if line == recordMarker {

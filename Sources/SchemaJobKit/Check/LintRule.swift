@@ -20,6 +20,9 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         /// A statement that holds a lock every API query on the table queues behind, for
         /// as long as it rewrites or scans the whole table.
         case locking
+        /// A statement that reaches outside the database, or takes the run's session over:
+        /// never silenced, and refused by every run path (`RunSafety`).
+        case escape
     }
 
     public var id: String
@@ -30,7 +33,8 @@ public struct LintRule: Sendable, Hashable, Identifiable {
     /// Statement rules can be silenced per statement; layout, lock and syntax rules
     /// cannot, nor can the rule that catches a misspelt allow.
     public var canBeAllowed: Bool {
-        family != .layout && family != .lock && family != .syntax && family != .upgrade && id != "unknown-allow"
+        family != .layout && family != .lock && family != .syntax && family != .upgrade && family != .escape
+            && id != "unknown-allow"
     }
 
     /// Errors are what fails a run or does harm; layout, readability and lock advice are
@@ -94,8 +98,8 @@ extension LintRule {
         reason: "the run supplies the one transaction around every file; a file must not begin, commit or roll it back",
         hint: "remove the statement: every file already runs inside the run's transaction")
     public static let psqlMetaCommand = LintRule(
-        id: "psql-meta-command", family: .transaction,
-        reason: "the run controls the psql session (ON_ERROR_STOP, the transaction, the file order); a meta-command can change or end it",
+        id: "psql-meta-command", family: .escape,
+        reason: "psql reads a backslash outside quotes, comments and dollar bodies, anywhere on a line, as a meta-command: one can run a shell command (\\!, \\g |cmd, backticks), write a file (\\o, \\g file, \\copy) or end the run's session; the run never lets psql read a file, so it cannot run at all",
         hint: "remove the backslash command; write plain SQL")
 
     public static let dropTable = LintRule(
@@ -225,7 +229,9 @@ extension LintRule {
     public static let all: [LintRule] = [
         createIfNotExists, createOrReplace, createTrigger, unguardedCreate, addColumnIfNotExists,
         unguardedAddConstraint, addValueIfNotExists, unguardedRename, dropIfExists, insertWithoutOnConflict,
-        nonTransactional, transactionControl, psqlMetaCommand,
+        nonTransactional, transactionControl,
+        psqlMetaCommand, copyProgram, copyServerFile, copyFromStdin, largeObjectFile, serverFileFunction,
+        untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll, standardConformingStrings,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         alterColumnType, volatileDefault, setNotNull, constraintNotValid, indexNotConcurrent, replaceTrigger,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,

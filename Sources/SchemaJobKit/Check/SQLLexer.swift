@@ -149,9 +149,6 @@ private struct Scanner {
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
-    /// Whether only whitespace has been seen since the last newline (or the start),
-    /// the condition for a backslash to begin a psql meta-command.
-    var atLineStart = true
 
     init(_ bytes: [UInt8], line: Int, column: Int) {
         self.bytes = bytes
@@ -190,16 +187,12 @@ private struct Scanner {
         switch kind {
         case .punctuation, .number, .parameter:
             // ASCII without line breaks: nothing for the position to learn.
-            atLineStart = false
+            break
         case .word:
             // No line break, but perhaps non-ASCII letters.
             position.skip(noNewlineFrom: start, to: offset)
-            atLineStart = false
-        case .whitespace:
-            if position.skip(from: start, to: offset) { atLineStart = true }
         default:
             position.skip(from: start, to: offset)
-            atLineStart = false
         }
     }
 
@@ -225,7 +218,12 @@ private struct Scanner {
             return (.lineComment, true)
         case slash where second == star:
             return (.blockComment, scanBlockComment())
-        case backslash where atLineStart:
+        // psqlscan.l: a backslash outside a string, comment or dollar body ends the SQL
+        // and starts a meta-command, wherever it stands on the line (`SELECT 1; \! ls`).
+        // Its arguments run to the end of the line. `\;` and `\:` are psql's escapes for
+        // a literal `;` or `:` rather than commands, but they are psql syntax all the
+        // same, which the server never accepts: they are taken the same way.
+        case backslash:
             while let next = byte(at: offset), next != newline { offset += 1 }
             return (.psqlMeta, true)
         case singleQuote:
@@ -301,7 +299,17 @@ private struct Scanner {
             switch letter {
             case UInt8(ascii: "e"):
                 offset += 2
-                return (.string, scanQuoted(until: singleQuote, backslashEscapes: true))
+                var terminated = scanQuoted(until: singleQuote, backslashEscapes: true)
+                // scan.l's `quotecontinue`: a quote after whitespace holding a newline
+                // (and `--` comments) continues the same constant, escapes and all, so
+                // `E'a'\n'\''` is one string. Plain strings split the same way whether
+                // they are read as one constant or two; only an E'' string's backslashes
+                // make the difference, so only it is continued here.
+                while terminated, let continuation = continuationQuote(after: offset) {
+                    offset = continuation + 1
+                    terminated = scanQuoted(until: singleQuote, backslashEscapes: true)
+                }
+                return (.string, terminated)
             case UInt8(ascii: "b"), UInt8(ascii: "x"), UInt8(ascii: "n"):
                 offset += 2
                 return (.string, scanQuoted(until: singleQuote, backslashEscapes: false))
@@ -317,6 +325,28 @@ private struct Scanner {
             return (quote == singleQuote ? .string : .quotedIdentifier, terminated)
         }
         return nil
+    }
+
+    /// The offset of the quote that continues a string constant ending at `end`, or nil
+    /// when the constant ends there: scan.l's `whitespace_with_newline` (spaces and
+    /// `--` comments holding at least one line break, `\n` or `\r`) and then `'`.
+    func continuationQuote(after end: Int) -> Int? {
+        var index = end
+        var sawNewline = false
+        while let current = byte(at: index) {
+            if current == newline || current == carriageReturn {
+                sawNewline = true
+                index += 1
+            } else if isWhitespace(current) {
+                index += 1
+            } else if current == hyphen, byte(at: index + 1) == hyphen {
+                // A comment runs to the line break, which the loop then counts.
+                while let next = byte(at: index), next != newline, next != carriageReturn { index += 1 }
+            } else {
+                break
+            }
+        }
+        return sawNewline && byte(at: index) == singleQuote ? index : nil
     }
 
     /// `$1` is a parameter; `$$` or `$tag$` opens a dollar quote that runs to the
@@ -454,6 +484,7 @@ private struct PositionTracker {
 
 private let newline = UInt8(ascii: "\n")
 private let space = UInt8(ascii: " ")
+private let carriageReturn = UInt8(ascii: "\r")
 private let hyphen = UInt8(ascii: "-")
 private let slash = UInt8(ascii: "/")
 private let star = UInt8(ascii: "*")

@@ -81,12 +81,8 @@ struct StatementRules {
             let view = StatementView(statements[index].significantTokens)
             if file.phase == .schema, let change = RequiredTables.change(view) { tableChanges.append(change) }
             var candidates = check(view, context: Context())
-            if statements[index].significantTokens.first.map({ $0.kind == .psqlMeta }) == true {
-                let meta = statements[index].significantTokens[0]
-                candidates.append(Candidate(
-                    rule: .psqlMetaCommand, location: location(of: meta),
-                    message: "psql meta-command \(meta.text.split(separator: " ").first ?? "") in a migration file"))
-            }
+            // Never silenced: these pass by the allowances.
+            findings += EscapeRules.findings(statements[index], path: file.displayPath)
             if runsOutsideTransaction {
                 // The file runs in autocommit, where these statements are allowed.
                 candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }

@@ -10,6 +10,8 @@ public struct ProofRequest: Sendable {
     public var setupFile: String?
     /// The caller's environment: `PATH` and libpq's `PG*` variables.
     public var environment: [String: String]
+    /// Limits on each scratch database (`--statement-timeout`, `--max-database-size`).
+    public var bounds = ScratchBounds()
 
     public init(
         databaseDirectory: String = "database", from: String? = nil, dsn: String? = nil, setupFile: String? = nil,
@@ -50,6 +52,7 @@ public enum Proof {
 
         let server = try ProofServer.open(dsn: request.dsn, environment: request.environment)
         defer { server.close() }
+        server.bounds = request.bounds
         progress(server.description)
         progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
         let session = try Session(server: server, setup: setup ?? defaultSetup(on: server, progress: progress))
@@ -95,8 +98,24 @@ public enum Proof {
         /// Always with re-apply: the Job skips a hash its ledger already holds, and the
         /// proof is precisely that running the files again changes nothing.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
-            let report = try LocalMigration.apply(
-                rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
+            let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
+            let applied = Result {
+                try LocalMigration.apply(
+                    rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
+            }
+            switch watch.stop() {
+            case .size(let megabytes):
+                throw ProveError(
+                    "schemajob test",
+                    "the scratch database grew to \(megabytes) MiB, past --max-database-size \(server.bounds.maximumDatabaseMegabytes); the run was ended")
+            case .time:
+                throw ProveError(
+                    "schemajob test",
+                    "a statement ran past --statement-timeout \(server.bounds.statementTimeoutSeconds) (the file changed statement_timeout); the run was ended")
+            case nil:
+                break
+            }
+            let report = try applied.get()
             if report.outcome == .couldNotRun {
                 throw ProveError(
                     "schemajob test", (report.message ?? "the migration did not run") + ": " + lastLines(report.output))

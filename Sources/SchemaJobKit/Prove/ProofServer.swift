@@ -5,7 +5,10 @@ import Synchronization
 /// caller names (`--dsn`, or libpq's `PG*` variables), or one started for this run.
 /// It only ever creates and drops databases named `schemajob_test_<random>`; the
 /// database the caller's connection names is connected to (to create them) and
-/// nothing more.
+/// nothing more. On a server started here, the set runs as `run`'s own role, which
+/// owns each scratch database and is no superuser: PostgreSQL itself then refuses
+/// server files, programs and untrusted languages that a lint rule might miss
+/// (docs/security.md). The setup SQL (extensions) still runs as the superuser.
 public final class ProofServer: @unchecked Sendable {
     public static let databasePrefix = "schemajob_test_"
 
@@ -26,6 +29,15 @@ public final class ProofServer: @unchecked Sendable {
 
     /// One line for stderr: which server this is.
     public let description: String
+    /// Limits every scratch database gets.
+    public var bounds = ScratchBounds()
+
+    /// The role the set runs as on a server started here; nil on the caller's server,
+    /// where the caller's connection (and its privileges) are used.
+    var runRole: String? {
+        if case .started = place { return "\(Self.databasePrefix)\(run)" }
+        return nil
+    }
 
     /// The server `dsn` or the `PG*` variables of `environment` name, or, with neither,
     /// a throwaway server started now (when PostgreSQL's programs are installed).
@@ -57,9 +69,18 @@ public final class ProofServer: @unchecked Sendable {
                 "no PostgreSQL server: give --dsn or libpq's PG* variables, or install PostgreSQL (initdb on PATH or under /usr/lib/postgresql/*/bin) so test can start its own")
         }
         let scratch = try ScratchServer.start(binaries: binaries)
-        return ProofServer(
+        let server = ProofServer(
             place: .started(scratch), psql: binaries + "/psql", baseEnvironment: base,
-            description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end")
+            description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
+        if let role = server.runRole {
+            let made = try server.query(
+                "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS", database: nil)
+            guard made.status == 0 else {
+                server.close()
+                throw ProveError("scratch server", "cannot create the role the set runs as: \(made.oneLineError())")
+            }
+        }
+        return server
     }
 
     private init(place: Place, psql: String, baseEnvironment: [String: String], description: String) {
@@ -101,18 +122,32 @@ public final class ProofServer: @unchecked Sendable {
         guard ran.status == 0 else {
             throw ProveError("--setup", "failed in a scratch database: \(ran.oneLineError())")
         }
+        try bound(name)
         return name
+    }
+
+    /// The scratch database's bounds, and the setup's objects granted to the run's role:
+    /// after the setup, and again on a copy (CREATE DATABASE … TEMPLATE copies neither a
+    /// database's settings nor its owner).
+    private func bound(_ name: String) throws {
+        let bounded = try run(script: bounds.settings(database: name, role: runRole), database: name)
+        guard bounded.status == 0 else {
+            throw ProveError("schemajob test", "cannot bound the scratch database: \(bounded.oneLineError())")
+        }
     }
 
     /// A new scratch database that starts as a copy of `source` (which nobody may be
     /// connected to: CREATE DATABASE … TEMPLATE refuses otherwise).
     func copyDatabase(_ source: String) throws -> String {
-        try makeDatabase(copying: source)
+        let name = try makeDatabase(copying: source)
+        try bound(name)
+        return name
     }
 
     private func makeDatabase(copying source: String?) throws -> String {
         let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
-        let made = try query("CREATE DATABASE \(name)" + (source.map { " TEMPLATE \($0)" } ?? ""), database: nil)
+        let owner = runRole.map { " OWNER \($0)" } ?? ""
+        let made = try query("CREATE DATABASE \(name)" + (source.map { " TEMPLATE \($0)" } ?? "") + owner, database: nil)
         guard made.status == 0 else {
             throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
         }
@@ -126,7 +161,9 @@ public final class ProofServer: @unchecked Sendable {
         case .named(let environment):
             return LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
         case .started(let scratch):
-            return LocalMigration.Target(environment: scratch.environment(database: database))
+            var environment = scratch.environment(database: database)
+            environment["PGUSER"] = runRole
+            return LocalMigration.Target(environment: environment)
         }
     }
 
@@ -135,17 +172,29 @@ public final class ProofServer: @unchecked Sendable {
         try psqlRun(["--command=\(sql)"], database: database)
     }
 
-    /// Runs a script in one psql session with ON_ERROR_STOP.
-    func run(script: String, database: String) throws -> Subprocess.Result {
+    /// Runs a script in one psql session with ON_ERROR_STOP. `files` (bytes by relative
+    /// path) are written beside it, for the script's QueryText lines (psql variable
+    /// `files`); a script that runs them runs as the set's role (`runRole`), as the Job's
+    /// run does.
+    func run(script: String, database: String, files: [String: [UInt8]] = [:]) throws -> Subprocess.Result {
         let directory = try TemporaryDirectory(prefix: "schemajob-prove")
         let path = directory.path + "/script.sql"
         guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
             throw ProveError(path, "cannot write")
         }
-        return try psqlRun(["--file=\(path)"], database: database)
+        for (relative, bytes) in files {
+            let target = directory.path + "/" + relative
+            try FileManager.default.createDirectory(
+                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
+                throw ProveError(target, "cannot write")
+            }
+        }
+        guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database) }
+        return try psqlRun(["--set=files=\(directory.path)", "--file=\(path)"], database: database, user: runRole)
     }
 
-    private func psqlRun(_ arguments: [String], database: String?) throws -> Subprocess.Result {
+    private func psqlRun(_ arguments: [String], database: String?, user: String? = nil) throws -> Subprocess.Result {
         var environment = baseEnvironment
         switch place {
         case .named(let variables):
@@ -158,6 +207,7 @@ public final class ProofServer: @unchecked Sendable {
         case .started(let scratch):
             environment.merge(scratch.environment(database: database ?? "postgres")) { _, new in new }
         }
+        if let user { environment["PGUSER"] = user }
         return try Subprocess.run(
             psql,
             ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + arguments,

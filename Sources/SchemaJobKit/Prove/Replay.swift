@@ -19,21 +19,27 @@ struct Replay {
         _ files: [MigrationFile], on server: ProofServer, database: String, windowStart: String
     ) throws -> Replay {
         let snapshot = CatalogSnapshot.query(windowStart: windowStart)
-        var script = "SET client_min_messages = warning;\n"
+        // The statements go to the server as the Job's run sends them (QueryText), never
+        // through psql's lexer, and as the role the run uses.
+        var script = "SET client_min_messages = warning;\n\\encoding UTF8\n"
         var locations: [SourceLocation] = []
         func marker(_ index: Int) -> String {
             "SELECT E'\\x1D' || 'step' || E'\\x1F' || '\(index)' || E'\\x1E';\n"
         }
         script += marker(0) + snapshot
-        for file in files {
-            for statement in SQLLexer.statements(in: file.text) {
-                locations.append(SourceLocation(path: file.displayPath, line: statement.line))
-                var text = statement.text
-                if !statement.isTerminated && statement.significantTokens.first?.kind != .psqlMeta { text += ";" }
-                script += text + "\n" + marker(locations.count) + snapshot
+        // Two sets (an upgrade's earlier files, then this one's) may hold a file of one
+        // name each: every file has a folder of its own.
+        var copies: [String: [UInt8]] = [:]
+        for (index, file) in files.enumerated() {
+            let path = "\(index)/\(QueryText.path(of: file))"
+            copies[path] = Array(file.bytes)
+            let lines = QueryText.lines(running: file, at: path) { piece in
+                locations.append(SourceLocation(path: file.displayPath, line: piece.firstLine))
+                return [marker(locations.count) + snapshot]
             }
+            script += lines.joined(separator: "\n") + "\n"
         }
-        let result = try server.run(script: script, database: database)
+        let result = try server.run(script: script, database: database, files: copies)
         var groups: [[[String]]] = []
         for record in CatalogSnapshot.records(in: result.stdout) {
             if record.first == "step" {

@@ -22,6 +22,13 @@ struct TestCommand: ParsableCommand {
             under /usr/lib/postgresql/*/bin). --setup FILE runs first in every scratch database; \
             without it, pgmq is created when the server has it, else schemajob's pgmq stand-in.
 
+            The files are untrusted input (a pull request): a set with a psql meta-command or a \
+            statement that reaches outside the database (COPY PROGRAM, server files, untrusted \
+            languages, ...) is refused before anything runs (exit 2). On its own server, the set \
+            runs as a role that owns the scratch database and is no superuser; every statement \
+            is cancelled after --statement-timeout seconds, and a scratch database that grows past \
+            --max-database-size MiB ends the run (docs/security.md).
+
             Exit codes: 0 proven; 1 not idempotent, upgrade differs, or the SQL failed; 2 could not run.
 
             Examples:
@@ -44,9 +51,21 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
     var format: FindingFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("Cancel any statement of the set after this long.", valueName: "seconds"))
+    var statementTimeout: Int = ScratchBounds.defaultStatementTimeoutSeconds
+
+    @Option(name: .long, help: ArgumentHelp("End the run when a scratch database grows past this size.", valueName: "MiB"))
+    var maxDatabaseSize: Int = ScratchBounds.defaultMaximumDatabaseMegabytes
+
+    func validate() throws {
+        guard statementTimeout > 0 else { throw ValidationError("--statement-timeout must be 1 or more seconds") }
+        guard maxDatabaseSize > 0 else { throw ValidationError("--max-database-size must be 1 or more MiB") }
+    }
+
     func run() throws {
-        let request = ProofRequest(
+        var request = ProofRequest(
             databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup)
+        request.bounds = ScratchBounds(statementTimeoutSeconds: statementTimeout, maximumDatabaseMegabytes: maxDatabaseSize)
         // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
         let handlers = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)

@@ -6,3 +6,4 @@ SELECT 1;
 \connect postgres
 -- expect-above: psql-meta-command
 SELECT 2 \\ 3;
+-- expect-above: psql-meta-command

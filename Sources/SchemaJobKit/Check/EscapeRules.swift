@@ -1,0 +1,281 @@
+/// Statements that reach outside the database: a psql meta-command, a program or a file
+/// on the server's machine, another server, or the session's identity and settings.
+///
+/// A pull request's files are untrusted input (docs/security.md). These rules are errors
+/// that no `schemajob:allow` silences, and every run path refuses a file they find
+/// something in, `--no-lint` or not (`RunSafety`). They read the statement, the bodies
+/// of DO blocks and functions (dollar-quoted or a string), and the strings such a body
+/// hands to EXECUTE, but not SQL assembled at run time (`'pg_read_' || 'file'`): on its
+/// own scratch server `test` runs the files as a role that is no superuser, so
+/// PostgreSQL itself refuses what a lexical rule cannot see.
+enum EscapeRules {
+    /// Findings for one statement of a file, its bodies included.
+    static func findings(_ statement: SQLStatement, path: String) -> [Finding] {
+        if let meta = statement.significantTokens.first, meta.kind == .psqlMeta {
+            return [metaCommand(meta, path: path)]
+        }
+        var found: [Finding] = []
+        check(StatementView(statement.significantTokens), path: path, place: nil, depth: 0, into: &found)
+        return found
+    }
+
+    static func metaCommand(_ token: SQLToken, path: String) -> Finding {
+        let name = token.text.prefix { !$0.isWhitespace }
+        let what = name == "\\;" || name == "\\:"
+            ? "psql's \(name) (psql syntax, not SQL)"
+            : "psql meta-command \(name)"
+        return Finding(
+            .psqlMetaCommand, at: SourceLocation(path: path, line: token.line, column: token.column),
+            "\(what) in a migration file")
+    }
+
+    /// How far bodies inside bodies are read (a DO block's EXECUTE of a string that
+    /// holds a DO block, …): far enough for every real file, bounded for a crafted one.
+    static let maximumDepth = 4
+
+    /// `place` is where a finding is reported when the tokens come from a string
+    /// constant, whose decoded text has positions of its own.
+    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, into found: inout [Finding]) {
+        func report(_ rule: LintRule, _ index: Int, _ message: String) {
+            found.append(Finding(rule, at: place ?? view.location(index, path: path), message))
+        }
+        checkStatement(view, report: report)
+        checkCalls(view, report: report)
+        guard depth < maximumDepth else { return }
+        let readsStrings = depth > 0 || Self.isRoutineOrDO(view)
+        for token in view.tokens {
+            if token.kind == .dollarString {
+                for inner in ProceduralBody.statements(in: token) {
+                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1, into: &found)
+                }
+            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text) {
+                let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
+                for inner in SQLLexer.statements(in: text) {
+                    if let meta = inner.significantTokens.first, meta.kind == .psqlMeta { continue }
+                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, into: &found)
+                }
+            }
+        }
+    }
+
+    static func isRoutineOrDO(_ view: StatementView) -> Bool {
+        view.isKeyword(0, "DO") || (view.isKeyword(0, "CREATE") && view.firstTopLevel(["FUNCTION", "PROCEDURE"], in: 1..<min(view.count, 4)) != nil)
+    }
+
+    /// The text of a string constant (`'…'`, `E'…'`), quotes undoubled; nil for bit,
+    /// hex and Unicode-escape strings, which hold no SQL worth reading.
+    static func decodedString(_ text: String) -> String? {
+        var body = Substring(text)
+        if body.first == "E" || body.first == "e" { body = body.dropFirst() }
+        guard body.first == "'", body.count >= 2 else { return nil }
+        body = body.dropFirst()
+        if body.last == "'" { body = body.dropLast() }
+        return body.replacingOccurrences(of: "''", with: "'")
+    }
+
+    // MARK: Statements
+
+    static func checkStatement(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
+        switch view.keyword(0) {
+        case "COPY":
+            checkCopy(view, report: report)
+        case "ALTER" where view.isKeyword(1, "SYSTEM"):
+            report(.alterSystem, 0, "ALTER SYSTEM changes the server's configuration file, for every database on it")
+        case "LOAD":
+            report(.untrustedLanguage, 0, "LOAD loads a shared library into the server process")
+        case "SET", "RESET":
+            checkSessionIdentity(view, report: report)
+        case "DISCARD" where view.isKeyword(1, "ALL"):
+            report(.resetAll, 0, "DISCARD ALL resets the run's session settings (its lock timeout, its role)")
+        case "DO":
+            if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count) {
+                checkLanguage(view, at: language + 1, report: report)
+            }
+        case "CREATE":
+            checkCreate(view, report: report)
+        case "IMPORT" where view.isKeyword(1, "FOREIGN"):
+            report(.remoteConnection, 0, "IMPORT FOREIGN SCHEMA reads tables of another server")
+        default:
+            break
+        }
+    }
+
+    /// `COPY … FROM|TO PROGRAM`, `… 'file'`, `… FROM STDIN`. `TO STDOUT` only prints.
+    static func checkCopy(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
+        guard let direction = view.firstTopLevel(["FROM", "TO"], in: 1..<view.count) else { return }
+        let from = view.isKeyword(direction, "FROM")
+        let target = direction + 1
+        if view.isKeyword(target, "PROGRAM") {
+            report(.copyProgram, target, "COPY \(from ? "FROM" : "TO") PROGRAM runs a shell command on the database server")
+        } else if target < view.count, view.tokens[target].kind == .string {
+            report(.copyServerFile, target, "COPY \(from ? "FROM" : "TO") \(view.tokens[target].text) \(from ? "reads" : "writes") a file on the database server")
+        } else if from && view.isKeyword(target, "STDIN") {
+            report(.copyFromStdin, direction, "COPY … FROM STDIN reads its rows from psql's input, which in a run is not this file")
+        }
+    }
+
+    /// `SET [SESSION|LOCAL] ROLE`, `SET SESSION AUTHORIZATION`, their RESETs, and `RESET ALL`.
+    static func checkSessionIdentity(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
+        var index = 1
+        if view.isKeyword(0, "SET"), view.isKeyword(index, oneOf: ["SESSION", "LOCAL"]), !view.isKeyword(index + 1, "AUTHORIZATION") {
+            index += 1
+        }
+        if view.isKeyword(index, "ROLE") || view.matches(index, "SESSION", "AUTHORIZATION") {
+            let verb = view.keyword(0) ?? "SET"
+            report(.setRole, 0, "\(verb) \(view.isKeyword(index, "ROLE") ? "ROLE" : "SESSION AUTHORIZATION") changes who the rest of the run acts as")
+        } else if view.identifier(index) == "standard_conforming_strings" {
+            report(.standardConformingStrings, index, "\(view.keyword(0) ?? "SET") standard_conforming_strings changes where a string with a backslash ends")
+        } else if view.isKeyword(0, "RESET"), view.isKeyword(1, "ALL") {
+            report(.resetAll, 0, "RESET ALL resets the run's session settings (its lock timeout, its statement timeout)")
+        }
+    }
+
+    static func checkCreate(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
+        var index = 1
+        if view.matches(index, "OR", "REPLACE") { index += 2 }
+        while view.isKeyword(index, oneOf: ["TRUSTED", "PROCEDURAL"]) { index += 1 }
+        switch view.keyword(index) {
+        case "LANGUAGE":
+            report(.untrustedLanguage, index, "CREATE LANGUAGE installs a procedural language in the server")
+        case "FUNCTION", "PROCEDURE":
+            if let language = view.firstTopLevel(["LANGUAGE"], in: index + 1..<view.count) {
+                checkLanguage(view, at: language + 1, report: report)
+            }
+        case "EXTENSION":
+            var name = index + 1
+            if view.matches(name, "IF", "NOT", "EXISTS") { name += 3 }
+            guard let extensionName = view.identifier(name) else { return }
+            if isUntrustedLanguage(extensionName) {
+                report(.untrustedLanguage, name, "CREATE EXTENSION \(extensionName) installs an untrusted language, whose functions run as the server's operating-system user")
+            } else if remoteExtensions.contains(extensionName) {
+                report(.remoteConnection, name, "CREATE EXTENSION \(extensionName) lets SQL connect to other servers")
+            } else if fileExtensions.contains(extensionName) {
+                report(.serverFileFunction, name, "CREATE EXTENSION \(extensionName) lets SQL read or write files on the database server")
+            }
+        case "TABLESPACE":
+            report(.serverFileFunction, index, "CREATE TABLESPACE puts data in a directory of the server's machine")
+        case "SERVER", "FOREIGN":
+            report(.remoteConnection, index, "CREATE \(view.keyword(index) ?? "") defines a connection to another server")
+        case "USER" where view.isKeyword(index + 1, "MAPPING"):
+            report(.remoteConnection, index, "CREATE USER MAPPING stores credentials for another server")
+        default:
+            break
+        }
+    }
+
+    /// The language name at `index` (a word, a quoted name or a string: all three are accepted).
+    static func checkLanguage(_ view: StatementView, at index: Int, report: (LintRule, Int, String) -> Void) {
+        guard index < view.count else { return }
+        let token = view.tokens[index]
+        let name: String? = token.kind == .string ? decodedString(token.text)?.lowercased() : view.identifier(index)
+        guard let name, isUntrustedLanguage(name) else { return }
+        report(.untrustedLanguage, index, "LANGUAGE \(name) is untrusted: its code runs as the server's operating-system user, outside the database")
+    }
+
+    static func isUntrustedLanguage(_ name: String) -> Bool {
+        // C and internal load server code; PostgreSQL names an untrusted PL with a final `u`
+        // (plperlu, plpython3u, pltclu), and a few that are only untrusted lack it.
+        name == "c" || name == "internal" || ["plsh", "plr", "pljava"].contains(name)
+            || (name.hasPrefix("pl") && name.hasSuffix("u"))
+    }
+
+    static let remoteExtensions: Set<String> = ["dblink", "postgres_fdw", "mysql_fdw", "oracle_fdw", "tds_fdw", "mongo_fdw", "odbc_fdw", "jdbc_fdw", "redis_fdw"]
+    static let fileExtensions: Set<String> = ["file_fdw", "adminpack", "pg_file_system", "multicorn"]
+
+    // MARK: Function calls
+
+    /// Server functions that read or list the server's files (pg_read_server_files and
+    /// superuser territory), write them (adminpack), or move large objects to and from them.
+    static let fileFunctions: Set<String> = [
+        "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_ls_logdir", "pg_ls_waldir",
+        "pg_ls_archive_statusdir", "pg_ls_tmpdir", "pg_ls_logicalsnapdir", "pg_ls_logicalmapdir",
+        "pg_ls_replslotdir", "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync", "pg_logdir_ls",
+    ]
+
+    /// A name followed by `(`: a call (or a function's definition, which no migration
+    /// needs for these names either).
+    static func checkCalls(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
+        for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
+            let token = view.tokens[index]
+            guard token.kind == .word || token.kind == .quotedIdentifier, Self.mayBeWatched(token) else { continue }
+            guard let name = view.identifier(index) else { continue }
+            if name == "lo_import" || name == "lo_export" {
+                report(.largeObjectFile, index, "\(name) \(name == "lo_import" ? "reads" : "writes") a file on the database server")
+            } else if fileFunctions.contains(name) {
+                report(.serverFileFunction, index, "\(name) reaches the database server's files")
+            } else if name.hasPrefix("dblink") {
+                report(.remoteConnection, index, "\(name) connects to another server (or this one, as someone else)")
+            } else if name == "set_config", index + 2 < view.count, view.tokens[index + 2].kind == .string,
+                let setting = decodedString(view.tokens[index + 2].text)?.lowercased(),
+                setting == "role" || setting == "session_authorization" || setting == "standard_conforming_strings"
+            {
+                if setting == "standard_conforming_strings" {
+                    report(.standardConformingStrings, index, "set_config('\(setting)', …) changes where a string with a backslash ends")
+                } else {
+                    report(.setRole, index, "set_config('\(setting)', …) changes who the rest of the run acts as")
+                }
+            }
+        }
+    }
+
+    /// A cheap first look at the bytes, so the common word (a column, a keyword) costs no
+    /// lower-cased copy: every watched name starts `lo_`, `pg_`, `dblink` or `set_config`.
+    static func mayBeWatched(_ token: SQLToken) -> Bool {
+        if token.kind == .quotedIdentifier { return true }
+        let bytes = token.text.utf8
+        guard bytes.count >= 6, let first = bytes.first else { return false }
+        switch first | 0x20 {
+        case UInt8(ascii: "l"), UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "s"): return true
+        default: return false
+        }
+    }
+}
+
+extension LintRule {
+    // Reaching outside the database: errors, never silenced (see EscapeRules).
+
+    public static let copyProgram = LintRule(
+        id: "copy-program", family: .escape,
+        reason: "COPY … TO|FROM PROGRAM runs a shell command on the database server's machine",
+        hint: "load data with INSERT … ON CONFLICT in a fixture file")
+    public static let copyServerFile = LintRule(
+        id: "copy-server-file", family: .escape,
+        reason: "COPY … TO|FROM 'file' reads or writes a file on the database server's machine",
+        hint: "load data with INSERT … ON CONFLICT in a fixture file")
+    public static let copyFromStdin = LintRule(
+        id: "copy-from-stdin", family: .escape,
+        reason: "COPY … FROM STDIN takes its rows from psql's input; the run sends each statement as query text, so the rows would be read as SQL, or from the run's own script",
+        hint: "write the rows as INSERT … ON CONFLICT in a fixture file")
+    public static let largeObjectFile = LintRule(
+        id: "large-object-file", family: .escape,
+        reason: "lo_import and lo_export read and write files on the database server's machine",
+        hint: "store the bytes in a bytea column with INSERT instead")
+    public static let serverFileFunction = LintRule(
+        id: "server-file-function", family: .escape,
+        reason: "pg_read_file, pg_ls_dir, pg_stat_file and their kin (and file_fdw, adminpack, CREATE TABLESPACE) read, list or write the database server's files",
+        hint: "a migration only changes the database: remove the call")
+    public static let untrustedLanguage = LintRule(
+        id: "untrusted-language", family: .escape,
+        reason: "an untrusted language (plpython3u, plperlu, pltclu, C), CREATE LANGUAGE or LOAD runs code as the server's operating-system user",
+        hint: "write the function in plpgsql or SQL; a platform that needs another language installs it outside the migration")
+    public static let alterSystem = LintRule(
+        id: "alter-system", family: .escape,
+        reason: "ALTER SYSTEM rewrites the server's configuration for every database on it",
+        hint: "change server settings in the server's own configuration, not in a migration")
+    public static let remoteConnection = LintRule(
+        id: "remote-connection", family: .escape,
+        reason: "dblink, postgres_fdw and foreign servers connect to other servers (or to this one as another role)",
+        hint: "a migration changes only its own database: remove the connection")
+    public static let setRole = LintRule(
+        id: "set-role", family: .escape,
+        reason: "SET ROLE and SET SESSION AUTHORIZATION change who the rest of the run, and the ledger row, act as",
+        hint: "run the migration as the role that should own the objects; grant to other roles with GRANT")
+    public static let standardConformingStrings = LintRule(
+        id: "standard-conforming-strings", family: .escape,
+        reason: "with standard_conforming_strings off, a backslash in '…' escapes the quote: the server (or a psql that reads the text) would end strings elsewhere than schemajob does, and text read here as a string would be code",
+        hint: "leave the setting on; write E'…' where a string needs backslash escapes")
+    public static let resetAll = LintRule(
+        id: "reset-all", family: .escape,
+        reason: "RESET ALL and DISCARD ALL undo the run's session settings (lock and statement timeouts)",
+        hint: "reset only the setting the file changed: RESET <name>")
+}

@@ -1,0 +1,39 @@
+/// The check every run path makes before a single statement runs: `render`, `script`,
+/// `apply`, `test` and the library's `SchemaJob.render` (what `drift` and `plan` build
+/// on) refuse a set holding a psql meta-command or a statement that reaches outside the
+/// database, whether lint was asked for or skipped (`--no-lint`). The migration script
+/// already sends statements to the server as query text, never through psql's lexer;
+/// this refusal is the second wall, and it names the line.
+public enum RunSafety {
+    /// Every escape finding in the set, in file order.
+    public static func refusals(_ set: MigrationSet) -> [Finding] {
+        set.files.concurrentMap { file in
+            SQLLexer.statements(in: file.text).flatMap { EscapeRules.findings($0, path: file.displayPath) }
+        }.flatMap { $0 }.sorted(by: Finding.precedes)
+    }
+
+    /// The escape findings among lint's, when lint has run over the same set (they are
+    /// the same rules, and no allow comment removes them).
+    public static func refusals(among findings: [Finding]) -> [Finding] {
+        let escapes = Set(LintRule.all.filter { $0.family == .escape }.map(\.id))
+        return findings.filter { escapes.contains($0.rule) }
+    }
+
+    /// Throws the first refusal, naming its place and rule.
+    public static func requireNone(_ refusals: [Finding]) throws {
+        guard let first = refusals.first else { return }
+        throw RunRefusal(finding: first, others: refusals.count - 1)
+    }
+}
+
+/// A set no run path will execute: one line, `path:line:col: error: … [rule]`, exit 2.
+public struct RunRefusal: InputError {
+    public var finding: Finding
+    public var others: Int
+
+    public var location: SourceLocation { finding.location }
+    public var message: String {
+        let more = others == 0 ? "" : " (and \(others) more; schemajob lint lists them)"
+        return "\(finding.message): refused, nothing was done\(more); \(finding.hint) [\(finding.rule)]"
+    }
+}

