@@ -17,6 +17,27 @@ extension AgainstPostgreSQL {
             try database.sql("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
         }
 
+        /// Waits on the server (at most 60 s) until `count` different sessions have waited for
+        /// a lock on `table` in this database (each attempt of the migration is a new session),
+        /// and returns how many it saw.
+        static func waitForAttempts(_ count: Int, on table: String, in database: TestDatabase) throws -> String {
+            try database.sql("""
+                CREATE TEMP TABLE seen (pid int PRIMARY KEY);
+                DO $$
+                DECLARE deadline timestamptz := clock_timestamp() + interval '60 s';
+                BEGIN
+                    WHILE (SELECT count(*) FROM seen) < \(count) AND clock_timestamp() < deadline LOOP
+                        INSERT INTO seen SELECT pid FROM pg_locks
+                         WHERE relation = '\(table)'::regclass AND NOT granted
+                           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        ON CONFLICT DO NOTHING;
+                        PERFORM pg_sleep(0.01);
+                    END LOOP;
+                END $$;
+                SELECT count(*) FROM seen;
+                """)
+        }
+
         @Test func aSameHashRunBehindAHeldTableExitsAtOnceAndQueuesNothingOnIt() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             let job = try RenderedForTest(database)
@@ -45,7 +66,9 @@ extension AgainstPostgreSQL {
             // On a thread started now: a child task could wait for a free thread of the
             // small shared pool while the holder is still there, and see nothing to retry.
             let migrate = StartedRun { try job.pods.run("migrate", of: "Job", timeout: .seconds(180)) }
-            try await Task.sleep(for: .seconds(3))
+            // The holder stays until two attempts have waited for the table, however slowly a
+            // loaded machine starts the first one (a fixed sleep let it end before attempt 2).
+            #expect(try Self.waitForAttempts(2, on: "gpu_types", in: database) == "2\n")
             // Between attempts nothing waits on the table: the API's queries go through.
             #expect(try database.sql("SET lock_timeout = '2s'; SELECT count(*) FROM gpu_types") == "10\n")
             holder.end()
