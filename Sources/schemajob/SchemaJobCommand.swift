@@ -27,6 +27,7 @@ struct SchemaJobCommand: ParsableCommand {
             DiffCommand.self,
             HistoryCommand.self,
             TestCommand.self,
+            DriftCommand.self,
         ]
     )
 

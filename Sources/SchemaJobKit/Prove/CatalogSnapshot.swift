@@ -125,9 +125,14 @@ public struct CatalogSnapshot: Sendable, Equatable {
 
     /// Each row as a JSON object of column → value as SQL text (keys in jsonb's own
     /// order, so column order never counts), with every value that reads as a timestamp
-    /// inside the run's window replaced by "(generated)".
-    static func rowsQuery(windowStart: String) -> String {
+    /// inside the run's window replaced by "(generated)". `tables` (quote_ident'ed
+    /// `schema.table`) limits it to those tables: drift reads no other table's rows.
+    static func rowsQuery(windowStart: String, tables: [String]? = nil) -> String {
         let literal = "'" + windowStart.replacingOccurrences(of: "'", with: "''") + "'"
+        let only = tables.map { names in
+            "\n   AND quote_ident(n.nspname) || '.' || quote_ident(c.relname) IN ("
+                + names.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ") + ")"
+        } ?? ""
         return userNamespaces + """
 
             SELECT format($rows$
@@ -145,7 +150,7 @@ public struct CatalogSnapshot: Sendable, Equatable {
                 $rows$, quote_ident(n.nspname) || '.' || quote_ident(c.relname), \(literal)::text,
                         quote_ident(n.nspname) || '.' || quote_ident(c.relname))
               FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
-             WHERE c.relkind IN ('r', 'p')
+             WHERE c.relkind IN ('r', 'p')\(only)
              ORDER BY 1
             \\gexec
             """

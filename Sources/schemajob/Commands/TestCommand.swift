@@ -47,17 +47,7 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let request = ProofRequest(
             databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup)
-        // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
-        let handlers = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                ProofServer.closeAll()
-                Foundation.exit(128 + number)
-            }
-            source.resume()
-            return source
-        }
+        let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Proof.run(request) { Terminal.error($0) }
         Terminal.output(ProofFormat.render(report, as: format))

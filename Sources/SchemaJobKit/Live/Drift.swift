@@ -1,0 +1,221 @@
+import Foundation
+
+/// What `schemajob drift` compares, and where it writes the fix.
+public struct DriftRequest: Sendable {
+    /// The files, settings and templates, as `render` reads them.
+    public var render: RenderRequest
+    /// The live database: `--dsn`, else libpq's `PG*` variables, else the settings.
+    public var dsn: String?
+    /// Where the fresh install is built: a server named here, else a throwaway one.
+    public var scratchDSN: String?
+    public var setupFile: String?
+    /// `--fix-file`: a file, or a directory (the next free number there).
+    public var fixFile: String?
+    public var environment: [String: String]
+
+    public init(
+        render: RenderRequest, dsn: String? = nil, scratchDSN: String? = nil, setupFile: String? = nil,
+        fixFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.render = render
+        self.dsn = dsn
+        self.scratchDSN = scratchDSN
+        self.setupFile = setupFile
+        self.fixFile = fixFile
+        self.environment = environment
+    }
+}
+
+/// `schemajob drift`: does the live database equal a fresh install of these files?
+/// The fresh install is built exactly as `test` builds one (the Job's own script on a
+/// scratch database); the live database is only read (`LiveDatabase`); the two are
+/// compared with `test`'s catalog comparison (`CatalogSnapshot`), in `test`'s words
+/// (`ChangeDescription`).
+public enum Drift {
+    public static func run(_ request: DriftRequest, progress: (String) -> Void) throws -> DriftReport {
+        let set = try DatabaseReader.read(directory: request.render.databaseDirectory)
+        let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: request.render)
+        let live = try LiveDatabase(
+            target: LocalMigration.Target(environment: request.environment, dsn: request.dsn),
+            settings: rendering.plan.settings, applicationName: "schemajob-drift")
+        // An unreachable server is known before a scratch server is started for nothing.
+        try live.probe()
+        progress("drift: reading the live database (\(live.description)) read-only, as application_name schemajob-drift")
+
+        let fresh = try FreshInstall.build(
+            set, rendering: rendering, scratchDSN: request.scratchDSN, setupFile: request.setupFile,
+            environment: request.environment, command: "drift", progress: progress)
+        defer { fresh.session.server.close() }
+        let reading = try live.read(rowTables: fresh.rowTables)
+
+        let excluded = Exclusions(
+            schemas: fresh.setupSchemas.union(reading.extensionSchemas), relations: reading.extensionRelations)
+        let expected = excluded.apply(to: fresh.snapshot)
+        let actual = excluded.apply(to: generatedLeftOut(reading.snapshot, like: expected))
+        var findings = try findingsBetween(expected, actual, set: set, rendering: rendering, fresh: fresh, liveName: live.description)
+        findings.sort(by: precedes)
+
+        var report = DriftReport(findings: findings, ledger: ledgerLine(reading, hash: rendering.plan.hash))
+        if let path = request.fixFile {
+            report.fixNotes = try FixFile.write(findings, set: set, to: path)
+        }
+        return report
+    }
+
+    /// Every difference, in the words `test` uses, with the file that declares it.
+    static func findingsBetween(
+        _ expected: CatalogSnapshot, _ actual: CatalogSnapshot, set: MigrationSet, rendering: Rendering,
+        fresh: FreshInstall, liveName: String
+    ) throws -> [DriftFinding] {
+        let changes = expected.changes(to: actual).filter { change in
+            // Rows the live database has beyond the fixtures are the application's data;
+            // extensions come with the database image, not with the files.
+            !(change.before == nil && ["row", "extension"].contains(change.subject.kind))
+        }
+        guard !changes.isEmpty else { return [] }
+        let words = ChangeDescription(
+            expectedLabel: "on a fresh install", actualLabel: "in the live database", offersFixes: true, expected: expected)
+        let declared = changes.contains { $0.before != nil }
+        let replay = declared
+            ? try Proof.replay(set, afterRuns: 0, rendering: rendering, session: fresh.session) : nil
+        let livePlace = SourceLocation(path: "live database (\(liveName))")
+        return changes.map { change in
+            var (object, message, fix) = words.describe(change)
+            let kind: DriftFinding.Kind
+            if change.subject.kind == "row" {
+                kind = .fixtureRow
+                fix = nil
+                message += change.after == nil
+                    ? " (the fixtures insert it on the next deploy)"
+                    : " (the next deploy's fixtures set it only if they update on conflict)"
+            } else if change.before == nil {
+                kind = .undeclared
+            } else if change.after == nil {
+                kind = .missing
+            } else {
+                kind = .differs
+            }
+            if change.subject.kind == "function", let definition = change.before?.first {
+                // pg_get_functiondef gives CREATE OR REPLACE FUNCTION: the fresh install's own text.
+                fix = definition.trimmingCharacters(in: .whitespacesAndNewlines) + ";"
+            }
+            let location = kind == .undeclared
+                ? livePlace : (replay?.lastChange(of: change.subject) ?? SourceLocation(path: set.directory))
+            return DriftFinding(kind: kind, location: location, object: object, message: message, fix: fix, subject: change.subject)
+        }
+    }
+
+    /// A fixture value the run generates (`DEFAULT NOW()`) is "(generated)" in the fresh
+    /// install; the live database's value for that column of that row is not compared.
+    static func generatedLeftOut(_ live: CatalogSnapshot, like fresh: CatalogSnapshot) -> CatalogSnapshot {
+        var result = live
+        for (subject, rows) in fresh.entries where subject.kind == "row" && rows.count == 1 {
+            guard let liveRows = live.entries[subject], liveRows.count == 1 else { continue }
+            let generated = Set(CatalogSnapshot.columns(ofRow: rows[0]).filter { $0.1 == "'(generated)'" || $0.1 == "(generated)" }.map(\.0))
+            guard !generated.isEmpty else { continue }
+            var values: [String: String] = [:]
+            for (column, value) in CatalogSnapshot.columns(ofRow: liveRows[0]) {
+                values[column] = generated.contains(column) ? CatalogSnapshot.columns(ofRow: rows[0]).first { $0.0 == column }!.1 : value
+            }
+            result.entries[subject] = [CatalogSnapshot.render(values)]
+        }
+        return result
+    }
+
+    static func ledgerLine(_ reading: LiveDatabase.Reading, hash: String) -> String {
+        let files = "these files hash to \(hash.prefix(ContentHash.shortLength))"
+        guard reading.hasLedger else {
+            return "drift: the live database has no ledger (schemajob.runs): no schemajob migration ran there; \(files)"
+        }
+        guard let run = reading.lastRun else { return "drift: the ledger holds no run; \(files)" }
+        let same = run.hash == hash ? " (the same: the Job would skip)" : ""
+        return "drift: last migrated with hash \(run.hash.prefix(ContentHash.shortLength)) at \(run.finishedAt) by \(run.pod ?? "an unnamed pod"); \(files)\(same)"
+    }
+
+    static func precedes(_ lhs: DriftFinding, _ rhs: DriftFinding) -> Bool {
+        (lhs.isError ? 0 : 1, lhs.location.path, lhs.location.line ?? 0, lhs.object)
+            < (rhs.isError ? 0 : 1, rhs.location.path, rhs.location.line ?? 0, rhs.object)
+    }
+}
+
+/// What is nobody's drift: objects in schemas the setup SQL or an extension made
+/// (pgmq and its queue tables), and relations an extension owns. schemajob's ledger
+/// schema is never in a snapshot.
+struct Exclusions {
+    var schemas: Set<String>
+    var relations: Set<String>
+
+    func apply(to snapshot: CatalogSnapshot) -> CatalogSnapshot {
+        var result = snapshot
+        result.entries = snapshot.entries.filter { !excludes($0.key) }
+        return result
+    }
+
+    func excludes(_ subject: SnapshotSubject) -> Bool {
+        switch subject.kind {
+        case "extension": return false
+        case "schema": return schemas.contains(subject.name)
+        default:
+            let parts = CatalogSnapshot.splitQualified(subject.name)
+            guard let schema = parts.first else { return false }
+            if schemas.contains(schema) { return true }
+            guard parts.count > 1 else { return false }
+            let relation = schema + "." + parts[1].prefix { $0 != " " && $0 != "(" }
+            return relations.contains(relation)
+        }
+    }
+}
+
+/// A fresh install of the files on a scratch database, built as `test` builds one.
+struct FreshInstall {
+    var session: Proof.Session
+    var database: String
+    var snapshot: CatalogSnapshot
+    /// Schemas the setup SQL made (pgmq, or the stand-in's): the environment, not the files.
+    var setupSchemas: Set<String>
+    /// The tables the fixtures write (quote_ident'ed `schema.table`).
+    var rowTables: [String]
+
+    static func build(
+        _ set: MigrationSet, rendering: Rendering, scratchDSN: String?, setupFile: String?,
+        environment: [String: String], command: String, progress: (String) -> Void
+    ) throws -> FreshInstall {
+        var setup: String?
+        if let path = setupFile {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ProveError(path, "cannot read the --setup file")
+            }
+            setup = String(decoding: data, as: UTF8.self)
+        }
+        // libpq's variables name the live database here, never the scratch server.
+        let scratchEnvironment = environment.filter { !$0.key.hasPrefix("PG") }
+        let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment)
+        func relabel(_ line: String) {
+            progress(line.hasPrefix("test: ") ? "\(command): " + line.dropFirst("test: ".count) : line)
+        }
+        do {
+            relabel(server.description)
+            let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server, progress: relabel))
+            let database = try session.database()
+            let baseline = try session.snapshot(database)
+            let applied = try session.apply(rendering, to: database)
+            guard applied.outcome == .done else {
+                let failure = Proof.failure(applied, set: set, when: "on an empty database")
+                throw ProveError(failure.location.description, "the files do not install on an empty database, so there is nothing to compare with: \(failure.object) \(failure.message)")
+            }
+            let snapshot = try session.snapshot(database)
+            // Every new database has `public`; any other schema there came from the setup.
+            let setupSchemas = Set(baseline.entries.keys.filter { $0.kind == "schema" }.map(\.name)).subtracting(["public"])
+            let exclusions = Exclusions(schemas: setupSchemas, relations: [])
+            let rowTables = Set(snapshot.entries.keys.filter { $0.kind == "row" && !exclusions.excludes($0) }.map { subject in
+                String(subject.name.prefix { $0 != " " })
+            })
+            return FreshInstall(
+                session: session, database: database, snapshot: snapshot, setupSchemas: setupSchemas,
+                rowTables: rowTables.sorted())
+        } catch {
+            server.close()
+            throw error
+        }
+    }
+}
