@@ -56,6 +56,7 @@ public enum Drift {
         findings.sort(by: precedes)
 
         var report = DriftReport(findings: findings, ledger: ledgerLine(reading, hash: rendering.plan.hash))
+        report.lockedRelations = reading.lockedRelations
         if let path = request.fixFile {
             report.fixNotes = try FixFile.write(findings, set: set, to: path)
         }
@@ -67,10 +68,19 @@ public enum Drift {
         _ expected: CatalogSnapshot, _ actual: CatalogSnapshot, set: MigrationSet, rendering: Rendering,
         fresh: FreshInstall, liveName: String
     ) throws -> [DriftFinding] {
-        let changes = expected.changes(to: actual).filter { change in
+        let differences = expected.changes(to: actual).filter { change in
             // Rows the live database has beyond the fixtures are the application's data;
             // extensions come with the database image, not with the files.
             !(change.before == nil && ["row", "extension"].contains(change.subject.kind))
+        }
+        // A table missing (or undeclared) as a whole is one finding, not one per column.
+        let wholeTables = Set(differences.filter { $0.subject.kind == "table" && ($0.before == nil || $0.after == nil) }.map(\.subject.name))
+        let changes = differences.filter { change in
+            guard ["column", "constraint", "index", "trigger"].contains(change.subject.kind) else { return true }
+            let table = change.subject.kind == "index"
+                ? (change.before ?? change.after ?? []).first ?? ""
+                : CatalogSnapshot.splitQualified(change.subject.name).prefix(2).joined(separator: ".")
+            return !wholeTables.contains(table) || (change.before != nil && change.after != nil)
         }
         guard !changes.isEmpty else { return [] }
         let words = ChangeDescription(

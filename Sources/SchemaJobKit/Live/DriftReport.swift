@@ -33,13 +33,22 @@ public struct DriftReport: Sendable {
     public var ledger: String
     /// Lines for stderr about the fix file(s) written, and where they go.
     public var fixNotes: [String] = []
+    /// The relations the live session held a lock on at its end (schema.name mode):
+    /// the ledger and the fixture tables it read, nothing else.
+    public var lockedRelations: [String] = []
+
+    /// The line for stderr about what the live session locked.
+    public var locksLine: String {
+        "drift: the live session's locks on relations outside the catalogs: "
+            + (lockedRelations.isEmpty ? "none" : lockedRelations.joined(separator: ", "))
+    }
 
     public var hasDrift: Bool { findings.contains(where: \.isError) }
 
     public var summary: String {
         let errors = findings.filter(\.isError).count, warnings = findings.count - errors
         let counted = { (count: Int, noun: String) in count == 1 ? "1 \(noun)" : "\(count) \(noun)s" }
-        let tail = warnings == 0 ? "" : " (\(counted(warnings, "undeclared object")), warnings)"
+        let tail = warnings == 0 ? "" : "; \(counted(warnings, "warning")): undeclared objects"
         return errors == 0
             ? "drift: none: the live database equals a fresh install of the files\(tail)"
             : "drift: \(counted(errors, "difference")) between the live database and a fresh install of the files\(tail)"

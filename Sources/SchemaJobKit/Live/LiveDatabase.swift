@@ -81,8 +81,9 @@ public struct LiveDatabase: Sendable {
         public var extensionSchemas: Set<String>
         /// Relations (`schema.name`) an extension owns (pgmq's queue tables).
         public var extensionRelations: Set<String>
-        /// Relations other than the system catalogs the session held a lock on at its end
-        /// (the ledger and the fixture tables, which are read; never anything else).
+        /// Relations other than the system catalogs (and indexes, which follow their table)
+        /// the session held a lock on at its end: the ledger and the fixture tables, which
+        /// are read; never anything else.
         public var lockedRelations: [String]
     }
 
@@ -111,7 +112,8 @@ public struct LiveDatabase: Sendable {
             \\endif
             SELECT \(record("lock", "quote_ident(n.nspname) || '.' || quote_ident(c.relname) || E'\\x1F' || l.mode"))
               FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE l.pid = pg_backend_pid() AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             WHERE l.pid = pg_backend_pid() AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+               AND c.relkind NOT IN ('i', 'I')
              ORDER BY 1;
             COMMIT;
 

@@ -53,6 +53,7 @@ struct DriftCommand: ParsableCommand {
         defer { handlers.forEach { $0.cancel() } }
         let report = try Drift.run(request) { Terminal.error($0) }
         Terminal.error(report.ledger)
+        Terminal.error(report.locksLine)
         Terminal.output(DriftFormat.render(report.findings, as: format))
         report.fixNotes.forEach(Terminal.error)
         Terminal.error(report.summary)

@@ -1,7 +1,7 @@
 DO $$
 BEGIN
     IF to_regtype('gpu_tier') IS NULL THEN
-        CREATE TYPE gpu_tier AS ENUM ('entry', 'standard', 'flagship');
+        CREATE TYPE gpu_tier AS ENUM ('entry', 'standard', 'flagship', 'retired');
     END IF;
 END;
 $$;
