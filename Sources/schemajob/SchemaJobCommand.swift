@@ -28,6 +28,7 @@ struct SchemaJobCommand: ParsableCommand {
             HistoryCommand.self,
             TestCommand.self,
             DriftCommand.self,
+            PlanCommand.self,
         ]
     )
 
