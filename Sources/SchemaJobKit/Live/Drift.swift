@@ -46,7 +46,13 @@ public enum Drift {
             set, rendering: rendering, scratchDSN: request.scratchDSN, setupFile: request.setupFile,
             environment: request.environment, command: "drift", progress: progress)
         defer { fresh.session.server.close() }
+        let clock = ContinuousClock(), readStart = clock.now
         let reading = try live.read(rowTables: fresh.rowTables)
+        let readTime = clock.now - readStart
+        let seconds = Double(readTime.components.seconds) + Double(readTime.components.attoseconds) / 1e18
+        progress(String(
+            format: "drift: read the live database in %.2f s (catalogs of %d objects, the ledger, rows of %d fixture table%@)",
+            seconds, reading.snapshot.entries.count, fresh.rowTables.count, fresh.rowTables.count == 1 ? "" : "s"))
 
         let excluded = Exclusions(
             schemas: fresh.setupSchemas.union(reading.extensionSchemas), relations: reading.extensionRelations)
