@@ -1,28 +1,41 @@
 import Foundation
 
-/// What `schemajob drift` compares, and where it writes the fix.
-public struct DriftRequest: Sendable {
+/// What `schemajob drift` and `schemajob plan` read, and where they build their scratch databases.
+public struct LiveRequest: Sendable {
     /// The files, settings and templates, as `render` reads them.
     public var render: RenderRequest
     /// The live database: `--dsn`, else libpq's `PG*` variables, else the settings.
     public var dsn: String?
-    /// Where the fresh install is built: a server named here, else a throwaway one.
+    /// Where the fresh install (drift) or the copy (plan) is built: a server named here, else a throwaway one.
     public var scratchDSN: String?
     public var setupFile: String?
-    /// `--fix-file`: a file, or a directory (the next free number there).
+    /// drift's `--fix-file`: a file, or a directory (the next free number there).
     public var fixFile: String?
+    /// plan's `--pg-dump`: a pg_dump at least as new as the live server.
+    public var pgDump: String?
     public var environment: [String: String]
 
     public init(
         render: RenderRequest, dsn: String? = nil, scratchDSN: String? = nil, setupFile: String? = nil,
-        fixFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        fixFile: String? = nil, pgDump: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.render = render
         self.dsn = dsn
         self.scratchDSN = scratchDSN
         self.setupFile = setupFile
         self.fixFile = fixFile
+        self.pgDump = pgDump
         self.environment = environment
+    }
+
+    /// The `--setup` file's SQL; nil without one (pgmq, or the stand-in, as in `test`).
+    func setup() throws -> String? {
+        guard let path = setupFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProveError(path, "cannot read the --setup file")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -32,7 +45,7 @@ public struct DriftRequest: Sendable {
 /// compared with `test`'s catalog comparison (`CatalogSnapshot`), in `test`'s words
 /// (`ChangeDescription`).
 public enum Drift {
-    public static func run(_ request: DriftRequest, progress: (String) -> Void) throws -> DriftReport {
+    public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> DriftReport {
         let set = try DatabaseReader.read(directory: request.render.databaseDirectory)
         let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: request.render)
         let live = try LiveDatabase(
@@ -43,7 +56,7 @@ public enum Drift {
         progress("drift: reading the live database (\(live.description)) read-only, as application_name schemajob-drift")
 
         let fresh = try FreshInstall.build(
-            set, rendering: rendering, scratchDSN: request.scratchDSN, setupFile: request.setupFile,
+            set, rendering: rendering, scratchDSN: request.scratchDSN, setup: try request.setup(),
             environment: request.environment, command: "drift", progress: progress)
         defer { fresh.session.server.close() }
         let clock = ContinuousClock(), readStart = clock.now
@@ -193,16 +206,9 @@ struct FreshInstall {
     var rowTables: [String]
 
     static func build(
-        _ set: MigrationSet, rendering: Rendering, scratchDSN: String?, setupFile: String?,
+        _ set: MigrationSet, rendering: Rendering, scratchDSN: String?, setup: String?,
         environment: [String: String], command: String, progress: (String) -> Void
     ) throws -> FreshInstall {
-        var setup: String?
-        if let path = setupFile {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ProveError(path, "cannot read the --setup file")
-            }
-            setup = String(decoding: data, as: UTF8.self)
-        }
         // libpq's variables name the live database here, never the scratch server.
         let scratchEnvironment = environment.filter { !$0.key.hasPrefix("PG") }
         let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment)

@@ -1,28 +1,5 @@
 import Foundation
 
-/// What `schemajob plan` reads and where it builds the copy.
-public struct LivePlanRequest: Sendable {
-    public var render: RenderRequest
-    public var dsn: String?
-    public var scratchDSN: String?
-    public var setupFile: String?
-    /// `--pg-dump`: a pg_dump at least as new as the live server.
-    public var pgDump: String?
-    public var environment: [String: String]
-
-    public init(
-        render: RenderRequest, dsn: String? = nil, scratchDSN: String? = nil, setupFile: String? = nil,
-        pgDump: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) {
-        self.render = render
-        self.dsn = dsn
-        self.scratchDSN = scratchDSN
-        self.setupFile = setupFile
-        self.pgDump = pgDump
-        self.environment = environment
-    }
-}
-
 /// One statement of the next deploy, as it ran on the copy.
 public struct PlanStep: Sendable, Equatable {
     public var location: SourceLocation
@@ -59,7 +36,7 @@ public struct LivePlanReport: Sendable {
 /// took on the tables that existed before, and in `pg_class.relfilenode` whether it
 /// rewrote them. Like `test`'s Replay, it explains the verdict; it never decides it.
 public enum LivePlan {
-    public static func run(_ request: LivePlanRequest, progress: (String) -> Void) throws -> LivePlanReport {
+    public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> LivePlanReport {
         let set = try DatabaseReader.read(directory: request.render.databaseDirectory)
         let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: request.render)
         let live = try LiveDatabase(
@@ -79,11 +56,7 @@ public enum LivePlan {
         let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: tables, progress: progress)
         progress("plan: copied the live schema (pg_dump --schema-only), the ledger and at most \(LiveCopy.rowBound) rows of \(tables.isEmpty ? "no fixture table" : tables.joined(separator: ", "))")
 
-        var setup: String?
-        if let path = request.setupFile {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ProveError(path, "cannot read the --setup file") }
-            setup = String(decoding: data, as: UTF8.self)
-        }
+        let setup = try request.setup()
         let server = try ProofServer.open(dsn: request.scratchDSN, environment: request.environment.filter { !$0.key.hasPrefix("PG") })
         defer { server.close() }
         progress(server.description.replacingOccurrences(of: "test: ", with: "plan: "))

@@ -34,27 +34,21 @@ struct DriftCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .customLong("scratch-dsn"), help: ArgumentHelp("A server for the fresh install (default: a throwaway one).", valueName: "dsn"))
-    var scratchDSN: String?
-
-    @Option(name: .long, help: ArgumentHelp("SQL to run first in the scratch database (extensions).", valueName: "file"))
-    var setup: String?
+    @OptionGroup var scratch: ScratchOptions
 
     @Option(name: .customLong("fix-file"), help: ArgumentHelp("Write the fixes to this file, or as the next file of this directory.", valueName: "path"))
     var fixFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
-    var format: FindingFormat = .text
-
     func run() throws {
-        let request = DriftRequest(
-            render: inputs.request, dsn: connection.dsn, scratchDSN: scratchDSN, setupFile: setup, fixFile: fixFile)
+        let request = LiveRequest(
+            render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
+            fixFile: fixFile)
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Drift.run(request) { Terminal.error($0) }
         Terminal.error(report.ledger)
         Terminal.error(report.locksLine)
-        Terminal.output(DriftFormat.render(report.findings, as: format))
+        Terminal.output(DriftFormat.render(report.findings, as: scratch.format))
         report.fixNotes.forEach(Terminal.error)
         Terminal.error(report.summary)
         if report.hasDrift {

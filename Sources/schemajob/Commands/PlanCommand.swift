@@ -31,27 +31,21 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .customLong("scratch-dsn"), help: ArgumentHelp("A server for the copy (default: a throwaway one).", valueName: "dsn"))
-    var scratchDSN: String?
-
-    @Option(name: .long, help: ArgumentHelp("SQL to run first in the scratch database (extensions).", valueName: "file"))
-    var setup: String?
+    @OptionGroup var scratch: ScratchOptions
 
     @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with.", valueName: "path"))
     var pgDump: String?
 
-    @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
-    var format: FindingFormat = .text
-
     func run() throws {
-        let request = LivePlanRequest(
-            render: inputs.request, dsn: connection.dsn, scratchDSN: scratchDSN, setupFile: setup, pgDump: pgDump)
+        let request = LiveRequest(
+            render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
+            pgDump: pgDump)
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try LivePlan.run(request) { Terminal.error($0) }
         Terminal.error(report.headline)
         report.notes.forEach(Terminal.error)
-        Terminal.output(LivePlanFormat.render(report, as: format))
+        Terminal.output(LivePlanFormat.render(report, as: scratch.format))
         switch report.outcome {
         case .nothingToDo, .applies:
             if report.outcome == .applies { Terminal.error("plan: the deploy applies cleanly on a copy of the live database") }
