@@ -29,6 +29,18 @@ public struct LiveRequest: Sendable {
         self.environment = environment
     }
 
+    /// The files, their rendering, and the live database, which answered: an unreachable
+    /// server is known before a scratch server is started for nothing.
+    func open(as command: String) throws -> (MigrationSet, Rendering, LiveDatabase) {
+        let set = try DatabaseReader.read(directory: render.databaseDirectory)
+        let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: render)
+        let live = try LiveDatabase(
+            target: LocalMigration.Target(environment: environment, dsn: dsn),
+            settings: rendering.plan.settings, applicationName: "schemajob-\(command)")
+        try live.probe()
+        return (set, rendering, live)
+    }
+
     /// The `--setup` file's SQL; nil without one (pgmq, or the stand-in, as in `test`).
     func setup() throws -> String? {
         guard let path = setupFile else { return nil }
@@ -46,13 +58,7 @@ public struct LiveRequest: Sendable {
 /// (`ChangeDescription`).
 public enum Drift {
     public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> DriftReport {
-        let set = try DatabaseReader.read(directory: request.render.databaseDirectory)
-        let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: request.render)
-        let live = try LiveDatabase(
-            target: LocalMigration.Target(environment: request.environment, dsn: request.dsn),
-            settings: rendering.plan.settings, applicationName: "schemajob-drift")
-        // An unreachable server is known before a scratch server is started for nothing.
-        try live.probe()
+        let (set, rendering, live) = try request.open(as: "drift")
         progress("drift: reading the live database (\(live.description)) read-only, as application_name schemajob-drift")
 
         let fresh = try FreshInstall.build(

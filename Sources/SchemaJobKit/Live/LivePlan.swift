@@ -37,12 +37,7 @@ public struct LivePlanReport: Sendable {
 /// rewrote them. Like `test`'s Replay, it explains the verdict; it never decides it.
 public enum LivePlan {
     public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> LivePlanReport {
-        let set = try DatabaseReader.read(directory: request.render.databaseDirectory)
-        let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: request.render)
-        let live = try LiveDatabase(
-            target: LocalMigration.Target(environment: request.environment, dsn: request.dsn),
-            settings: rendering.plan.settings, applicationName: "schemajob-plan")
-        try live.probe()
+        let (set, rendering, live) = try request.open(as: "plan")
         let pgDump = try LiveCopy.pgDump(given: request.pgDump, path: request.environment["PATH"])
         progress("plan: reading the live database (\(live.description)) read-only, as application_name schemajob-plan")
         let reading = try live.read(rowTables: [])
