@@ -24,7 +24,35 @@ public enum FindingFormat: String, CaseIterable, Sendable {
     }
 
     public static func textLine(_ finding: Finding) -> String {
-        "\(finding.location.description): \(finding.severity.rawValue): \(finding.message) [\(finding.rule)]"
+        oneLine("\(finding.location.description): \(finding.severity.rawValue): \(finding.message) [\(finding.rule)]")
+    }
+
+    /// Text with its line breaks and other control characters escaped as JSON escapes
+    /// them (`\n`, `\t`, `\u001b`), so a finding quoting a multi-line value stays on the
+    /// one line that editors and `grep` read as one finding. Quotes and backslashes stay
+    /// as they are: the line is for reading, and a SQL value shows as SQL writes it.
+    public static func oneLine(_ text: String) -> String {
+        escaped(text, quotes: false)
+    }
+
+    /// JSON's escapes for control characters, and with `quotes` for `"` and `\` too.
+    static func escaped(_ text: String, quotes: Bool) -> String {
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"" where quotes: escaped += "\\\""
+            case "\\" where quotes: escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20 || (!quotes && scalar.value == 0x7F):
+                let hex = String(scalar.value, radix: 16)
+                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     /// The line for stderr after the findings: `lint: 2 errors, 1 warning in 11 files`.
@@ -57,22 +85,7 @@ public enum FindingFormat: String, CaseIterable, Sendable {
     }
 
     static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
+        "\"" + escaped(text, quotes: true) + "\""
     }
 
     /// `::error file=…,line=…,col=…,title=<rule>::<message>` (`::warning` for a

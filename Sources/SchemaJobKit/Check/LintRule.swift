@@ -67,7 +67,7 @@ extension LintRule {
     public static let unguardedAddConstraint = LintRule(
         id: "unguarded-add-constraint", family: .idempotency,
         reason: "ALTER TABLE … ADD CONSTRAINT has no IF NOT EXISTS: it fails, or adds a second copy, when run again",
-        hint: "wrap it in a DO block: IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '<name>' AND conrelid = '<table>'::regclass) THEN … END IF;")
+        hint: "wrap it in a DO block: IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '<name>' AND conrelid = '<table>'::regclass) THEN … END IF; or replace it on every run: ALTER TABLE <table> DROP CONSTRAINT IF EXISTS <name> before the ADD")
     public static let addValueIfNotExists = LintRule(
         id: "add-value-if-not-exists", family: .idempotency,
         reason: "ALTER TYPE … ADD VALUE fails when the enum value exists",

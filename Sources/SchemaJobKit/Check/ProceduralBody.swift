@@ -15,6 +15,9 @@ enum ProceduralBody {
         /// Inside an IF whose condition checks for existence, or a block with an
         /// EXCEPTION handler: running it again is the guard's business.
         var isGuarded: Bool
+        /// Runs whenever the body does: every enclosing frame is a plain block or an
+        /// existence check (a DROP there is the first half of the replace idiom).
+        var runsEveryTime: Bool
     }
 
     /// The body of the dollar-quoted token, lexed again.
@@ -122,7 +125,12 @@ enum ProceduralBody {
                     return (frame.kind == .conditional && frame.checksExistence)
                         || (frame.kind == .block && frame.hasHandler)
                 }
-                return Statement(statement: entry.statement, surroundingTokens: entry.tokens, isGuarded: guarded)
+                let everyTime = entry.enclosing.allSatisfy { index in
+                    let frame = frames[index]
+                    return frame.kind == .block || (frame.kind == .conditional && frame.checksExistence)
+                }
+                return Statement(
+                    statement: entry.statement, surroundingTokens: entry.tokens, isGuarded: guarded, runsEveryTime: everyTime)
             }
         }
     }

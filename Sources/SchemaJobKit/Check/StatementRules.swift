@@ -5,6 +5,9 @@ struct StatementRules {
         var isInsideDO = false
         /// Inside a DO block's existence check: idempotency is the guard's business.
         var isGuarded = false
+        /// The statement runs whenever its file (or DO body) does: not under a condition
+        /// that is not an existence check, not in a loop or an exception handler.
+        var runsEveryTime = true
     }
 
     /// A finding before `-- schemajob:allow` has had its say.
@@ -29,6 +32,10 @@ struct StatementRules {
     /// Tables with a constraint validated so far in this file (a CHECK … IS NOT NULL
     /// validated first lets SET NOT NULL skip its scan).
     var validatedTables: Set<String> = []
+    /// `table constraint` (last name parts) dropped so far by a statement that runs every
+    /// time: an ADD CONSTRAINT of the same name after it replaces the constraint on every
+    /// run (the replace idiom), so it is idempotent.
+    var droppedConstraints: Set<String> = []
 
     init(file: MigrationFile, advisesOnLocks: Bool = true) {
         self.file = file
@@ -103,7 +110,7 @@ struct StatementRules {
         for inner in ProceduralBody.statements(in: body) {
             let allowances = AllowComments(tokens: inner.surroundingTokens, path: file.displayPath).adding(outer)
             findings += allowances.unknown
-            let context = Context(isInsideDO: true, isGuarded: inner.isGuarded)
+            let context = Context(isInsideDO: true, isGuarded: inner.isGuarded, runsEveryTime: inner.runsEveryTime)
             findings += allowances.filter(check(inner.statement, context: context))
         }
         return findings
@@ -141,7 +148,7 @@ struct StatementRules {
         }
         switch view.keyword(0) {
         case "CREATE": checkCreate(view, report)
-        case "ALTER": checkAlter(view, report)
+        case "ALTER": checkAlter(view, runsEveryTime: context.runsEveryTime, report)
         case "DROP": checkDrop(view, report)
         case "TRUNCATE":
             report(.truncate, at: 0, "TRUNCATE empties \(describeNames(view, from: 1, skipping: ["TABLE", "ONLY"])) on every run")
@@ -277,9 +284,14 @@ struct StatementRules {
 
     // MARK: ALTER
 
+    /// Only the table's last name part counts, as in `sameTable`.
+    static func constraintKey(_ table: [String], _ constraint: String) -> String {
+        (table.last ?? "") + " " + constraint
+    }
+
     static let constraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"]
 
-    mutating func checkAlter(_ view: StatementView, _ report: Report) {
+    mutating func checkAlter(_ view: StatementView, runsEveryTime: Bool = true, _ report: Report) {
         if view.isKeyword(1, "SYSTEM") {
             report(.nonTransactional, 0, "ALTER SYSTEM cannot run inside a transaction block")
             return
@@ -325,14 +337,21 @@ struct StatementRules {
                 let saysColumn = view.isKeyword(position, "COLUMN")
                 if saysColumn { position += 1 }
                 if !saysColumn && view.isKeyword(position, oneOf: Self.constraintStarts) {
-                    report(.unguardedAddConstraint, action, "ALTER TABLE \(table) ADD \(view.keyword(position)!) fails, or adds a second copy, on the next run; it needs a DO block that checks pg_constraint first")
+                    let replaced = view.isKeyword(position, "CONSTRAINT")
+                        && view.identifier(position + 1).map { droppedConstraints.contains(Self.constraintKey(name.parts, $0)) } == true
+                    if replaced { continue }
+                    report(.unguardedAddConstraint, action, "ALTER TABLE \(table) ADD \(view.keyword(position)!) fails, or adds a second copy, on the next run; guard it with a DO block that checks pg_constraint, or replace it: DROP CONSTRAINT IF EXISTS the same name first")
                 } else if !view.matches(position, "IF", "NOT", "EXISTS") {
                     report(.addColumnIfNotExists, action, "ALTER TABLE \(table) ADD COLUMN \(view.identifier(position) ?? "") fails on the next run, when the column exists")
                 }
             case "DROP":
                 var position = action + 1
                 if view.isKeyword(position, "CONSTRAINT") {
-                    if !view.matches(position + 1, "IF", "EXISTS") {
+                    let hasIfExists = view.matches(position + 1, "IF", "EXISTS")
+                    if runsEveryTime, let constraint = view.identifier(position + (hasIfExists ? 3 : 1)) {
+                        droppedConstraints.insert(Self.constraintKey(name.parts, constraint))
+                    }
+                    if !hasIfExists {
                         report(.dropIfExists, action, "ALTER TABLE \(table) DROP CONSTRAINT fails on the next run, when the constraint is gone")
                     }
                     continue

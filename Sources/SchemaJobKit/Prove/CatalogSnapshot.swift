@@ -19,6 +19,9 @@ public struct SnapshotSubject: Hashable, Sendable, Comparable {
 public struct CatalogSnapshot: Sendable, Equatable {
     /// The state of each subject: a catalog object's attributes, or a key's rows.
     public var entries: [SnapshotSubject: [String]]
+    /// Each table's row key (column names), by table: what a fix's UPDATE or DELETE
+    /// names a row by. Not a subject: a key that differs shows as its constraint.
+    public var rowKeys: [String: [String]] = [:]
 
     /// Subjects whose state differs, with the state on each side (nil: absent there).
     public func changes(to other: CatalogSnapshot) -> [SnapshotChange] {
@@ -200,6 +203,7 @@ public struct CatalogSnapshot: Sendable, Equatable {
             entries[subject] = value.sorted()
         }
         self.entries = entries
+        self.rowKeys = keys.filter { !$0.value.isEmpty }
     }
 
     /// A value the run generates: identity columns, sequence and random-UUID defaults.

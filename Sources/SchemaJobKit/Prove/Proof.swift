@@ -59,7 +59,8 @@ public enum Proof {
         if let earlier, let earlierRendering, let from = request.from {
             try proveUpgrade(
                 from: earlier, rendering: earlierRendering, to: current, rendering: rendering, shown: from,
-                fresh: fresh, session: session, into: &report)
+                fresh: fresh, session: session, into: &report
+            ) { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
         }
         return report
     }
@@ -135,11 +136,9 @@ public enum Proof {
             let changes = snapshots[run - 2].changes(to: snapshots[run - 1])
             guard changes.isEmpty else {
                 let replay = try replay(set, afterRuns: run - 1, rendering: rendering, session: session)
-                let words = ChangeDescription(
-                    expectedLabel: "after run \(run - 1)", actualLabel: "after run \(run)", offersFixes: false,
-                    expected: snapshots[run - 2])
+                let words = ChangeDescription(expectedLabel: "after run \(run - 1)", actualLabel: "after run \(run)")
                 for change in changes {
-                    let (object, message, _) = words.describe(change)
+                    let (object, message) = words.describe(change)
                     report.findings.append(ProofFinding(
                         kind: .notIdempotent,
                         location: replay.lastChange(of: change.subject) ?? SourceLocation(path: set.directory),
@@ -155,7 +154,8 @@ public enum Proof {
 
     static func proveUpgrade(
         from earlier: MigrationSet, rendering earlierRendering: Rendering, to current: MigrationSet,
-        rendering: Rendering, shown: String, fresh: CatalogSnapshot?, session: Session, into report: inout ProofReport
+        rendering: Rendering, shown: String, fresh: CatalogSnapshot?, session: Session, into report: inout ProofReport,
+        render: (MigrationSet) throws -> Rendering
     ) throws {
         let upgraded = try session.database()
         let old = try session.apply(earlierRendering, to: upgraded)
@@ -169,15 +169,14 @@ public enum Proof {
             // The deploy rolled back, so the database is as the earlier set left it: the
             // columns a fresh install has and it lacks are what the statement needed.
             if let fresh, let missing = finding.message.firstMatch(of: #/column "([^"]+)" does not exist/#)?.1 {
-                let changes = fresh.changes(to: try session.snapshot(upgraded)).filter {
+                let actual = try session.snapshot(upgraded)
+                let changes = fresh.changes(to: actual).filter {
                     $0.subject.kind == "column" && $0.after == nil
                         && CatalogSnapshot.splitColumn($0.subject.name).1 == String(missing)
                 }
-                let words = ChangeDescription(
-                    expectedLabel: "on a fresh install", actualLabel: "after the upgrade", offersFixes: true, expected: fresh)
-                let fixes = changes.compactMap { words.describe($0).fix }
+                let fixes = changes.flatMap { FixSet.fixes(for: $0, expected: fresh, actual: actual) }.map(\.sql)
                 if !fixes.isEmpty {
-                    finding.fix = "fix, between the CREATE TABLE and this statement (the column exists on a fresh install only):\n"
+                    finding.fix = "suggestion (unproven), between the CREATE TABLE and this statement (the column exists on a fresh install only):\n"
                         + fixes.joined(separator: "\n")
                 }
             }
@@ -190,28 +189,60 @@ public enum Proof {
             guard try session.apply(rendering, to: database).outcome == .done else { return }
             fresh = try session.snapshot(database)
         }
-        let changes = fresh!.changes(to: try session.snapshot(upgraded))
+        let actual = try session.snapshot(upgraded)
+        let changes = fresh!.changes(to: actual)
         guard !changes.isEmpty else {
             report.proven.append("an upgrade from \(shown) equals a fresh install")
             return
         }
-        let words = ChangeDescription(
-            expectedLabel: "on a fresh install", actualLabel: "after the upgrade from \(shown)", offersFixes: true,
-            expected: fresh!)
+        let words = ChangeDescription(expectedLabel: "on a fresh install", actualLabel: "after the upgrade from \(shown)")
+        let fixSet = FixSet.build(from: fresh!, to: actual)
+        if !fixSet.isEmpty {
+            let outcome = try proveFix(fixSet.script, appendedTo: current, upgraded: upgraded, session: session, render: render)
+            let remainingWords = ChangeDescription(
+                expectedLabel: "on a fresh install", actualLabel: "after the upgrade with the fix")
+            report.fix = ProofFix(
+                script: fixSet.script, path: outcome.path, isProven: outcome.isProven,
+                remaining: outcome.failure.map { [$0] } ?? outcome.remaining.map { change in
+                    let (object, message) = remainingWords.describe(change)
+                    return "\(object): \(message)"
+                })
+        }
         let currentReplay = try replay(current, afterRuns: 0, rendering: rendering, session: session)
-        var earlierReplay: Replay?
-        for change in changes {
-            var location = currentReplay.lastChange(of: change.subject)
-            if location == nil || change.before == nil {
-                if earlierReplay == nil {
-                    earlierReplay = try replay(earlier, afterRuns: 0, rendering: earlierRendering, session: session)
-                }
-                location = earlierReplay?.lastChange(of: change.subject) ?? location
+        // The earlier set then this one, on one database, as an upgrade runs them: what
+        // only the upgraded side has was made there, perhaps under another name since.
+        var upgradeReplay: Replay?
+        let earlierSteps = earlier.files.reduce(0) { $0 + SQLLexer.statements(in: $1.text).count }
+        // A rename is one finding, about the name a fresh install has.
+        let renamedFrom = fixSet.renamedFrom
+        let renamedAway = Set(renamedFrom.values)
+        func upgradeOrigin(_ subject: SnapshotSubject) throws -> (location: SourceLocation, isEarlier: Bool)? {
+            if upgradeReplay == nil {
+                let database = try session.database()
+                upgradeReplay = try Replay.run(
+                    earlier.files + current.files, on: session.server, database: database, windowStart: session.windowStart)
             }
-            let (object, message, fix) = words.describe(change)
+            guard let replay = upgradeReplay, let step = replay.origin(of: subject) else { return nil }
+            return (replay.steps[step].location, step < earlierSteps)
+        }
+        for change in changes where !renamedAway.contains(change.subject) {
+            var location = change.before == nil ? nil : currentReplay.lastChange(of: change.subject)
+            var madeEarlier = false
+            if location == nil, let origin = try upgradeOrigin(change.subject) {
+                location = origin.location
+                madeEarlier = origin.isEarlier
+            }
+            var (object, message) = words.describe(change)
+            if let old = renamedFrom[change.subject] {
+                message = "exists on a fresh install; after the upgrade from \(shown) it is named \(ChangeDescription.shown(old.name)), with the same definition"
+                if let origin = try upgradeOrigin(old) {
+                    message += " (made by \(origin.location.description)\(origin.isEarlier ? " of the earlier set" : ""))"
+                }
+            }
             report.findings.append(ProofFinding(
                 kind: .upgradeDiffers, location: location ?? SourceLocation(path: current.directory),
-                object: object, message: message, fix: fix.map { "fix, in a new file:\n" + $0 }))
+                object: object, message: message + (madeEarlier ? " (made by the earlier set \(shown))" : ""),
+                fix: fixSet.sql(for: change.subject)))
         }
         report.findings.sort(by: precedes)
     }

@@ -96,16 +96,27 @@ public final class ProofServer: @unchecked Sendable {
 
     /// A new, empty database `schemajob_test_<random>`, with the setup SQL run in it.
     func createDatabase(setup: String) throws -> String {
-        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
-        let made = try query("CREATE DATABASE \(name)", database: nil)
-        guard made.status == 0 else {
-            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
-        }
-        lock.withLock { created.append(name) }
+        let name = try makeDatabase(copying: nil)
         let ran = try run(script: setup, database: name)
         guard ran.status == 0 else {
             throw ProveError("--setup", "failed in a scratch database: \(ran.oneLineError())")
         }
+        return name
+    }
+
+    /// A new scratch database that starts as a copy of `source` (which nobody may be
+    /// connected to: CREATE DATABASE … TEMPLATE refuses otherwise).
+    func copyDatabase(_ source: String) throws -> String {
+        try makeDatabase(copying: source)
+    }
+
+    private func makeDatabase(copying source: String?) throws -> String {
+        let name = lock.withLock { "\(Self.databasePrefix)\(run)_\(created.count + 1)" }
+        let made = try query("CREATE DATABASE \(name)" + (source.map { " TEMPLATE \($0)" } ?? ""), database: nil)
+        guard made.status == 0 else {
+            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
+        }
+        lock.withLock { created.append(name) }
         return name
     }
 

@@ -49,6 +49,36 @@ struct Replay {
         return Replay(baseline: baseline, steps: steps, failure: failure)
     }
 
+    /// The step of the statement that made `subject`, followed back through renames:
+    /// where it first appears under its name while an object of its kind with its last
+    /// name part, or with its state, disappears (a table renamed takes its constraints
+    /// along), the search goes on for that object, in the steps before.
+    func origin(of subject: SnapshotSubject) -> Int? {
+        var subject = subject
+        var end = steps.count
+        while true {
+            var start: Int?
+            var had = baseline.entries[subject] != nil
+            for index in 0..<end {
+                let has = steps[index].snapshot.entries[subject] != nil
+                if has && !had { start = index }
+                had = has
+            }
+            guard let start else { return nil }
+            let previous = start == 0 ? baseline : steps[start - 1].snapshot
+            let now = steps[start].snapshot
+            let state = now.entries[subject]
+            let last = CatalogSnapshot.splitQualified(subject.name).last
+            let renamed = previous.entries.first { key, value in
+                key.kind == subject.kind && now.entries[key] == nil
+                    && (CatalogSnapshot.splitQualified(key.name).last == last || value == state)
+            }
+            guard let renamed else { return start }
+            subject = renamed.key
+            end = start
+        }
+    }
+
     /// The last statement after which `subject` changed: the one that gave it its final state.
     func lastChange(of subject: SnapshotSubject) -> SourceLocation? {
         var previous = baseline.entries[subject]

@@ -10,12 +10,20 @@ import Testing
     ]
 
     @Test func textIsOneCompilerStyleLinePerFinding() {
-        #expect(FindingFormat.text.render(Self.findings) == """
-            database/schema/001_a.sql:3:5: error: CREATE TABLE "a,b": fails
-            on the next run [create-if-not-exists]
+        // The line break inside the message is escaped as JSON escapes it.
+        #expect(FindingFormat.text.render(Self.findings) == #"""
+            database/schema/001_a.sql:3:5: error: CREATE TABLE "a,b": fails\non the next run [create-if-not-exists]
             database/schema/notes 100%.txt: warning: not a .sql file [not-sql]
 
-            """)
+            """#)
+    }
+
+    @Test func textEscapesControlCharactersButLeavesQuotesAndBackslashesAsSQLWritesThem() {
+        let finding = Finding(
+            .createIfNotExists, at: SourceLocation(path: "a.sql", line: 1), "command 'vacuumdb\r\n\t--all \u{1B}[0m' ~ '\\d'")
+        let line = FindingFormat.textLine(finding)
+        #expect(line == #"a.sql:1: error: command 'vacuumdb\r\n\t--all \u001b[0m' ~ '\d' [create-if-not-exists]"#)
+        #expect(!line.contains("\n"))
     }
 
     @Test func jsonIsAnArrayOfObjectsThatDecode() throws {
