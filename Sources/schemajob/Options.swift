@@ -62,4 +62,7 @@ struct ScratchOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
     var format: FindingFormat = .text
+
+    @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with (plan; drift --fix-file).", valueName: "path"))
+    var pgDump: String?
 }

@@ -11,7 +11,7 @@ public struct LiveRequest: Sendable {
     public var setupFile: String?
     /// drift's `--fix-file`: a file, or a directory (the next free number there).
     public var fixFile: String?
-    /// plan's `--pg-dump`: a pg_dump at least as new as the live server.
+    /// `--pg-dump`: a pg_dump at least as new as the live server (plan; drift proving its fix).
     public var pgDump: String?
     public var environment: [String: String]
 
@@ -55,7 +55,7 @@ public struct LiveRequest: Sendable {
 /// The fresh install is built exactly as `test` builds one (the Job's own script on a
 /// scratch database); the live database is only read (`LiveDatabase`); the two are
 /// compared with `test`'s catalog comparison (`CatalogSnapshot`), in `test`'s words
-/// (`ChangeDescription`).
+/// (`ChangeDescription`), and the fix is `test`'s (`FixSet`), proven as `test` proves it.
 public enum Drift {
     public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> DriftReport {
         let (set, rendering, live) = try request.open(as: "drift")
@@ -77,27 +77,107 @@ public enum Drift {
             schemas: fresh.setupSchemas.union(reading.extensionSchemas), relations: reading.extensionRelations)
         let expected = excluded.apply(to: fresh.snapshot)
         let actual = excluded.apply(to: generatedLeftOut(reading.snapshot, like: expected))
-        var findings = try findingsBetween(expected, actual, set: set, rendering: rendering, fresh: fresh, liveName: live.description)
+        let differences = driftBetween(expected, actual)
+        let replay = differences.contains { $0.before != nil }
+            ? try Proof.replay(set, afterRuns: 0, rendering: rendering, session: fresh.session) : nil
+        let declaredAt = { (subject: SnapshotSubject) in replay?.lastChange(of: subject) }
+        let fix = DriftFix.build(expected, actual, set: set, declaredAt: declaredAt)
+        var findings = findingsBetween(
+            differences, set: set, fixes: fix.fixSet, declaredAt: declaredAt, liveName: live.description)
         findings.sort(by: precedes)
 
         var report = DriftReport(findings: findings, ledger: ledgerLine(reading, hash: rendering.plan.hash))
         report.lockedRelations = reading.lockedRelations
-        if let path = request.fixFile {
-            report.fixNotes = try FixFile.write(findings, set: set, to: path)
+        let unfixable = findings.filter { $0.isError && $0.fix == nil }.count
+        if unfixable > 0, request.fixFile != nil {
+            report.fixNotes.append("drift: \(unfixable) of the differences have no statement in the fix (fixture rows are the fixtures' to set, a table the files create comes with the next deploy, an enum value cannot move): see the findings")
+        }
+        if fix.isEmpty {
+            if let path = request.fixFile { report.fixNotes.append("drift: nothing to write to \(path): no difference has a mechanical fix") }
+        } else if let path = request.fixFile {
+            report.fixNotes += fix.notes
+            let files = fix.files(after: set)
+            let (proof, notes) = try prove(files, set: set, request: request, live: live, fresh: fresh, exclusions: excluded, progress: progress)
+            report.fix = proof
+            report.fixNotes += notes
+            if proof.isProven {
+                let written = try FixFileOutput.write(files.map { file in
+                    FixFileOutput.File(
+                        name: file.name == DriftFix.firstName ? file.name : DriftFix.lastName, text: file.text,
+                        isNumbered: file.name != DriftFix.firstName)
+                }, to: path)
+                for (file, target) in zip(files, written) {
+                    let count = file.name == DriftFix.firstName ? fix.first.count : fix.last.count
+                    let first = file.name == DriftFix.firstName ? " (sorts before every numbered file; a fresh install skips them)" : ""
+                    report.fixNotes.append("drift: wrote \(count) fix\(count == 1 ? "" : "es") to \(target)\(first)")
+                }
+                report.fixNotes.append("drift: before the deploy: schemajob lint; schemajob test; schemajob plan")
+            } else {
+                report.fixNotes.append("drift: nothing written to \(path): the fix is unproven (see the suggestion)")
+            }
+        } else {
+            report.unprovenFixes = "drift --fix-file PATH tries them on a copy of the live schema and writes them when they close the differences"
         }
         return report
     }
 
-    /// Every difference, in the words `test` uses, with the file that declares it.
-    static func findingsBetween(
-        _ expected: CatalogSnapshot, _ actual: CatalogSnapshot, set: MigrationSet, rendering: Rendering,
-        fresh: FreshInstall, liveName: String
-    ) throws -> [DriftFinding] {
-        let differences = expected.changes(to: actual).filter { change in
-            // Rows the live database has beyond the fixtures are the application's data;
-            // extensions come with the database image, not with the files.
+    /// The fix proven the one way fixes are proven (`Proof.proveFix`): on a copy of the
+    /// live schema (pg_dump, restored on the scratch server, as `plan` makes one), the
+    /// Job's migration of the set with the fix files runs twice, a fresh install of the
+    /// same set once, and the two are compared as drift compares. When no copy can be
+    /// made (pg_dump older than the server, a table the role cannot read), the fix is a
+    /// suggestion, with the reason.
+    static func prove(
+        _ files: [MigrationFile], set: MigrationSet, request: LiveRequest, live: LiveDatabase, fresh: FreshInstall,
+        exclusions: Exclusions, progress: (String) -> Void
+    ) throws -> (ProofFix, [String]) {
+        let shown = files.map { ProofFix.File(path: $0.displayPath, script: $0.text) }
+        let clock = ContinuousClock(), start = clock.now
+        let outcome: FixOutcome
+        do {
+            let pgDump = try LiveCopy.pgDump(given: request.pgDump, path: request.environment["PATH"])
+            let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: LiveCopy.fixtureTables(set), progress: progress)
+            let database = try copy.restore(on: fresh.session)
+            outcome = try Proof.proveFix(
+                adding: files, to: set, upgraded: database, session: fresh.session,
+                render: { try SchemaJob.render($0, settingsAndTemplatesOf: request.render) }
+            ) { freshInstall, copy in
+                let expected = exclusions.apply(to: freshInstall)
+                // Rows are the fixtures' (the deploy runs them on the copy too), not the fix's.
+                return driftBetween(expected, exclusions.apply(to: generatedLeftOut(copy, like: expected)))
+                    .filter { $0.subject.kind != "row" && $0.before != nil }
+            }
+        } catch let error as InputError {
+            let unproven = ProofFix(files: shown, isProven: false, remaining: ["not tried: " + error.diagnosticLine], copyOf: "the live schema")
+            return (unproven, [])
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let words = ChangeDescription(expectedLabel: "on a fresh install", actualLabel: "on the copy with the fix")
+        let fix = ProofFix(
+            files: shown, isProven: outcome.isProven,
+            remaining: outcome.failure.map { [$0] } ?? outcome.remaining.map { change in
+                let (object, message) = words.describe(change)
+                return "\(object): \(message)"
+            }, copyOf: "the live schema")
+        return (fix, [String(format: "drift: the fix was tried on a copy of the live schema in %.2f s: %@", seconds, fix.isProven ? "proven" : "unproven")])
+    }
+
+    /// What differs between the fresh install and the live database that is drift:
+    /// rows the live database has beyond the fixtures are the application's data, and
+    /// extensions come with the database image, not with the files.
+    static func driftBetween(_ expected: CatalogSnapshot, _ actual: CatalogSnapshot) -> [SnapshotChange] {
+        expected.changes(to: actual).filter { change in
             !(change.before == nil && ["row", "extension"].contains(change.subject.kind))
         }
+    }
+
+    /// Every difference, in the words `test` uses, with the file that declares it and
+    /// its part of the fix.
+    static func findingsBetween(
+        _ differences: [SnapshotChange], set: MigrationSet, fixes: FixSet,
+        declaredAt: (SnapshotSubject) -> SourceLocation?, liveName: String
+    ) -> [ProofFinding] {
         // A table missing (or undeclared) as a whole is one finding, not one per column.
         let wholeTables = Set(differences.filter { $0.subject.kind == "table" && ($0.before == nil || $0.after == nil) }.map(\.subject.name))
         let changes = differences.filter { change in
@@ -107,36 +187,28 @@ public enum Drift {
                 : CatalogSnapshot.splitQualified(change.subject.name).prefix(2).joined(separator: ".")
             return !wholeTables.contains(table) || (change.before != nil && change.after != nil)
         }
-        guard !changes.isEmpty else { return [] }
-        let words = ChangeDescription(
-            expectedLabel: "on a fresh install", actualLabel: "in the live database", offersFixes: true, expected: expected)
-        let declared = changes.contains { $0.before != nil }
-        let replay = declared
-            ? try Proof.replay(set, afterRuns: 0, rendering: rendering, session: fresh.session) : nil
+        let words = ChangeDescription(expectedLabel: "on a fresh install", actualLabel: "in the live database")
         let livePlace = SourceLocation(path: "live database (\(liveName))")
         return changes.map { change in
-            var (object, message, fix) = words.describe(change)
-            let kind: DriftFinding.Kind
+            var (object, message) = words.describe(change)
+            let kind: ProofFinding.Kind
             if change.subject.kind == "row" {
                 kind = .fixtureRow
-                fix = nil
                 message += change.after == nil
                     ? " (the fixtures insert it on the next deploy)"
                     : " (the next deploy's fixtures set it only if they update on conflict)"
             } else if change.before == nil {
                 kind = .undeclared
             } else if change.after == nil {
-                kind = .missing
+                kind = .missingInLive
             } else {
-                kind = .differs
-            }
-            if change.subject.kind == "function", let definition = change.before?.first {
-                // pg_get_functiondef gives CREATE OR REPLACE FUNCTION: the fresh install's own text.
-                fix = definition.trimmingCharacters(in: .whitespacesAndNewlines) + ";"
+                kind = .differsInLive
             }
             let location = kind == .undeclared
-                ? livePlace : (replay?.lastChange(of: change.subject) ?? SourceLocation(path: set.directory))
-            return DriftFinding(kind: kind, location: location, object: object, message: message, fix: fix, subject: change.subject)
+                ? livePlace : (declaredAt(change.subject) ?? SourceLocation(path: set.directory))
+            return ProofFinding(
+                kind: kind, location: location, object: object, message: message,
+                fix: kind == .fixtureRow ? nil : fixes.sql(for: change.subject), severity: kind == .undeclared ? .warning : .error)
         }
     }
 
@@ -167,7 +239,7 @@ public enum Drift {
         return "drift: last migrated with hash \(run.hash.prefix(ContentHash.shortLength)) at \(run.finishedAt) by \(run.pod ?? "an unnamed pod"); \(files)\(same)"
     }
 
-    static func precedes(_ lhs: DriftFinding, _ rhs: DriftFinding) -> Bool {
+    static func precedes(_ lhs: ProofFinding, _ rhs: ProofFinding) -> Bool {
         (lhs.isError ? 0 : 1, lhs.location.path, lhs.location.line ?? 0, lhs.object)
             < (rhs.isError ? 0 : 1, rhs.location.path, rhs.location.line ?? 0, rhs.object)
     }

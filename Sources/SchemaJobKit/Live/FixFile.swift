@@ -1,57 +1,78 @@
 import Foundation
 
-/// `--fix-file`: drift's fixing statements as a new schema file, which the next deploy
-/// applies through the Job like any other file.
+/// drift's fix: `FixSet`'s one ordered script for what the files declare and the live
+/// database lacks or holds differently, as schema files the next deploy applies through
+/// the Job like any other. Fixture rows are left to the fixtures, and what only the live
+/// database has (undeclared: a warning) is never dropped.
 ///
 /// Where the fix goes matters. Numbered after the last file, it runs after every
 /// statement already in the files, and the next deploy fails before reaching it when
 /// one of those statements needs what the fix adds: in the platform's case, an index
 /// on a column the live table lacks sits in the same file as its
 /// `CREATE TABLE IF NOT EXISTS`, which does nothing on the live database. Such columns
-/// go to a second file that sorts first (`000_…`), each guarded so that a fresh install,
-/// where the table does not exist yet, skips it: `ALTER TABLE IF EXISTS t ADD COLUMN IF
-/// NOT EXISTS c …`. Every other fix needs the objects the files create, so it runs last.
-enum FixFile {
+/// go to a second file that sorts first (`000_fix_…`, the fix slot lint allows), each
+/// guarded so that a fresh install, where the table does not exist yet, skips it:
+/// `ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS c …`. Every other fix needs the
+/// objects the files create, so it runs last.
+struct DriftFix {
     static let lastName = "fix_drift.sql"
     static let firstName = "000_fix_drift_first.sql"
 
-    /// Writes the file (or files); returns lines for stderr saying what went where.
-    static func write(_ findings: [DriftFinding], set: MigrationSet, to path: String) throws -> [String] {
-        let fixable = findings.filter { $0.isError && $0.fix != nil }
-        let unfixable = findings.filter { $0.isError && $0.fix == nil }
-        var notes: [String] = []
-        if !unfixable.isEmpty {
-            notes.append("drift: \(unfixable.count) of the differences have no mechanical fix (fixture rows, enum positions): see the findings")
-        }
-        guard !fixable.isEmpty else {
-            notes.append("drift: nothing to write to \(path): no difference has a mechanical fix")
-            return notes
-        }
-        var first: [(DriftFinding, String)] = [], last: [(DriftFinding, String)] = []
-        for finding in fixable {
-            let statement = idempotent(finding.fix!, subject: finding.subject)
-            if let needed = neededEarlier(finding, set: set) {
-                first.append((finding, "ALTER TABLE IF EXISTS " + statement.dropFirst("ALTER TABLE ".count)))
-                notes.append("drift: \(finding.object) must exist before \(needed.description) runs, which would fail on the live database: its fix goes in a file that sorts first")
+    /// The statements, in FixSet's order, each with the subject it closes.
+    var fixSet: FixSet
+    /// Of those, the ones that go to the file that sorts first.
+    var first: [FixSet.Statement]
+    var last: [FixSet.Statement]
+    /// Lines for stderr: which column had to go first, and why.
+    var notes: [String]
+
+    var isEmpty: Bool { fixSet.isEmpty }
+
+    /// `expected` is the fresh install, `actual` the live database, both as drift
+    /// compares them; `declaredAt` is the statement that declares a subject.
+    static func build(
+        _ expected: CatalogSnapshot, _ actual: CatalogSnapshot, set: MigrationSet,
+        declaredAt: (SnapshotSubject) -> SourceLocation?
+    ) -> DriftFix {
+        let whole = FixSet.build(from: expected, to: actual)
+        var fix = DriftFix(fixSet: FixSet(statements: []), first: [], last: [], notes: [])
+        for var statement in whole.statements where statement.stage != .row {
+            // A rename's first subject is the declared name; anything else closes a
+            // declared subject or only drops what the live database alone has.
+            guard let subject = statement.subjects.first, expected.entries[subject] != nil else { continue }
+            if statement.stage == .column, actual.entries[subject] == nil, statement.sql.hasPrefix("ALTER TABLE "),
+                let declared = declaredAt(subject), let needed = neededEarlier(subject, declaredAt: declared, set: set)
+            {
+                statement.sql = "ALTER TABLE IF EXISTS " + statement.sql.dropFirst("ALTER TABLE ".count)
+                fix.first.append(statement)
+                fix.notes.append("drift: column \(ChangeDescription.shown(subject.name)) must exist before \(needed.description) runs, which would fail on the live database: its fix goes in a file that sorts first")
             } else {
-                last.append((finding, statement))
+                fix.last.append(statement)
             }
+            fix.fixSet.statements.append(statement)
         }
-        var isDirectory: ObjCBool = false
-        let directoryGiven = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        let directory = directoryGiven ? path : (path as NSString).deletingLastPathComponent
-        if !last.isEmpty {
-            let target = directoryGiven ? directory + "/" + nextNumber(in: directory) + "_" + lastName : path
-            try OutputFile.write(render(last, header: lastHeader), to: target)
-            notes.append("drift: wrote \(last.count) fix\(last.count == 1 ? "" : "es") to \(target)")
-        }
+        return fix
+    }
+
+    /// The files as they join the set: the first under its own name, the last numbered
+    /// after the set's schema files (as `test --from` numbers its fix).
+    func files(after set: MigrationSet) -> [MigrationFile] {
+        let directory = set.files(in: .schema).first.map { ($0.displayPath as NSString).deletingLastPathComponent }
+            ?? (set.directory as NSString).appendingPathComponent("schema")
+        var files: [MigrationFile] = []
         if !first.isEmpty {
-            let target = (directory.isEmpty ? "." : directory) + "/" + firstName
-            try OutputFile.write(render(first, header: firstHeader), to: target)
-            notes.append("drift: wrote \(first.count) fix\(first.count == 1 ? "" : "es") to \(target) (sorts before every numbered file; a fresh install skips them)")
+            files.append(MigrationFile(
+                phase: .schema, name: Self.firstName, displayPath: (directory as NSString).appendingPathComponent(Self.firstName),
+                text: Self.render(first, header: Self.firstHeader)))
         }
-        notes.append("drift: prove them before the deploy: schemajob lint; schemajob test; schemajob plan")
-        return notes
+        if !last.isEmpty {
+            var file = Proof.fixFile(Self.render(last, header: Self.lastHeader), after: set)
+            let name = file.name.prefix { $0.isNumber } + "_" + Self.lastName
+            file.displayPath = (directory as NSString).appendingPathComponent(name)
+            file.name = name
+            files.append(file)
+        }
+        return files
     }
 
     static let lastHeader = """
@@ -70,35 +91,21 @@ enum FixFile {
 
         """
 
-    static func render(_ fixes: [(DriftFinding, String)], header: String) -> String {
-        header + fixes.map { finding, statement in
-            "-- \(finding.object): \(finding.message.split(separator: "\n").first ?? "")\n\(statement)\n"
-        }.joined(separator: "\n")
-    }
-
-    /// Every fix runs again on every deploy: an added constraint is dropped first when it exists.
-    static func idempotent(_ fix: String, subject: SnapshotSubject?) -> String {
-        guard subject?.kind == "constraint", !fix.contains("DROP CONSTRAINT IF EXISTS"),
-            let subject
-        else { return fix }
-        let parts = CatalogSnapshot.splitQualified(ChangeDescription.shown(subject.name))
-        let owner = parts.dropLast().joined(separator: "."), name = parts.last ?? ""
-        return "ALTER TABLE \(owner) DROP CONSTRAINT IF EXISTS \(name);\n" + fix
+    static func render(_ statements: [FixSet.Statement], header: String) -> String {
+        header + statements.map(\.sql).joined(separator: "\n") + "\n"
     }
 
     /// For a missing column: the first schema statement after the one that declares it
     /// that names it (an index, a view, a constraint). Such a statement fails on the live
     /// database before a fix numbered last could run.
-    static func neededEarlier(_ finding: DriftFinding, set: MigrationSet) -> SourceLocation? {
-        guard finding.kind == .missing, let subject = finding.subject, subject.kind == "column",
-            finding.fix?.hasPrefix("ALTER TABLE ") == true, let declaredAt = finding.location.line
-        else { return nil }
+    static func neededEarlier(_ subject: SnapshotSubject, declaredAt: SourceLocation, set: MigrationSet) -> SourceLocation? {
+        guard let declaredLine = declaredAt.line else { return nil }
         let column = CatalogSnapshot.splitColumn(subject.name).1
         let files = set.files(in: .schema)
-        guard let declaring = files.firstIndex(where: { $0.displayPath == finding.location.path }) else { return nil }
+        guard let declaring = files.firstIndex(where: { $0.displayPath == declaredAt.path }) else { return nil }
         for file in files[declaring...] {
             for statement in SQLLexer.statements(in: file.text)
-            where file.displayPath != finding.location.path || statement.line > declaredAt {
+            where file.displayPath != declaredAt.path || statement.line > declaredLine {
                 let names = statement.significantTokens.map { token in
                     token.kind == .quotedIdentifier ? SQLStatement.word(for: token) : token.text.lowercased()
                 }
@@ -106,12 +113,5 @@ enum FixFile {
             }
         }
         return nil
-    }
-
-    /// One more than the highest `NNN_` in the directory, as three digits.
-    static func nextNumber(in directory: String) -> String {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let highest = names.filter { $0.hasSuffix(".sql") }.compactMap { Int($0.prefix(3)) }.max() ?? 0
-        return String(format: "%03d", highest + 1)
     }
 }

@@ -18,9 +18,15 @@ struct DriftCommand: ParsableCommand {
             Missing or different in the live database is an error, with the file that declares \
             it and the statement that fixes it; what the live database has and no file declares \
             is a warning. schemajob's ledger, the setup's schemas (pgmq) and whatever an \
-            extension owns are left out. --fix-file PATH writes the fixes as a new schema file \
-            (PATH a directory: numbered after its last file); a column an earlier statement \
-            needs goes to 000_fix_drift_first.sql, which sorts first and is skipped by a fresh install.
+            extension owns are left out. Without --fix-file the fixes under the findings are \
+            suggestions (unproven). --fix-file PATH first proves them, the way test --from proves \
+            its fix: the live schema is copied with pg_dump --schema-only (as plan copies it; \
+            pg_dump takes ACCESS SHARE locks, as any read does, for the length of the dump), \
+            restored on the scratch server, and the Job's migration of the files with the fix \
+            runs there twice and is compared with a fresh install. Only a proven fix is written, \
+            as a new schema file (PATH a directory: numbered after its last file); a column an \
+            earlier statement needs goes to 000_fix_drift_first.sql, which sorts first and which \
+            a fresh install skips.
 
             Exit codes: 0 no drift (warnings allowed); 1 drift; 2 could not run.
 
@@ -42,13 +48,13 @@ struct DriftCommand: ParsableCommand {
     func run() throws {
         let request = LiveRequest(
             render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
-            fixFile: fixFile)
+            fixFile: fixFile, pgDump: scratch.pgDump)
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Drift.run(request) { Terminal.error($0) }
         Terminal.error(report.ledger)
         Terminal.error(report.locksLine)
-        Terminal.output(DriftFormat.render(report.findings, as: scratch.format))
+        Terminal.output(report.rendered(as: scratch.format))
         report.fixNotes.forEach(Terminal.error)
         Terminal.error(report.summary)
         if report.hasDrift {

@@ -33,13 +33,10 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var scratch: ScratchOptions
 
-    @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with.", valueName: "path"))
-    var pgDump: String?
-
     func run() throws {
         let request = LiveRequest(
             render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
-            pgDump: pgDump)
+            pgDump: scratch.pgDump)
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try LivePlan.run(request) { Terminal.error($0) }
