@@ -90,7 +90,7 @@ public enum Drift {
         report.lockedRelations = reading.lockedRelations
         let unfixable = findings.filter { $0.isError && $0.fix == nil }.count
         if unfixable > 0, request.fixFile != nil {
-            report.fixNotes.append("drift: \(unfixable) of the differences have no statement in the fix (fixture rows are the fixtures' to set, a table the files create comes with the next deploy, an enum value cannot move): see the findings")
+            report.fixNotes.append("drift: \(unfixable) of the differences have no statement in the fix (fixture rows are the fixtures' to set; a table or an index the files create IF NOT EXISTS comes with the next deploy; an enum value cannot move): see the findings")
         }
         if fix.isEmpty {
             if let path = request.fixFile { report.fixNotes.append("drift: nothing to write to \(path): no difference has a mechanical fix") }

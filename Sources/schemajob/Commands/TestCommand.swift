@@ -15,7 +15,10 @@ struct TestCommand: ParsableCommand {
             one to a second database, and compares it with a fresh install of this one. Catalogs \
             are compared, not pg_dump text; values the run generates are not differences (see README). \
             A difference names the file (and statement) responsible and, for an upgrade, the \
-            statement to put in a new file.
+            statement to put in a new file. The upgrade's fix is one script, tried on a copy of \
+            the upgraded database before it is called a fix (see docs/upgrade-fixes.md); \
+            --fix-file PATH writes it, atomically and only when proven, to PATH (a directory: \
+            as the file numbered after its last one).
 
             The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
             created there), else a throwaway PostgreSQL started for this run (initdb on PATH or \
@@ -27,6 +30,7 @@ struct TestCommand: ParsableCommand {
             Examples:
               schemajob test
               schemajob test --from origin/main
+              schemajob test --from origin/main --fix-file database/schema
               schemajob test --dsn 'postgresql://postgres@localhost:5432/postgres' --format github
             """
     )
@@ -44,9 +48,17 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
     var format: FindingFormat = .text
 
+    @Option(name: .customLong("fix-file"), help: ArgumentHelp("With --from: write the upgrade's fix, when proven, to this file or as the next file of this directory.", valueName: "path"))
+    var fixFile: String?
+
+    func validate() throws {
+        if fixFile != nil && from == nil { throw ValidationError("--fix-file needs --from: only an upgrade has a fix") }
+    }
+
     func run() throws {
         let request = ProofRequest(
-            databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup)
+            databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup,
+            fixFile: fixFile)
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Proof.run(request) { Terminal.error($0) }

@@ -70,6 +70,7 @@ extension AgainstPostgreSQL {
             #expect(result.stderr.contains("drift: last migrated with hash "), "\(result.stderr)")
             #expect(result.stderr.contains("(the same: the Job would skip)"), "the Job skips a hash it applied: drift is how the gap is seen")
             #expect(result.stderr.contains("drift: 7 differences between the live database and a fresh install"))
+            #expect(result.stdout.hasSuffix("-- suggestion (unproven): the statements under the findings; drift --fix-file PATH tries them on a copy of the live schema and writes them when they close the differences\n"), "without --fix-file nothing is tried: \(result.stdout)")
         }
 
         @Test func theFixFileIsLintedAndAfterTheNextDeployDriftFindsNothing() throws {
@@ -79,6 +80,10 @@ extension AgainstPostgreSQL {
             let result = try Self.drift(files, database, extra: ["--fix-file", files + "/schema"])
             #expect(result.status == 1)
             #expect(result.stderr.contains("drift: wrote 7 fixes to \(files)/schema/005_fix_drift.sql"), "\(result.stderr)")
+            #expect(result.stdout.contains("-- fix (proven): add this as \(files)/schema/005_fix_drift.sql; with it, a copy of the live schema equals a fresh install (the copy ran it twice)\n"), "\(result.stdout)")
+            #expect(result.stderr.contains("drift: the fix was tried on a copy of the live schema in "), "\(result.stderr)")
+            let fixed = try String(contentsOfFile: files + "/schema/005_fix_drift.sql", encoding: .utf8)
+            #expect(result.stdout.contains(fixed), "the file holds the script printed as proven")
             let lint = try Self.schemajob(["lint", "--strict", "--database", files])
             #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
             let deploy = try Self.schemajob(["apply", "--database", files, "--dsn", Self.dsn(database)])
@@ -112,6 +117,9 @@ extension AgainstPostgreSQL {
             let last = try String(contentsOfFile: files + "/schema/005_fix_drift.sql", encoding: .utf8)
             #expect(last.contains("ADD COLUMN IF NOT EXISTS fqdn"))
             #expect(!last.contains("ADD COLUMN IF NOT EXISTS domain_name"), "each fix is written once")
+            #expect(result.stdout.contains("-- fix (proven): add these as \(files)/schema/000_fix_drift_first.sql and \(files)/schema/005_fix_drift.sql; with them, a copy of the live schema equals a fresh install"), "\(result.stdout)")
+            let lint = try Self.schemajob(["lint", "--strict", "--database", files])
+            #expect(lint.status == 0, "000_fix_… is the fix slot lint allows: \(lint.stdout)\(lint.stderr)")
 
             // A copy of the drifted schema (the start-up script) upgraded by the fixed files equals a fresh install.
             let proof = try Self.schemajob(["test", "--database", files, "--from", Self.platform + "/start-up", "--dsn", try Self.scratchDSN()])
@@ -120,6 +128,26 @@ extension AgainstPostgreSQL {
             let deploy = try Self.schemajob(["apply", "--database", files, "--dsn", Self.dsn(database)])
             #expect(deploy.status == 0, "\(deploy.stdout)\(deploy.stderr)")
             #expect(try Self.drift(files, database).status == 0)
+        }
+
+        /// A fix that fails on the copy (a live row the type change cannot cast) is a
+        /// suggestion naming the failure, and no file is written.
+        @Test func aFixThatFailsOnTheCopyOfTheLiveSchemaIsAnUnprovenSuggestionAndNothingIsWritten() throws {
+            let database = try Self.deployed()
+            try database.sql("""
+                ALTER TABLE gpu_types ALTER COLUMN max_gpus TYPE text;
+                INSERT INTO gpu_types (gpu_type, instance_type, max_gpus) VALUES ('local-test', 'none', 'many');
+                """)
+            let (directory, files) = try Self.copyOfFiles()
+            defer { _ = directory }
+            let result = try Self.drift(files, database, extra: ["--fix-file", files + "/schema"])
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("error: column gpu_types.max_gpus: type integer on a fresh install, text in the live database [differs-in-live]"), "\(result.stdout)")
+            #expect(result.stdout.contains("-- suggestion (unproven): added as \(files)/schema/005_fix_drift.sql, it does not close the differences:\n"), "\(result.stdout)")
+            #expect(result.stdout.contains("invalid input syntax for type integer"), "\(result.stdout)")
+            #expect(!result.stdout.contains("-- fix (proven)"))
+            #expect(result.stderr.contains("drift: nothing written to \(files)/schema: the fix is unproven"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: files + "/schema/005_fix_drift.sql"))
         }
 
         @Test func undeclaredObjectsAreWarningsAndExitZero() throws {
