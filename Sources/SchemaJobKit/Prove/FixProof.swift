@@ -48,14 +48,14 @@ extension Proof {
             let applied = try session.apply(rendering, to: copy)
             guard applied.outcome == .done else {
                 let failed = failure(applied, set: fixed, when: run == 1 ? "on the upgraded database" : "when it runs again")
-                return FixOutcome(path: path, remaining: [], failure: "\(failed.location): \(failed.message)")
+                return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
             }
         }
         let fresh = try session.database()
         let installed = try session.apply(rendering, to: fresh)
         guard installed.outcome == .done else {
             let failed = failure(installed, set: fixed, when: "on an empty database")
-            return FixOutcome(path: path, remaining: [], failure: "\(failed.location): \(failed.message)")
+            return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
         }
         return FixOutcome(
             path: path, remaining: remaining(try session.snapshot(fresh), try session.snapshot(copy)), failure: nil)

@@ -171,7 +171,7 @@ public enum ProofFormat {
         if fix.isProven {
             text = "-- fix (proven): add \(this) as \(paths); with \(it), a copy of \(fix.copyOf) equals a fresh install (the copy ran \(it) twice)\n"
         } else {
-            text = "-- suggestion (unproven): added as \(paths), \(it) \(fix.files.count == 1 ? "does" : "do") not close the differences:\n"
+            text = "-- suggestion (unproven): added as \(paths), \(fix.files.count == 1 ? "it does" : "they do") not close the differences:\n"
             text += fix.remaining.map { "--     " + FindingFormat.oneLine($0) + "\n" }.joined()
         }
         for file in fix.files {
