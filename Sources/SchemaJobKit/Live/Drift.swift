@@ -67,8 +67,7 @@ public enum Drift {
         defer { fresh.session.server.close() }
         let clock = ContinuousClock(), readStart = clock.now
         let reading = try live.read(rowTables: fresh.rowTables)
-        let readTime = clock.now - readStart
-        let seconds = Double(readTime.components.seconds) + Double(readTime.components.attoseconds) / 1e18
+        let seconds = Self.seconds(clock.now - readStart)
         progress(String(
             format: "drift: read the live database in %.2f s (catalogs of %d objects, the ledger, rows of %d fixture table%@)",
             seconds, reading.snapshot.entries.count, fresh.rowTables.count, fresh.rowTables.count == 1 ? "" : "s"))
@@ -151,8 +150,7 @@ public enum Drift {
             let unproven = ProofFix(files: shown, isProven: false, remaining: ["not tried: " + error.diagnosticLine], copyOf: "the live schema")
             return (unproven, [])
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Self.seconds(clock.now - start)
         let words = ChangeDescription(expectedLabel: "on a fresh install", actualLabel: "on the copy with the fix")
         let fix = ProofFix(
             files: shown, isProven: outcome.isProven,
@@ -227,6 +225,10 @@ public enum Drift {
             result.entries[subject] = [CatalogSnapshot.render(values)]
         }
         return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func ledgerLine(_ reading: LiveDatabase.Reading, hash: String) -> String {
