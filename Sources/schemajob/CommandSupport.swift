@@ -28,3 +28,20 @@ enum Terminal {
         }
     }
 }
+
+/// Ctrl-C or a CI timeout during a command that uses scratch databases: drop them and
+/// stop the server first (they run in process groups of their own and never see it).
+enum ScratchCleanup {
+    static func install() -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                ProofServer.closeAll()
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+    }
+}

@@ -51,3 +51,18 @@ struct ConnectionOptions: ParsableArguments {
 enum ReportFormat: String, ExpressibleByArgument {
     case text, json
 }
+
+/// Where `drift` and `plan` build their scratch databases, what runs there first, and how they print.
+struct ScratchOptions: ParsableArguments {
+    @Option(name: .customLong("scratch-dsn"), help: ArgumentHelp("A server for the scratch databases (default: a throwaway one).", valueName: "dsn"))
+    var scratchDSN: String?
+
+    @Option(name: .long, help: ArgumentHelp("SQL to run first in the scratch database (extensions).", valueName: "file"))
+    var setup: String?
+
+    @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
+    var format: FindingFormat = .text
+
+    @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with (plan; drift --fix-file).", valueName: "path"))
+    var pgDump: String?
+}

@@ -29,6 +29,8 @@ struct SchemaJobCommand: ParsableCommand {
             HistoryCommand.self,
             TestCommand.self,
             GateCommand.self,
+            DriftCommand.self,
+            PlanCommand.self,
         ]
     )
 

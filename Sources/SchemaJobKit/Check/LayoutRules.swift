@@ -9,7 +9,7 @@ enum LayoutRules {
             for file in set.files(in: phase) {
                 let location = SourceLocation(path: file.displayPath)
                 guard isWellNamed(file.name) else {
-                    findings.append(Finding(.fileName, at: location, "\(file.name) is not named NNN_name.sql (three digits, an underscore, a lower-case snake_case name)"))
+                    findings.append(Finding(.fileName, at: location, "\(file.name) is not named NNN_name.sql (three digits from 001, an underscore, a lower-case snake_case name; 000_fix_name.sql for a fix that sorts first)"))
                     continue
                 }
                 let number = file.name.prefix(3)
@@ -28,11 +28,13 @@ enum LayoutRules {
         return findings
     }
 
-    /// `NNN_snake_case.sql`: three digits, not `000`, then lower-case words joined by `_`.
+    /// `NNN_snake_case.sql`: three digits, then lower-case words joined by `_`. `000` is
+    /// the fix slot and only `000_fix_….sql` may take it: a fix that must run before every
+    /// numbered file (drift's, for a column an earlier statement needs), not a first file.
     static func isWellNamed(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
-        guard bytes.count > 8, bytes[0..<3].allSatisfy(isDigit), bytes[0..<3] != [48, 48, 48], bytes[3] == underscore,
-            name.hasSuffix(".sql")
+        guard bytes.count > 8, bytes[0..<3].allSatisfy(isDigit), bytes[3] == underscore, name.hasSuffix(".sql"),
+            bytes[0..<3] != [48, 48, 48] || name.hasPrefix("000_fix_")
         else { return false }
         let words = bytes[4..<(bytes.count - 4)].split(separator: underscore, omittingEmptySubsequences: false)
         return words.allSatisfy { word in

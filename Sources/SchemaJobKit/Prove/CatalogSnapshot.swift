@@ -60,27 +60,33 @@ public struct CatalogSnapshot: Sendable, Equatable {
             SELECT 'extension', quote_ident(extname), ARRAY[]::text[] FROM pg_extension WHERE extname <> 'plpgsql'
             UNION ALL
             SELECT 'table', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-                   ARRAY[c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '')]
-              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f')
+                   ARRAY[c.relkind::text, coalesce(ds.description, '')]
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
+              LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+             WHERE c.relkind IN ('r', 'p', 'f')
             UNION ALL
             SELECT 'column', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
                    ARRAY[format_type(a.atttypid, a.atttypmod), coalesce(pg_get_expr(d.adbin, d.adrelid), ''),
                          CASE WHEN a.attnotnull THEN 'NOT NULL' ELSE '' END, a.attidentity::text, a.attgenerated::text,
-                         coalesce(col_description(c.oid, a.attnum), '')]
+                         coalesce(ds.description, '')]
               FROM pg_attribute a
               JOIN pg_class c ON c.oid = a.attrelid JOIN ns n ON n.oid = c.relnamespace
               LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+              LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
              WHERE c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
-            SELECT 'rowkey', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-                   ARRAY[coalesce((
-                       SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.ordinality)
-                         FROM (SELECT i.indkey FROM pg_index i
-                                WHERE i.indrelid = c.oid AND i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
-                                ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid::regclass::text LIMIT 1) AS chosen,
-                              unnest(chosen.indkey) WITH ORDINALITY AS k(attnum, ordinality)
-                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum), '')]
-              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')
+            SELECT 'rowkey', quote_ident(n.nspname) || '.' || quote_ident(c.relname), ARRAY[coalesce(keys.key, '')]
+              FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
+              -- Each table's key: the primary key, else its narrowest plain unique index
+              -- (by name on a tie), chosen for all tables in one pass, not once per table.
+              LEFT JOIN (SELECT DISTINCT ON (i.indrelid) i.indrelid, i.indkey FROM pg_index i
+                          WHERE i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
+                          ORDER BY i.indrelid, i.indisprimary DESC, i.indnatts, i.indexrelid::regclass::text) AS chosen
+                ON chosen.indrelid = c.oid
+              LEFT JOIN LATERAL (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.ordinality) AS key
+                                   FROM unnest(chosen.indkey) WITH ORDINALITY AS k(attnum, ordinality)
+                                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS keys ON true
+             WHERE c.relkind IN ('r', 'p')
             UNION ALL
             SELECT 'constraint', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(k.conname),
                    ARRAY[pg_get_constraintdef(k.oid)]
@@ -128,9 +134,14 @@ public struct CatalogSnapshot: Sendable, Equatable {
 
     /// Each row as a JSON object of column → value as SQL text (keys in jsonb's own
     /// order, so column order never counts), with every value that reads as a timestamp
-    /// inside the run's window replaced by "(generated)".
-    static func rowsQuery(windowStart: String) -> String {
+    /// inside the run's window replaced by "(generated)". `tables` (quote_ident'ed
+    /// `schema.table`) limits it to those tables: drift reads no other table's rows.
+    static func rowsQuery(windowStart: String, tables: [String]? = nil) -> String {
         let literal = "'" + windowStart.replacingOccurrences(of: "'", with: "''") + "'"
+        let only = tables.map { names in
+            "\n   AND quote_ident(n.nspname) || '.' || quote_ident(c.relname) IN ("
+                + names.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ") + ")"
+        } ?? ""
         return userNamespaces + """
 
             SELECT format($rows$
@@ -148,7 +159,7 @@ public struct CatalogSnapshot: Sendable, Equatable {
                 $rows$, quote_ident(n.nspname) || '.' || quote_ident(c.relname), \(literal)::text,
                         quote_ident(n.nspname) || '.' || quote_ident(c.relname))
               FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
-             WHERE c.relkind IN ('r', 'p')
+             WHERE c.relkind IN ('r', 'p')\(only)
              ORDER BY 1
             \\gexec
             """

@@ -23,26 +23,42 @@ extension Proof {
         _ script: String, appendedTo set: MigrationSet, upgraded: String, session: Session,
         render: (MigrationSet) throws -> Rendering
     ) throws -> FixOutcome {
+        try proveFix(adding: [fixFile(script, after: set)], to: set, upgraded: upgraded, session: session, render: render) {
+            $0.changes(to: $1)
+        }
+    }
+
+    /// The same proof for files that join the set in their places by name (drift's fix
+    /// can have one that sorts first), with `remaining` saying what still counts as a
+    /// difference between the fresh install and the copy (drift leaves out what it
+    /// leaves out of its findings).
+    static func proveFix(
+        adding files: [MigrationFile], to set: MigrationSet, upgraded: String, session: Session,
+        render: (MigrationSet) throws -> Rendering,
+        remaining: (_ fresh: CatalogSnapshot, _ copy: CatalogSnapshot) -> [SnapshotChange]
+    ) throws -> FixOutcome {
         var fixed = set
-        let file = fixFile(script, after: set)
-        fixed.files.append(file)
+        fixed.files = (set.files + files).sorted { lhs, rhs in
+            lhs.phase != rhs.phase ? lhs.phase < rhs.phase : DatabaseReader.byteOrder(lhs.name, rhs.name)
+        }
+        let path = files.last?.displayPath ?? set.directory
         let rendering = try render(fixed)
         let copy = try session.server.copyDatabase(upgraded)
         for run in 1...2 {
             let applied = try session.apply(rendering, to: copy)
             guard applied.outcome == .done else {
                 let failed = failure(applied, set: fixed, when: run == 1 ? "on the upgraded database" : "when it runs again")
-                return FixOutcome(path: file.displayPath, remaining: [], failure: "\(failed.location): \(failed.message)")
+                return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
             }
         }
         let fresh = try session.database()
         let installed = try session.apply(rendering, to: fresh)
         guard installed.outcome == .done else {
             let failed = failure(installed, set: fixed, when: "on an empty database")
-            return FixOutcome(path: file.displayPath, remaining: [], failure: "\(failed.location): \(failed.message)")
+            return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
         }
-        let remaining = try session.snapshot(fresh).changes(to: try session.snapshot(copy))
-        return FixOutcome(path: file.displayPath, remaining: remaining, failure: nil)
+        return FixOutcome(
+            path: path, remaining: remaining(try session.snapshot(fresh), try session.snapshot(copy)), failure: nil)
     }
 
     /// The set's next schema file: one past the highest number in use, in its width.

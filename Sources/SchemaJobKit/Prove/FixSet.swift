@@ -114,13 +114,15 @@ public struct FixSet: Sendable {
         /// A table is its columns: names and types.
         mutating func findTables() {
             let (missing, extra) = missingAndExtra("table")
+            // Columns grouped by table once: a live database with thousands of tables
+            // only it has (drift) must not cost a pass over every entry per table.
             func signature(_ snapshot: CatalogSnapshot) -> (String) -> String? {
-                { table in
-                    let columns = snapshot.entries.filter { $0.key.kind == "column" && CatalogSnapshot.splitColumn($0.key.name).0 == table }
-                    guard !columns.isEmpty else { return nil }
-                    return columns.map { CatalogSnapshot.splitColumn($0.key.name).1 + " " + ($0.value.first ?? "") }.sorted()
-                        .joined(separator: ", ")
+                var columns: [String: [String]] = [:]
+                for (subject, attributes) in snapshot.entries where subject.kind == "column" {
+                    let (table, column) = CatalogSnapshot.splitColumn(subject.name)
+                    columns[table, default: []].append(column + " " + (attributes.first ?? ""))
                 }
+                return { table in columns[table].map { $0.sorted().joined(separator: ", ") } }
             }
             let freshSignature = signature(fresh), upgradedSignature = signature(upgraded)
             renameEach(

@@ -8,6 +8,8 @@ public struct ProofRequest: Sendable {
     public var dsn: String?
     /// SQL run first in every scratch database; nil: pgmq, or schemajob's stand-in for it.
     public var setupFile: String?
+    /// `--fix-file`: where a proven upgrade fix is written (a directory: numbered after its last file).
+    public var fixFile: String?
     /// The caller's environment: `PATH` and libpq's `PG*` variables.
     public var environment: [String: String]
     /// Limits on each scratch database (`--statement-timeout`, `--max-database-size`).
@@ -15,8 +17,9 @@ public struct ProofRequest: Sendable {
 
     public init(
         databaseDirectory: String = "database", from: String? = nil, dsn: String? = nil, setupFile: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        fixFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
+        self.fixFile = fixFile
         self.databaseDirectory = databaseDirectory
         self.from = from
         self.dsn = dsn
@@ -65,7 +68,26 @@ public enum Proof {
                 fresh: fresh, session: session, into: &report
             ) { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
         }
+        if let path = request.fixFile {
+            try writeFix(report.fix, to: path, progress: progress)
+        }
         return report
+    }
+
+    /// `--fix-file`: the fix set when it was proven, nothing otherwise (an unproven one
+    /// is printed as a suggestion, never written as a file that would run on every deploy).
+    static func writeFix(_ fix: ProofFix?, to path: String, progress: (String) -> Void) throws {
+        guard let fix else {
+            progress("test: nothing written to \(path): no upgrade fix (the upgrade equals a fresh install, or its differences have no statement)")
+            return
+        }
+        guard fix.isProven else {
+            progress("test: nothing written to \(path): the fix is unproven (see the suggestion)")
+            return
+        }
+        let name = (fix.path as NSString).lastPathComponent.drop { $0.isNumber }.drop { $0 == "_" }
+        let written = try FixFileOutput.write([FixFileOutput.File(name: String(name), text: fix.script, isNumbered: true)], to: path)
+        progress("test: wrote the proven fix to \(written.joined(separator: ", "))")
     }
 
     /// The scratch server, the setup SQL and the run's time window, shared by every step.

@@ -1,6 +1,8 @@
-/// One thing `schemajob test` found: what differs (or what failed), where it comes
-/// from, and the statement that fixes it when one follows mechanically.
+/// One thing `schemajob test` (or `drift`) found: what differs (or what failed), where
+/// it comes from, and the statement that fixes it when one follows mechanically.
 public struct ProofFinding: Sendable, Hashable {
+    public typealias Severity = Finding.Severity
+
     public enum Kind: String, Sendable {
         /// A second (or third) run changed the schema or the rows.
         case notIdempotent = "not-idempotent"
@@ -8,6 +10,14 @@ public struct ProofFinding: Sendable, Hashable {
         case upgradeDiffers = "upgrade-differs"
         /// The set failed outright: on an empty database, or as the next deploy.
         case sqlFailed = "sql-failed"
+        /// drift: the files declare it and the live database lacks it.
+        case missingInLive = "missing-in-live"
+        /// drift: both have it, with different attributes (type, default, body, ...).
+        case differsInLive = "differs-in-live"
+        /// drift: a fixture row the live database lacks or holds other values for.
+        case fixtureRow = "fixture-row"
+        /// drift: the live database has it and no file declares it (a warning).
+        case undeclared = "undeclared"
     }
 
     public var kind: Kind
@@ -18,9 +28,17 @@ public struct ProofFinding: Sendable, Hashable {
     public var message: String
     /// SQL to put in a new file, when the fix follows mechanically.
     public var fix: String?
+    /// Every finding of `test` is an error; drift's undeclared objects are warnings.
+    public var severity: Severity
 
-    public init(kind: Kind, location: SourceLocation, object: String, message: String, fix: String? = nil) {
+    public var isError: Bool { severity == .error }
+
+    public init(
+        kind: Kind, location: SourceLocation, object: String, message: String, fix: String? = nil,
+        severity: Severity = .error
+    ) {
         self.kind = kind
+        self.severity = severity
         self.location = location
         self.object = object
         self.message = message
@@ -28,15 +46,40 @@ public struct ProofFinding: Sendable, Hashable {
     }
 }
 
-/// The fix set for an upgrade that differs: one script, and what trying it showed.
+/// The fix set for an upgrade (or a live database) that differs: one script, and what
+/// trying it showed.
 public struct ProofFix: Sendable {
-    public var script: String
-    /// The file the proof added it as, and the user is told to add it as.
-    public var path: String
-    /// Added as `path`, it made an upgraded copy equal a fresh install (both with it).
+    public struct File: Sendable, Equatable {
+        /// Where the proof added it, and the user is told to add it.
+        public var path: String
+        public var script: String
+    }
+
+    /// In the order they sort in the set: one, the set's next file; drift adds a second
+    /// that sorts before every other when an earlier statement needs what it adds.
+    public var files: [File]
+    /// Added as `files`, it made the copy equal a fresh install (both with it).
     public var isProven: Bool
     /// Otherwise: what it left different, or how it failed, one line each.
     public var remaining: [String]
+    /// What the copy was a copy of, for the label: `the upgraded database`, `the live schema`.
+    public var copyOf: String
+
+    public init(files: [File], isProven: Bool, remaining: [String], copyOf: String) {
+        self.files = files
+        self.isProven = isProven
+        self.remaining = remaining
+        self.copyOf = copyOf
+    }
+
+    public init(script: String, path: String, isProven: Bool, remaining: [String]) {
+        self.init(files: [File(path: path, script: script)], isProven: isProven, remaining: remaining, copyOf: "the upgraded database")
+    }
+
+    /// The whole script, its files in order.
+    public var script: String { files.map(\.script).joined() }
+    /// The last file: the one numbered after the set's files.
+    public var path: String { files.last?.path ?? "" }
 }
 
 /// Everything one `schemajob test` proved or found.
@@ -46,11 +89,14 @@ public struct ProofReport: Sendable {
     public var fix: ProofFix?
     /// What was proven, for the closing line (`idempotent over 3 runs`, ...).
     public var proven: [String]
+    /// Without a fix set that was tried: why the findings' own fixes are unproven.
+    public var unprovenFixes: String?
 
-    public init(findings: [ProofFinding], proven: [String], fix: ProofFix? = nil) {
+    public init(findings: [ProofFinding], proven: [String], fix: ProofFix? = nil, unprovenFixes: String? = nil) {
         self.findings = findings
         self.proven = proven
         self.fix = fix
+        self.unprovenFixes = unprovenFixes
     }
 
     public var isProven: Bool { findings.isEmpty }
@@ -63,9 +109,9 @@ public struct ProofReport: Sendable {
     }
 }
 
-/// How `test` prints its findings: the forms `lint` uses (FindingFormat). The upgrade's
-/// fix set is printed once, whole, after the findings in text; json and github carry
-/// each finding's part of it, with whether the whole set was proven.
+/// How `test` and `drift` print their findings: the forms `lint` uses (FindingFormat).
+/// A fix set that was tried is printed once, whole, after the findings in text; json and
+/// github carry each finding's part of it, with whether the whole set was proven.
 public enum ProofFormat {
     public static func render(_ report: ProofReport, as format: FindingFormat) -> String {
         let label = report.fix.map { $0.isProven ? "fix (proven with the whole set)" : "suggestion (unproven)" }
@@ -73,13 +119,17 @@ public enum ProofFormat {
         case .text:
             var text = report.findings.map { finding in
                 var line = FindingFormat.oneLine(
-                    "\(finding.location.description): error: \(finding.object): \(finding.message) [\(finding.kind.rawValue)]") + "\n"
+                    "\(finding.location.description): \(finding.severity.rawValue): \(finding.object): \(finding.message) [\(finding.kind.rawValue)]") + "\n"
                 if let fix = finding.fix, report.fix == nil {
                     line += fix.split(separator: "\n").map { "    \($0)\n" }.joined()
                 }
                 return line
             }.joined()
-            if let fix = report.fix { text += block(fix) }
+            if let fix = report.fix {
+                text += block(fix)
+            } else if let why = report.unprovenFixes, report.findings.contains(where: { $0.fix != nil }) {
+                text += "-- suggestion (unproven): the statements under the findings; " + FindingFormat.oneLine(why) + "\n"
+            }
             return text
         case .json:
             guard !report.findings.isEmpty else { return "[]\n" }
@@ -88,6 +138,7 @@ public enum ProofFormat {
                     ("path", FindingFormat.jsonString(finding.location.path)),
                     ("line", finding.location.line.map(String.init) ?? "null"),
                     ("rule", FindingFormat.jsonString(finding.kind.rawValue)),
+                    ("severity", FindingFormat.jsonString(finding.severity.rawValue)),
                     ("object", FindingFormat.jsonString(finding.object)),
                     ("message", FindingFormat.jsonString(finding.message)),
                     ("fix", finding.fix.map(FindingFormat.jsonString) ?? "null"),
@@ -106,7 +157,7 @@ public enum ProofFormat {
                 properties.append("title=\(FindingFormat.githubProperty(finding.kind.rawValue))")
                 let fix = finding.fix.map { "\n" + (label.map { "\($0), in \(report.fix!.path):\n" } ?? "") + $0 } ?? ""
                 let text = "\(finding.object): \(finding.message)" + fix
-                return "::error \(properties.joined(separator: ","))::\(FindingFormat.githubData(text))\n"
+                return "::\(finding.severity.rawValue) \(properties.joined(separator: ","))::\(FindingFormat.githubData(text))\n"
             }.joined()
         }
     }
@@ -115,13 +166,18 @@ public enum ProofFormat {
     /// the file as it stands; what an unproven one leaves is named above it.
     static func block(_ fix: ProofFix) -> String {
         var text: String
+        let paths = fix.files.map(\.path).joined(separator: " and ")
+        let (this, it) = fix.files.count == 1 ? ("this", "it") : ("these", "them")
         if fix.isProven {
-            text = "-- fix (proven): add this as \(fix.path); with it, a copy of the upgraded database equals a fresh install (the copy ran it twice)\n"
+            text = "-- fix (proven): add \(this) as \(paths); with \(it), a copy of \(fix.copyOf) equals a fresh install (the copy ran \(it) twice)\n"
         } else {
-            text = "-- suggestion (unproven): added as \(fix.path), it does not close the differences:\n"
+            text = "-- suggestion (unproven): added as \(paths), \(fix.files.count == 1 ? "it does" : "they do") not close the differences:\n"
             text += fix.remaining.map { "--     " + FindingFormat.oneLine($0) + "\n" }.joined()
         }
-        text += fix.script
+        for file in fix.files {
+            if fix.files.count > 1 { text += "-- \(file.path):\n" }
+            text += file.script
+        }
         return text + (fix.isProven ? "-- end of fix\n" : "-- end of suggestion\n")
     }
 }

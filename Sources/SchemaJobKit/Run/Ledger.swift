@@ -118,6 +118,20 @@ public enum Ledger {
         return (run, files)
     }
 
+    /// libpq's variables for the caller's database: the `PG*` variables (or `--dsn`), and
+    /// what they leave unset from the settings (`postgres.host`, ...).
+    static func libpqEnvironment(target: LocalMigration.Target, settings: Settings) throws -> [String: String] {
+        var environment = try target.libpqVariables()
+        if target.dsn == nil {
+            let defaults = [
+                "PGHOST": settings.string("postgres.host"), "PGPORT": settings.string("postgres.port"),
+                "PGDATABASE": settings.string("postgres.database"), "PGUSER": settings.string("postgres.user"),
+            ]
+            environment.merge(defaults) { given, _ in given }
+        }
+        return environment
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from output: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(output.utf8))
@@ -132,14 +146,7 @@ public enum Ledger {
     /// the settings.
     static func query(_ sql: String, target: LocalMigration.Target, settings: Settings) throws -> String {
         var environment = target.environment.filter { !$0.key.hasPrefix("PG") }
-        environment.merge(try target.libpqVariables()) { _, given in given }
-        if target.dsn == nil {
-            let defaults = [
-                "PGHOST": settings.string("postgres.host"), "PGPORT": settings.string("postgres.port"),
-                "PGDATABASE": settings.string("postgres.database"), "PGUSER": settings.string("postgres.user"),
-            ]
-            environment.merge(defaults) { given, _ in given }
-        }
+        environment.merge(try libpqEnvironment(target: target, settings: settings)) { _, given in given }
         let directory = try TemporaryDirectory(prefix: "schemajob-history")
         let input = directory.path + "/query.psql"
         guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)) else {

@@ -26,6 +26,12 @@ struct LintCommand: ParsableCommand {
             NULL, constraint or enum value changed inside it never reaches existing databases. \
             Each is an error [upgrade-*] with the ALTER to put in a new file. No server needed.
 
+            --fix-file is refused here: lint's hints are one statement per finding, read from \
+            the files without a database, so they are neither one ordered script nor proven \
+            (an enum value used in the same run, a column a later statement needs, a file \
+            removed). test --from REV --fix-file PATH writes the upgrade's fix as one script, \
+            proven on a copy of the upgraded database first.
+
             Exit codes: 0 no errors (warnings allowed, unless --strict); 1 errors; 2 lint could not run.
 
             Examples:
@@ -58,8 +64,14 @@ struct LintCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also check what an existing database made from this earlier database/ (a directory or a git revision) would not get.", valueName: "dir|rev"))
     var from: String?
 
+    @Option(name: .customLong("fix-file"), help: ArgumentHelp("Refused: use schemajob test --from REV --fix-file PATH, which proves the fix first.", valueName: "path"))
+    var fixFile: String?
+
     func validate() throws {
         if force && !fix { throw ValidationError("--force only applies with --fix") }
+        if fixFile != nil {
+            throw ValidationError("lint --fix-file: lint's upgrade hints are unproven single statements, not one script; use schemajob test --from \(from ?? "REV") --fix-file \(fixFile!), which proves the fix on a copy of the upgraded database and writes it")
+        }
     }
 
     func run() throws {

@@ -15,7 +15,10 @@ struct TestCommand: ParsableCommand {
             one to a second database, and compares it with a fresh install of this one. Catalogs \
             are compared, not pg_dump text; values the run generates are not differences (see README). \
             A difference names the file (and statement) responsible and, for an upgrade, the \
-            statement to put in a new file.
+            statement to put in a new file. The upgrade's fix is one script, tried on a copy of \
+            the upgraded database before it is called a fix (see docs/upgrade-fixes.md); \
+            --fix-file PATH writes it, atomically and only when proven, to PATH (a directory: \
+            as the file numbered after its last one).
 
             The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
             created there), else a throwaway PostgreSQL started for this run (initdb on PATH or \
@@ -34,6 +37,7 @@ struct TestCommand: ParsableCommand {
             Examples:
               schemajob test
               schemajob test --from origin/main
+              schemajob test --from origin/main --fix-file database/schema
               schemajob test --dsn 'postgresql://postgres@localhost:5432/postgres' --format github
             """
     )
@@ -57,26 +61,22 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("End the run when a scratch database grows past this size.", valueName: "MiB"))
     var maxDatabaseSize: Int = ScratchBounds.defaultMaximumDatabaseMegabytes
 
+    @Option(name: .customLong("fix-file"), help: ArgumentHelp("With --from: write the upgrade's fix, when proven, to this file or as the next file of this directory.", valueName: "path"))
+    var fixFile: String?
+
     func validate() throws {
         guard statementTimeout > 0 else { throw ValidationError("--statement-timeout must be 1 or more seconds") }
         guard maxDatabaseSize > 0 else { throw ValidationError("--max-database-size must be 1 or more MiB") }
+        if fixFile != nil && from == nil { throw ValidationError("--fix-file needs --from: only an upgrade has a fix") }
     }
 
     func run() throws {
         var request = ProofRequest(
-            databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup)
+            databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup,
+            fixFile: fixFile)
         request.bounds = ScratchBounds(statementTimeoutSeconds: statementTimeout, maximumDatabaseMegabytes: maxDatabaseSize)
         // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
-        let handlers = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                ProofServer.closeAll()
-                Foundation.exit(128 + number)
-            }
-            source.resume()
-            return source
-        }
+        let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Proof.run(request) { Terminal.error($0) }
         Terminal.output(ProofFormat.render(report, as: format))

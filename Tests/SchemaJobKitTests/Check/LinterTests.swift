@@ -76,6 +76,13 @@ import Testing
         #expect(Linter.lint(set).filter { $0.rule == "file-name" }.allSatisfy { $0.location.line == nil })
     }
 
+    @Test func zeroIsTheFixSlotThatOnlyAFixFileMayTake() {
+        let set = MigrationSet(directory: "database", files: ["000_fix_drift_first.sql", "000_fixtures.sql", "001_a.sql"].map {
+            CheckFixtures.schema($0, "SELECT 1;\n")
+        })
+        #expect(Linter.lint(set).filter { $0.rule == "file-name" }.map(\.location.path) == ["database/schema/000_fixtures.sql"])
+    }
+
     @Test func twoFilesWithOneNumberInOneDirectoryAreFound() {
         let set = MigrationSet(directory: "database", files: [
             CheckFixtures.schema("001_a.sql", "SELECT 1;\n"),

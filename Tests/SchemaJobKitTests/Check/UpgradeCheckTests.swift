@@ -60,6 +60,19 @@ import Testing
         #expect(Linter.lint(withoutFix, from: old).map(\.rule) == ["upgrade-column-added"])
     }
 
+    /// lint's hints are per finding and unproven: the flag points to `test --from`, which
+    /// writes one proven script, and nothing is written.
+    @Test func lintFromRefusesFixFileAndNamesTestFromInstead() throws {
+        let directory = try TemporaryDirectory(prefix: "schemajob-lint-fix-file")
+        let result = try SchemaJobExecutable.run(
+            ["lint", "--database", "new", "--from", "old", "--fix-file", directory.path], in: Self.fixture("disk_column_added"))
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("use schemajob test --from old --fix-file \(directory.path)"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
     @Test func anUnchangedSetHasNoUpgradeFindings() throws {
         for name in ["disk_column_added", "reservation_column_and_index", "changed_in_place"] {
             let old = try DatabaseReader.read(directory: Self.fixture(name) + "/old")

@@ -94,6 +94,49 @@ extension AgainstPostgreSQL {
             #expect((finding["fixPath"] as? String)?.hasSuffix("/new/schema/002_upgrade_fix.sql") == true)
         }
 
+        @Test func fixFileWritesTheProvenScriptAsTheNextFileOfADirectory() throws {
+            let (directory, database) = try Self.copyOfNew("check-not-valid")
+            let result = try Prove.prove("check-not-valid", extra: ["--fix-file", database + "/schema"])
+            #expect(result.status == 1, "the upgrade still differs until the file is added: \(result.stderr)")
+            let fix = try #require(Self.fixBlock(result.stdout))
+            let written = database + "/schema/002_upgrade_fix.sql"
+            #expect(result.stderr.contains("test: wrote the proven fix to \(written)\n"), "\(result.stderr)")
+            #expect(try String(contentsOfFile: written, encoding: .utf8) == fix.script)
+            let again = try SchemaJobExecutable.run(
+                ["test", "--database", database, "--from", "\(Prove.cases)/check-not-valid/old", "--dsn", try Prove.dsn()],
+                environment: Prove.environment)
+            #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func fixFileNamingAFileWritesThereAndAnUnprovenFixOrNoFixWritesNothing() throws {
+            let directory = try TemporaryDirectory(prefix: "schemajob-prove-fix-file")
+            let named = directory.path + "/renamed.sql"
+            let proven = try Prove.prove("table-renamed", extra: ["--fix-file", named])
+            #expect(try String(contentsOfFile: named, encoding: .utf8) == Self.fixBlock(proven.stdout)?.script, "\(proven.stderr)")
+
+            let unproven = directory.path + "/enum.sql"
+            let suggestion = try Prove.prove("enum-value-dropped", extra: ["--fix-file", unproven])
+            #expect(suggestion.stdout.contains("-- suggestion (unproven)"))
+            #expect(suggestion.stderr.contains("test: nothing written to \(unproven): the fix is unproven"), "\(suggestion.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: unproven))
+
+            let none = directory.path + "/none.sql"
+            let equal = try SchemaJobExecutable.run(
+                ["test", "--database", "\(Prove.cases)/check-not-valid/old", "--from", "\(Prove.cases)/check-not-valid/old",
+                 "--dsn", try Prove.dsn(), "--fix-file", none], environment: Prove.environment)
+            #expect(equal.status == 0, "\(equal.stderr)")
+            #expect(equal.stderr.contains("test: nothing written to \(none): no upgrade fix"), "\(equal.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: none))
+        }
+
+        /// A copy of the case's `new/`, to write a fix into.
+        static func copyOfNew(_ name: String) throws -> (TemporaryDirectory, String) {
+            let directory = try TemporaryDirectory(prefix: "schemajob-prove-fix")
+            try Repository.copy("\(Prove.cases)/\(name)/new", to: directory.path + "/database")
+            return (directory, directory.path + "/database")
+        }
+
         static let upgradeCases = ((try? FileManager.default.contentsOfDirectory(atPath: Prove.cases)) ?? []).filter {
             FileManager.default.fileExists(atPath: "\(Prove.cases)/\($0)/old")
         }.sorted()

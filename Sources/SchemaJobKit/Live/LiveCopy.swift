@@ -1,0 +1,171 @@
+import Foundation
+
+/// A copy of the live database on a scratch server, for `plan`: its schema as
+/// `pg_dump --schema-only` writes it (the real tool, never a hand-written dumper), the
+/// ledger, and at most `rowBound` rows of each table the fixtures write, so the Job's
+/// own migration can run there as it would run on the live database.
+struct LiveCopy {
+    /// Rows copied per table: enough for the fixtures' ON CONFLICT paths, bounded so a
+    /// large table never turns a plan into a data copy.
+    static let rowBound = 10_000
+
+    var schema: String
+    /// Each copied table and the file its rows are in (COPY's text format).
+    var tables: [(name: String, file: String)]
+    /// Lines for stderr: what was copied, what was cut at the bound.
+    var notes: [String]
+    /// Extensions the dump creates that the scratch server must supply (from --setup).
+    var extensions: [String]
+    let directory: TemporaryDirectory
+
+    /// `pg_dump` beside psql (or on PATH) unless `--pg-dump` names one; refused when older than the server.
+    static func pgDump(given: String?, path: String?) throws -> String {
+        if let given {
+            guard FileManager.default.isExecutableFile(atPath: given) else { throw RunError(given, "--pg-dump: not an executable") }
+            return given
+        }
+        guard let psql = ProofServer.findPsql(path: path) else {
+            throw RunError("pg_dump", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client, or give --pg-dump")
+        }
+        return (psql as NSString).deletingLastPathComponent + "/pg_dump"
+    }
+
+    /// The major version in `pg_dump (PostgreSQL) 15.18 (Debian …)`.
+    static func majorVersion(of pgDump: String) throws -> Int {
+        let result = try Subprocess.run(pgDump, ["--version"])
+        guard result.status == 0, let match = result.stdout.firstMatch(of: #/\)\s+(\d+)/#), let major = Int(match.1) else {
+            throw RunError(pgDump, "cannot tell its version: \(result.oneLineError())")
+        }
+        return major
+    }
+
+    static func take(
+        from live: LiveDatabase, pgDump: String, tables: [String], progress: (String) -> Void
+    ) throws -> LiveCopy {
+        let serverVersion = try live.run("SHOW server_version_num;\n").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let serverMajor = (Int(serverVersion) ?? 0) / 10000
+        let dumpMajor = try majorVersion(of: pgDump)
+        guard dumpMajor >= serverMajor else {
+            throw RunError(pgDump, "pg_dump \(dumpMajor) is older than the server (PostgreSQL \(serverMajor)) and cannot dump it: give --pg-dump PATH to a pg_dump \(serverMajor) or newer")
+        }
+        let dumped = try Subprocess.run(
+            pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--no-comments"], environment: live.environment)
+        guard dumped.status == 0 else {
+            throw RunError("pg_dump", "could not dump the live schema: \(dumped.oneLineError(droppingPrefix: "pg_dump: error: "))")
+        }
+        let directory = try TemporaryDirectory(prefix: "schemajob-plan")
+        var copy = LiveCopy(schema: "", tables: [], notes: [], extensions: [], directory: directory)
+        copy.schema = copy.restorable(dumped.stdout)
+
+        // The ledger whole (so the Job sees its history), the fixture tables bounded; all
+        // in the one read-only session, with \copy writing here, never on the server.
+        var script = "BEGIN TRANSACTION READ ONLY;\n"
+        var wanted: [(String, String)] = []
+        for (index, table) in ([("schemajob.runs", false), ("schemajob.run_files", false)] + tables.map { ($0, true) }).enumerated() {
+            let file = directory.path + "/\(index).copy"
+            let name = table.0
+            let limit = table.1 ? " LIMIT \(rowBound)" : ""
+            script += "SELECT to_regclass('\(name.replacingOccurrences(of: "'", with: "''"))') IS NOT NULL AS present \\gset\n"
+            script += "\\if :present\n\\copy (SELECT * FROM \(name)\(limit)) TO '\(file)'\n"
+            script += "SELECT count(*) > \(rowBound) AS cut FROM (SELECT 1 FROM \(name) LIMIT \(rowBound + 1)) AS r \\gset\n"
+            script += "\\if :cut\n\\echo cut \(name)\n\\endif\n\\endif\n"
+            wanted.append((name, file))
+        }
+        script += "COMMIT;\n"
+        let output = try live.run(script).stdout
+        for (name, file) in wanted where FileManager.default.fileExists(atPath: file) {
+            copy.tables.append((name, file))
+            if output.contains("cut \(name)\n") {
+                copy.notes.append("plan: \(name) has more than \(rowBound) rows: the copy holds the first \(rowBound), so the row counts below are of those")
+            }
+        }
+        return copy
+    }
+
+    /// The dump as a script for an empty scratch database: extensions the dump creates
+    /// are noted (the scratch database gets them from the setup) and their lines left
+    /// out, and schemas the setup may have made already are created only if missing.
+    mutating func restorable(_ dump: String) -> String {
+        var lines: [Substring] = []
+        for line in dump.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let match = line.firstMatch(of: #/^CREATE EXTENSION IF NOT EXISTS ("?[\w-]+"?)/#) {
+                if match.1 != "plpgsql" { extensions.append(String(match.1)) }
+                continue
+            }
+            if line.hasPrefix("\\restrict ") || line.hasPrefix("\\unrestrict ") { continue }
+            if line.hasPrefix("CREATE SCHEMA "), !line.contains("IF NOT EXISTS") {
+                lines.append("CREATE SCHEMA IF NOT EXISTS " + line.dropFirst("CREATE SCHEMA ".count))
+                continue
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Builds the copy in a new scratch database: setup (when the dump needs extensions),
+    /// schema, then the rows with triggers and foreign keys off (a bounded copy may hold
+    /// a row without its parent), and every sequence behind an identity or serial column
+    /// moved past the copied rows, as the live one is.
+    func restore(on session: Proof.Session) throws -> String {
+        let database = try session.server.createDatabase(setup: extensions.isEmpty ? "" : session.setup)
+        var script = "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n" + schema + "\n"
+        script += "SET session_replication_role = replica;\n"
+        for table in tables {
+            script += "\\copy \(table.name) FROM '\(table.file)'\n"
+        }
+        script += """
+            SET session_replication_role = origin;
+            DO $$
+            DECLARE c record;
+            BEGIN
+                FOR c IN SELECT a.attrelid::regclass AS t, a.attname AS col, pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) AS s
+                           FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+                          WHERE r.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+                            AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                LOOP
+                    IF c.s IS NOT NULL THEN
+                        EXECUTE format('SELECT setval(%L, coalesce((SELECT max(%I) FROM %s), 0) + 1, false)', c.s, c.col, c.t);
+                    END IF;
+                END LOOP;
+            END;
+            $$;
+
+            """
+        let result = try session.server.run(script: script, database: database)
+        guard result.status == 0 else {
+            throw ProveError("plan", "the live schema does not restore on the scratch server: \(result.oneLineError())"
+                + (extensions.isEmpty ? "" : " (the dump creates the extension(s) \(extensions.joined(separator: ", ")): --setup supplies them)"))
+        }
+        return database
+    }
+
+    /// The tables the fixture files write (`INSERT INTO t`, `UPDATE t`, `DELETE FROM t`,
+    /// `MERGE INTO t`), as SQL names; an unqualified name is in `public`.
+    static func fixtureTables(_ set: MigrationSet) -> [String] {
+        var tables: Set<String> = []
+        for file in set.files(in: .fixtures) {
+            for statement in SQLLexer.statements(in: file.text) {
+                let tokens = statement.significantTokens
+                for (index, token) in tokens.enumerated() where token.kind == .word {
+                    let word = token.text.uppercased()
+                    var at = index + 1
+                    if word == "INSERT" || word == "MERGE" || word == "DELETE" {
+                        guard at < tokens.count, ["INTO", "FROM"].contains(tokens[at].text.uppercased()) else { continue }
+                        at += 1
+                    } else if word != "UPDATE" {
+                        continue
+                    }
+                    var parts: [String] = []
+                    while at < tokens.count, tokens[at].kind == .word || tokens[at].kind == .quotedIdentifier {
+                        parts.append(tokens[at].kind == .word ? tokens[at].text.lowercased() : "\"" + SQLStatement.word(for: tokens[at]) + "\"")
+                        if at + 1 < tokens.count, tokens[at + 1].text == "." { at += 2 } else { break }
+                    }
+                    // `ON CONFLICT ... DO UPDATE SET`: UPDATE followed by SET is not a table.
+                    guard let last = parts.last, last != "set", !parts.isEmpty else { continue }
+                    tables.insert(parts.count == 1 ? "public." + parts[0] : parts.suffix(2).joined(separator: "."))
+                }
+            }
+        }
+        return tables.sorted()
+    }
+}

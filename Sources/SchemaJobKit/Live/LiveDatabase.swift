@@ -1,0 +1,140 @@
+import Foundation
+
+/// The database that actually runs, read without changing it: one psql session that
+/// PostgreSQL itself keeps read-only (`default_transaction_read_only`), with a short
+/// `statement_timeout` and `lock_timeout` so a read never waits behind a migration, and
+/// `application_name` `schemajob-drift` (or `-plan`) so its statements can be found in
+/// the server's log. It reads the catalogs, the ledger's newest run, and, when asked,
+/// the rows of the tables the fixtures write; nothing else. A role that can write
+/// nothing is enough.
+public struct LiveDatabase: Sendable {
+    /// What each session sets, through PGOPTIONS, before its first statement.
+    public static let sessionSettings = [
+        "default_transaction_read_only=on", "statement_timeout=15s", "lock_timeout=1s",
+        "idle_in_transaction_session_timeout=15s",
+    ]
+
+    var psql: String
+    /// libpq's variables for the live database (the caller's, `--dsn`'s, then the settings').
+    var variables: [String: String]
+    /// The caller's environment without libpq's variables.
+    var baseEnvironment: [String: String]
+    var applicationName: String
+
+    public init(target: LocalMigration.Target, settings: Settings, applicationName: String) throws {
+        guard let psql = ProofServer.findPsql(path: target.environment["PATH"]) else {
+            throw RunError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
+        }
+        self.psql = psql
+        variables = try Ledger.libpqEnvironment(target: target, settings: settings)
+        baseEnvironment = target.environment.filter { !$0.key.hasPrefix("PG") }
+        self.applicationName = applicationName
+    }
+
+    /// The environment of a psql run: the connection, then the session's settings after
+    /// any PGOPTIONS the caller gave (later `-c` wins, so the caller cannot undo them).
+    var environment: [String: String] {
+        var environment = baseEnvironment.merging(variables) { _, connection in connection }
+        let options = Self.sessionSettings.map { "-c \($0)" }.joined(separator: " ")
+        environment["PGOPTIONS"] = [variables["PGOPTIONS"], options].compactMap { $0 }.joined(separator: " ")
+        environment["PGAPPNAME"] = applicationName
+        return environment
+    }
+
+    /// One line naming the server, never the password.
+    public var description: String {
+        variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// Runs `script` in one session; exit 2 of psql (no connection) becomes "could not run".
+    func run(_ script: String, extraArguments: [String] = []) throws -> Subprocess.Result {
+        let directory = try TemporaryDirectory(prefix: "schemajob-live")
+        let path = directory.path + "/read.sql"
+        guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
+            throw RunError(path, "cannot write psql's input")
+        }
+        let result = try Subprocess.run(
+            psql,
+            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + extraArguments + ["--file=\(path)"],
+            environment: environment)
+        let problem = result.oneLineError(droppingPrefix: "psql: error: ")
+        switch result.status {
+        case 0: return result
+        case 2: throw RunError("live database (\(description))", "cannot connect: \(problem)")
+        default: throw RunError("live database (\(description))", "a read failed: \(problem)")
+        }
+    }
+
+    /// Fails with exit 2's error when the server does not answer.
+    public func probe() throws {
+        _ = try run("SELECT 1;\n")
+    }
+
+    /// What one read of the live database gave.
+    public struct Reading: Sendable {
+        public var snapshot: CatalogSnapshot
+        /// The newest run the ledger holds; nil when there is no ledger or it is empty.
+        public var lastRun: (hash: String, finishedAt: String, pod: String?)?
+        public var hasLedger: Bool
+        /// Schemas an extension created: nothing in them is the files' business.
+        public var extensionSchemas: Set<String>
+        /// Relations (`schema.name`) an extension owns (pgmq's queue tables).
+        public var extensionRelations: Set<String>
+        /// Relations other than the system catalogs (and indexes, which follow their table)
+        /// the session held a lock on at its end: the ledger and the fixture tables, which
+        /// are read; never anything else.
+        public var lockedRelations: [String]
+    }
+
+    /// Reads the catalogs, the ledger and the rows of `rowTables` (quote_ident'ed
+    /// `schema.table`), all in one read-only transaction.
+    public func read(rowTables: [String]) throws -> Reading {
+        let record = { (kind: String, fields: String) in
+            "E'\\x1D' || '\(kind)' || E'\\x1F' || \(fields) || E'\\x1E'"
+        }
+        var script = "BEGIN TRANSACTION READ ONLY;\n"
+        script += CatalogSnapshot.catalogQuery + "\n"
+        if !rowTables.isEmpty {
+            script += CatalogSnapshot.rowsQuery(windowStart: "infinity", tables: rowTables) + "\n"
+        }
+        script += """
+            SELECT \(record("extension schema", "quote_ident(n.nspname)"))
+              FROM pg_namespace n JOIN pg_depend d ON d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e';
+            SELECT \(record("extension relation", "quote_ident(n.nspname) || '.' || quote_ident(c.relname)"))
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e';
+            SELECT to_regclass('schemajob.runs') IS NOT NULL AS has_ledger \\gset
+            \\if :has_ledger
+            SELECT \(record("ledger", "hash || E'\\x1F' || finished_at::text || E'\\x1F' || coalesce(pod, '')"))
+              FROM schemajob.runs ORDER BY run_id DESC LIMIT 1;
+            SELECT \(record("has ledger", "'yes'"));
+            \\endif
+            SELECT \(record("lock", "quote_ident(n.nspname) || '.' || quote_ident(c.relname) || E'\\x1F' || l.mode"))
+              FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE l.pid = pg_backend_pid() AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+               AND c.relkind NOT IN ('i', 'I')
+             ORDER BY 1;
+            COMMIT;
+
+            """
+        let records = CatalogSnapshot.records(in: try run(script).stdout)
+        var reading = Reading(
+            snapshot: CatalogSnapshot(records: records.filter { !Self.ownKinds.contains($0.first ?? "") }),
+            lastRun: nil, hasLedger: false, extensionSchemas: [], extensionRelations: [], lockedRelations: [])
+        for record in records where record.count >= 2 {
+            switch record[0] {
+            case "extension schema": reading.extensionSchemas.insert(record[1])
+            case "extension relation": reading.extensionRelations.insert(record[1])
+            case "ledger" where record.count >= 4:
+                reading.lastRun = (record[1], record[2], record[3].isEmpty ? nil : record[3])
+            case "has ledger": reading.hasLedger = true
+            case "lock" where record.count >= 3: reading.lockedRelations.append(record[1] + " " + record[2])
+            default: break
+            }
+        }
+        return reading
+    }
+
+    static let ownKinds: Set<String> = ["extension schema", "extension relation", "ledger", "has ledger", "lock"]
+}

@@ -1,0 +1,1 @@
+SELECT pgmq.create('gpu_reservations');
