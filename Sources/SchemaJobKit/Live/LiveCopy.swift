@@ -106,9 +106,16 @@ struct LiveCopy {
     /// schema, then the rows with triggers and foreign keys off (a bounded copy may hold
     /// a row without its parent), and every sequence behind an identity or serial column
     /// moved past the copied rows, as the live one is.
+    ///
+    /// The schema is restored by the role the set runs as, so the copy's objects belong to
+    /// it as the live ones belong to the application's role: the Job's migration, run as
+    /// that role on the copy, may then alter them (`test` runs the set as a role that is no
+    /// superuser). The rows need `session_replication_role`, which only a superuser sets.
     func restore(on session: Proof.Session) throws -> String {
         let database = try session.server.createDatabase(setup: extensions.isEmpty ? "" : session.setup)
-        var script = "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n" + schema + "\n"
+        let schemaScript = "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n" + schema + "\n"
+        try check(session.server.run(script: schemaScript, database: database, asSetRole: true))
+        var script = "\\set ON_ERROR_STOP on\nSET client_min_messages = warning;\n"
         script += "SET session_replication_role = replica;\n"
         for table in tables {
             script += "\\copy \(table.name) FROM '\(table.file)'\n"
@@ -131,12 +138,15 @@ struct LiveCopy {
             $$;
 
             """
-        let result = try session.server.run(script: script, database: database)
+        try check(session.server.run(script: script, database: database))
+        return database
+    }
+
+    private func check(_ result: Subprocess.Result) throws {
         guard result.status == 0 else {
             throw ProveError("plan", "the live schema does not restore on the scratch server: \(result.oneLineError())"
                 + (extensions.isEmpty ? "" : " (the dump creates the extension(s) \(extensions.joined(separator: ", ")): --setup supplies them)"))
         }
-        return database
     }
 
     /// The tables the fixture files write (`INSERT INTO t`, `UPDATE t`, `DELETE FROM t`,

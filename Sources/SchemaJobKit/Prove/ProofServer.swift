@@ -175,8 +175,8 @@ public final class ProofServer: @unchecked Sendable {
     /// Runs a script in one psql session with ON_ERROR_STOP. `files` (bytes by relative
     /// path) are written beside it, for the script's QueryText lines (psql variable
     /// `files`); a script that runs them runs as the set's role (`runRole`), as the Job's
-    /// run does.
-    func run(script: String, database: String, files: [String: [UInt8]] = [:]) throws -> Subprocess.Result {
+    /// run does, and so does one that makes objects the set must own (`asSetRole`).
+    func run(script: String, database: String, files: [String: [UInt8]] = [:], asSetRole: Bool = false) throws -> Subprocess.Result {
         let directory = try TemporaryDirectory(prefix: "schemajob-prove")
         let path = directory.path + "/script.sql"
         guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
@@ -190,7 +190,7 @@ public final class ProofServer: @unchecked Sendable {
                 throw ProveError(target, "cannot write")
             }
         }
-        guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database) }
+        guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database, user: asSetRole ? runRole : nil) }
         return try psqlRun(["--set=files=\(directory.path)", "--file=\(path)"], database: database, user: runRole)
     }
 

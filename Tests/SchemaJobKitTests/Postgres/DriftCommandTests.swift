@@ -254,9 +254,16 @@ extension AgainstPostgreSQL {
             #expect(result.stderr.contains("cannot connect"), "\(result.stderr)")
         }
 
-        @Test func withNoScratchServerNamedDriftStartsItsOwnAndPrintsJSON() throws {
+        /// On its own server the set runs as a role that is no superuser; the copy of the live
+        /// schema is that role's, so the Job's migration can alter it and the fix is proven.
+        @Test func withNoScratchServerNamedDriftStartsItsOwnProvesTheFixAndPrintsJSON() throws {
             let database = try Self.drifted()
-            let result = try Self.schemajob(["drift", "--database", Self.platform + "/database", "--dsn", Self.dsn(database), "--format", "json"])
+            let (directory, files) = try Self.copyOfFiles()
+            defer { _ = directory }
+            let result = try Self.schemajob(["drift", "--database", files, "--dsn", Self.dsn(database), "--format", "json",
+                                             "--fix-file", files + "/schema"])
+            #expect(result.stderr.contains("drift: the fix was tried on a copy of the live schema in "), "\(result.stderr)")
+            #expect(result.stderr.contains("drift: wrote 7 fixes to \(files)/schema/005_fix_drift.sql"), "\(result.stderr)")
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stderr.contains("drift: started postgres (PostgreSQL)"), "\(result.stderr)")
             let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
