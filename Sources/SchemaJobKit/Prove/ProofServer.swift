@@ -155,16 +155,20 @@ public final class ProofServer: @unchecked Sendable {
         return name
     }
 
-    /// Where the Job's containers connect to reach `database`.
+    /// Where the Job's containers connect to reach `database`, with the psql and
+    /// pg_isready beside this proof's own psql first on their PATH.
     func target(database: String) -> LocalMigration.Target {
+        var target: LocalMigration.Target
         switch place {
         case .named(let environment):
-            return LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
+            target = LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
         case .started(let scratch):
             var environment = scratch.environment(database: database)
             environment["PGUSER"] = runRole
-            return LocalMigration.Target(environment: environment)
+            target = LocalMigration.Target(environment: environment)
         }
+        target.clients = (psql as NSString).deletingLastPathComponent
+        return target
     }
 
     /// Runs one query (nil database: the caller's, or `postgres` on a started server).
@@ -214,10 +218,19 @@ public final class ProofServer: @unchecked Sendable {
             environment: environment)
     }
 
+    /// The first psql on PATH; in place of Debian's `pg_wrapper` (a Perl script that
+    /// picks a version, 50–100 ms a start where psql itself takes 10–20), the newest
+    /// installed client, which is what the wrapper runs for a server it has no cluster
+    /// entry for. A proof starts a few dozen clients, so this is most of its overhead.
     static func findPsql(path: String?) -> String? {
+        let newestClient = ScratchServer.newestInstalled(having: ["psql", "pg_isready"]).map { $0 + "/psql" }
         for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            if FileManager.default.isExecutableFile(atPath: "\(directory)/psql") { return "\(directory)/psql" }
+            let candidate = "\(directory)/psql"
+            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            let real = URL(fileURLWithPath: candidate).resolvingSymlinksInPath()
+            if real.lastPathComponent == "pg_wrapper", let client = newestClient { return client }
+            return candidate
         }
-        return ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
+        return newestClient ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
     }
 }

@@ -29,6 +29,9 @@ public enum LocalMigration {
         /// A libpq connection string or URI, taken apart into `PG*` variables and the
         /// password (see `ConnectionString`).
         public var dsn: String?
+        /// A directory put first on the containers' `PATH`, for their psql and pg_isready
+        /// (`test` gives the one its own psql is in); nil: this machine's `PATH` as it is.
+        public var clients: String?
 
         public init(environment: [String: String], dsn: String? = nil) {
             self.environment = environment
@@ -118,6 +121,9 @@ public enum LocalMigration {
         var overrides: [String: String] = [:]
         for (name, value) in target.environment where name.hasPrefix("PG") && name != "PGPASSWORD" {
             overrides[name] = value
+        }
+        if let clients = target.clients {
+            overrides["PATH"] = clients + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         }
         var removed: Set<String> = []
         var password = target.environment["PGPASSWORD"]
