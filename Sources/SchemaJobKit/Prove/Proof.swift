@@ -94,14 +94,15 @@ public enum Proof {
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }
 
-        /// The Job's `wait-for-postgres` and `migrate` containers, pointed at `database`.
-        /// Always with re-apply: the Job skips a hash its ledger already holds, and the
-        /// proof is precisely that running the files again changes nothing.
+        /// The Job's `migrate` container, pointed at `database`. Always with re-apply: the
+        /// Job skips a hash its ledger already holds, and the proof is precisely that
+        /// running the files again changes nothing. Without `wait-for-postgres`: the
+        /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
             let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
             let applied = Result {
                 try LocalMigration.apply(
-                    rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
+                    rendering, target: server.target(database: database), waitSeconds: nil, reapply: true, output: .capture)
             }
             switch watch.stop() {
             case .size(let megabytes):
