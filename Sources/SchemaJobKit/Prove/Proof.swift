@@ -55,7 +55,7 @@ public enum Proof {
         server.bounds = request.bounds
         progress(server.description)
         progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
-        let session = try Session(server: server, setup: setup ?? defaultSetup(on: server, progress: progress))
+        let session = Session(server: server, setup: try setup ?? defaultSetup(on: server, progress: progress))
 
         var report = ProofReport(findings: [], proven: [])
         let fresh = try proveIdempotent(current, rendering: rendering, session: session, into: &report)
@@ -75,11 +75,10 @@ public enum Proof {
         /// When the proof began, on the server's clock.
         var windowStart: String
 
-        init(server: ProofServer, setup: String) throws {
+        init(server: ProofServer, setup: String) {
             self.server = server
             self.setup = setup
-            let now = try server.query("SELECT clock_timestamp()", database: nil)
-            windowStart = now.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            windowStart = server.openedAt
         }
 
         func database() throws -> String {
@@ -127,8 +126,7 @@ public enum Proof {
 
     /// pgmq when the server has it, otherwise the stand-in built into schemajob.
     static func defaultSetup(on server: ProofServer, progress: (String) -> Void) throws -> String {
-        let available = try server.query("SELECT 1 FROM pg_available_extensions WHERE name = 'pgmq'", database: nil)
-        if available.stdout.contains("1") {
+        if server.hasPgmq {
             progress("test: the server has the pgmq extension: CREATE EXTENSION pgmq in each scratch database")
             return "CREATE EXTENSION IF NOT EXISTS pgmq;\n"
         }

@@ -32,6 +32,21 @@ public final class ProofServer: @unchecked Sendable {
     /// Limits every scratch database gets.
     public var bounds = ScratchBounds()
 
+    /// The server's clock when it was opened: when the proof began.
+    private(set) var openedAt = ""
+    /// Whether the server can install the pgmq extension.
+    private(set) var hasPgmq = false
+
+    /// What the proof needs to know of the server, asked in the query that first reaches
+    /// it: a client process costs more than the query, and these were three.
+    static let openingQuery = "SELECT clock_timestamp(), EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pgmq')"
+
+    private func read(opening output: String) {
+        let fields = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+        openedAt = fields.first.map(String.init) ?? ""
+        hasPgmq = fields.last == "t"
+    }
+
     /// The role the set runs as on a server started here; nil on the caller's server,
     /// where the caller's connection (and its privileges) are used.
     var runRole: String? {
@@ -56,11 +71,12 @@ public final class ProofServer: @unchecked Sendable {
             let proofServer = ProofServer(
                 place: .named(environment: variables),
                 psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
-            let probe = try proofServer.query("SELECT 1", database: nil)
+            let probe = try proofServer.query(openingQuery, database: nil)
             guard probe.status == 0 else {
                 throw ProveError(
                     dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(probe.oneLineError(droppingPrefix: "psql: error: "))")
             }
+            proofServer.read(opening: probe.stdout)
             return proofServer
         }
         guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
@@ -74,11 +90,13 @@ public final class ProofServer: @unchecked Sendable {
             description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
         if let role = server.runRole {
             let made = try server.query(
-                "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS", database: nil)
+                "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; " + openingQuery,
+                database: nil)
             guard made.status == 0 else {
                 server.close()
                 throw ProveError("scratch server", "cannot create the role the set runs as: \(made.oneLineError())")
             }
+            server.read(opening: made.stdout)
         }
         return server
     }
