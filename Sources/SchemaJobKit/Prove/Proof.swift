@@ -58,7 +58,7 @@ public enum Proof {
         server.bounds = request.bounds
         progress(server.description)
         progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
-        let session = try Session(server: server, setup: setup ?? defaultSetup(on: server, progress: progress))
+        let session = Session(server: server, setup: try setup ?? defaultSetup(on: server, progress: progress))
 
         var report = ProofReport(findings: [], proven: [])
         let fresh = try proveIdempotent(current, rendering: rendering, session: session, into: &report)
@@ -97,11 +97,10 @@ public enum Proof {
         /// When the proof began, on the server's clock.
         var windowStart: String
 
-        init(server: ProofServer, setup: String) throws {
+        init(server: ProofServer, setup: String) {
             self.server = server
             self.setup = setup
-            let now = try server.query("SELECT clock_timestamp()", database: nil)
-            windowStart = now.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            windowStart = server.openedAt
         }
 
         func database() throws -> String {
@@ -116,14 +115,15 @@ public enum Proof {
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }
 
-        /// The Job's `wait-for-postgres` and `migrate` containers, pointed at `database`.
-        /// Always with re-apply: the Job skips a hash its ledger already holds, and the
-        /// proof is precisely that running the files again changes nothing.
+        /// The Job's `migrate` container, pointed at `database`. Always with re-apply: the
+        /// Job skips a hash its ledger already holds, and the proof is precisely that
+        /// running the files again changes nothing. Without `wait-for-postgres`: the
+        /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
             let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
             let applied = Result {
                 try LocalMigration.apply(
-                    rendering, target: server.target(database: database), waitSeconds: 15, reapply: true, output: .capture)
+                    rendering, target: server.target(database: database), waitSeconds: nil, reapply: true, output: .capture)
             }
             switch watch.stop() {
             case .size(let megabytes):
@@ -148,8 +148,7 @@ public enum Proof {
 
     /// pgmq when the server has it, otherwise the stand-in built into schemajob.
     static func defaultSetup(on server: ProofServer, progress: (String) -> Void) throws -> String {
-        let available = try server.query("SELECT 1 FROM pg_available_extensions WHERE name = 'pgmq'", database: nil)
-        if available.stdout.contains("1") {
+        if server.hasPgmq {
             progress("test: the server has the pgmq extension: CREATE EXTENSION pgmq in each scratch database")
             return "CREATE EXTENSION IF NOT EXISTS pgmq;\n"
         }

@@ -32,6 +32,21 @@ public final class ProofServer: @unchecked Sendable {
     /// Limits every scratch database gets.
     public var bounds = ScratchBounds()
 
+    /// The server's clock when it was opened: when the proof began.
+    private(set) var openedAt = ""
+    /// Whether the server can install the pgmq extension.
+    private(set) var hasPgmq = false
+
+    /// What the proof needs to know of the server, asked in the query that first reaches
+    /// it: a client process costs more than the query, and these were three.
+    static let openingQuery = "SELECT clock_timestamp(), EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pgmq')"
+
+    private func read(opening output: String) {
+        let fields = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+        openedAt = fields.first.map(String.init) ?? ""
+        hasPgmq = fields.last == "t"
+    }
+
     /// The role the set runs as on a server started here; nil on the caller's server,
     /// where the caller's connection (and its privileges) are used.
     var runRole: String? {
@@ -56,11 +71,12 @@ public final class ProofServer: @unchecked Sendable {
             let proofServer = ProofServer(
                 place: .named(environment: variables),
                 psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
-            let probe = try proofServer.query("SELECT 1", database: nil)
+            let probe = try proofServer.query(openingQuery, database: nil)
             guard probe.status == 0 else {
                 throw ProveError(
                     dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(probe.oneLineError(droppingPrefix: "psql: error: "))")
             }
+            proofServer.read(opening: probe.stdout)
             return proofServer
         }
         guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
@@ -74,11 +90,13 @@ public final class ProofServer: @unchecked Sendable {
             description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
         if let role = server.runRole {
             let made = try server.query(
-                "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS", database: nil)
+                "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; " + openingQuery,
+                database: nil)
             guard made.status == 0 else {
                 server.close()
                 throw ProveError("scratch server", "cannot create the role the set runs as: \(made.oneLineError())")
             }
+            server.read(opening: made.stdout)
         }
         return server
     }
@@ -155,16 +173,20 @@ public final class ProofServer: @unchecked Sendable {
         return name
     }
 
-    /// Where the Job's containers connect to reach `database`.
+    /// Where the Job's containers connect to reach `database`, with the psql and
+    /// pg_isready beside this proof's own psql first on their PATH.
     func target(database: String) -> LocalMigration.Target {
+        var target: LocalMigration.Target
         switch place {
         case .named(let environment):
-            return LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
+            target = LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
         case .started(let scratch):
             var environment = scratch.environment(database: database)
             environment["PGUSER"] = runRole
-            return LocalMigration.Target(environment: environment)
+            target = LocalMigration.Target(environment: environment)
         }
+        target.clients = (psql as NSString).deletingLastPathComponent
+        return target
     }
 
     /// Runs one query (nil database: the caller's, or `postgres` on a started server).
@@ -214,10 +236,19 @@ public final class ProofServer: @unchecked Sendable {
             environment: environment)
     }
 
+    /// The first psql on PATH; in place of Debian's `pg_wrapper` (a Perl script that
+    /// picks a version, 50–100 ms a start where psql itself takes 10–20), the newest
+    /// installed client, which is what the wrapper runs for a server it has no cluster
+    /// entry for. A proof starts a few dozen clients, so this is most of its overhead.
     static func findPsql(path: String?) -> String? {
+        let newestClient = ScratchServer.newestInstalled(having: ["psql", "pg_isready"]).map { $0 + "/psql" }
         for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            if FileManager.default.isExecutableFile(atPath: "\(directory)/psql") { return "\(directory)/psql" }
+            let candidate = "\(directory)/psql"
+            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            let real = URL(fileURLWithPath: candidate).resolvingSymlinksInPath()
+            if real.lastPathComponent == "pg_wrapper", let client = newestClient { return client }
+            return candidate
         }
-        return ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
+        return newestClient ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
     }
 }

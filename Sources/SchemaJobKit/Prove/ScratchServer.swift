@@ -50,9 +50,16 @@ public final class ScratchServer: Sendable {
             let real = URL(fileURLWithPath: initdb).resolvingSymlinksInPath().deletingLastPathComponent().path
             if FileManager.default.isExecutableFile(atPath: real + "/pg_isready") { return real }
         }
+        return newestInstalled(having: ["initdb"])
+    }
+
+    /// The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout) holding `programs`.
+    static func newestInstalled(having programs: [String]) -> String? {
         let base = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
-        let usable = versions.filter { FileManager.default.isExecutableFile(atPath: "\(base)/\($0)/bin/initdb") }
+        let usable = versions.filter { version in
+            programs.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/\($0)") }
+        }
         return usable.max(by: { (Double($0) ?? 0) < (Double($1) ?? 0) }).map { "\(base)/\($0)/bin" }
     }
 

@@ -29,6 +29,9 @@ public enum LocalMigration {
         /// A libpq connection string or URI, taken apart into `PG*` variables and the
         /// password (see `ConnectionString`).
         public var dsn: String?
+        /// A directory put first on the containers' `PATH`, for their psql and pg_isready
+        /// (`test` gives the one its own psql is in); nil: this machine's `PATH` as it is.
+        public var clients: String?
 
         public init(environment: [String: String], dsn: String? = nil) {
             self.environment = environment
@@ -52,37 +55,44 @@ public enum LocalMigration {
 
     /// Runs the Job's `wait-for-postgres`, then `migrate`. `reapply` applies the files even
     /// when the ledger already holds this hash (what `job.reapply: always` does in the Job,
-    /// without changing the hash the ledger records).
+    /// without changing the hash the ledger records). A nil `waitSeconds` leaves the wait
+    /// out, for a caller that has just reached the server itself (`test`, three runs in a
+    /// row); `migrate` still exits 75 when it cannot connect.
     public static func apply(
-        _ rendering: Rendering, target: Target, waitSeconds: Int, reapply: Bool = false,
+        _ rendering: Rendering, target: Target, waitSeconds: Int?, reapply: Bool = false,
         output: ContainerRun.Output
     ) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
-        let wait = try pods.run(
-            "wait-for-postgres", of: "Job",
-            environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
-            timeout: .seconds(waitSeconds + 30))
-        guard wait.exitCode == 0 else {
-            return Report(
-                outcome: .couldNotRun,
-                message: "schemajob: PostgreSQL did not answer within \(waitSeconds)s; nothing was run",
-                output: wait.output)
+        var waited = ""
+        if let waitSeconds {
+            let wait = try pods.run(
+                "wait-for-postgres", of: "Job",
+                environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
+                timeout: .seconds(waitSeconds + 30))
+            guard wait.exitCode == 0 else {
+                return Report(
+                    outcome: .couldNotRun,
+                    message: "schemajob: PostgreSQL did not answer within \(waitSeconds)s; nothing was run",
+                    output: wait.output)
+            }
+            waited = wait.output
         }
         let migrate = try pods.run("migrate", of: "Job", environment: reapply ? ["SCHEMAJOB_REAPPLY": "always"] : [:])
         let job = try pods.objects.object(kind: "Job")
+        let log = waited + migrate.output
         switch migrate.exitCode {
         case 0:
-            return Report(outcome: .done, message: nil, output: wait.output + migrate.output)
+            return Report(outcome: .done, message: nil, output: log)
         case let code where job.exitCodes(for: "FailJob", container: "migrate").contains(code):
             return Report(
                 outcome: .failed,
                 message: "schemajob: the migration failed (exit \(code)); nothing was committed",
-                output: wait.output + migrate.output)
+                output: log)
         case let code:
             return Report(
                 outcome: .couldNotRun,
                 message: "schemajob: the migration did not run to its end (exit \(code)); nothing was committed",
-                output: wait.output + migrate.output)
+                output: log)
         }
     }
 
@@ -118,6 +128,9 @@ public enum LocalMigration {
         var overrides: [String: String] = [:]
         for (name, value) in target.environment where name.hasPrefix("PG") && name != "PGPASSWORD" {
             overrides[name] = value
+        }
+        if let clients = target.clients {
+            overrides["PATH"] = clients + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         }
         var removed: Set<String> = []
         var password = target.environment["PGPASSWORD"]
