@@ -1,5 +1,3 @@
-import SQLSyntax
-
 /// The `check` stage: every rule over a `MigrationSet`. Reads nothing from disk;
 /// what it needs (the files, the entries the reader skipped, `schema.sum`) is in the set.
 public enum Linter {
