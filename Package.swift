@@ -22,9 +22,13 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["TemplateEmbedder"]
         ),
+        // The SQL syntax layer: tokens, statements, views over them. Standard library only
+        // (no Foundation), so the lexer fuzzer builds it alone.
+        .target(name: "SQLSyntax"),
         .target(
             name: "SchemaJobKit",
             dependencies: [
+                "SQLSyntax",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -40,7 +44,7 @@ let package = Package(
         .testTarget(
             name: "SchemaJobKitTests",
             // The executable is a dependency so `swift test` builds it: tests run it end to end.
-            dependencies: ["SchemaJobKit", "schemajob"],
+            dependencies: ["SchemaJobKit", "SQLSyntax", "schemajob"],
             exclude: ["Fixtures", "Golden"]
         ),
     ]

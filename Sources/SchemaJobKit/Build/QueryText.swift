@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// How a migration file's statements reach the server: as query text, never read by
 /// psql's lexer. psql reads a backslash anywhere outside quotes as a meta-command (a
 /// shell command, a file written, the session ended) and replaces `:name` with its

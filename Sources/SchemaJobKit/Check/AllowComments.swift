@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// `-- schemajob:allow <rule>[, <rule>…] [reason]` (or the same in `/* */`):
 /// silences those rules for the statement the comment belongs to.
 ///

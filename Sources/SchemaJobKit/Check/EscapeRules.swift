@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// Statements that reach outside the database: a psql meta-command, a program or a file
 /// on the server's machine, another server, or the session's identity and settings.
 ///

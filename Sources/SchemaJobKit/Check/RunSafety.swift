@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// The check every run path makes before a single statement runs: `render`, `script`,
 /// `apply`, `test` and the library's `SchemaJob.render` (what `drift` and `plan` build
 /// on) refuse a set holding a psql meta-command or a statement that reaches outside the

@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// The statement rules, run over one file's statements in order (a CREATE TRIGGER
 /// looks back for its DROP TRIGGER), DO bodies included.
 struct StatementRules {

@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// `lint --from`: the upgrade check without a server. Every file runs again on every
 /// deploy, but a `CREATE TABLE IF NOT EXISTS` whose table exists does nothing: whatever
 /// was added inside it since an earlier state reaches fresh installs only. For each
@@ -164,22 +166,22 @@ private struct FileComparison {
     func findings() -> [Finding] {
         let oldStatements = SQLLexer.statements(in: old.text)
         let oldTables = Dictionary(
-            TableDefinition.tables(in: oldStatements, path: old.displayPath).map { (UpgradeRules.tableKey($0.name), $0) },
+            TableDefinition.tables(in: oldStatements).map { (UpgradeRules.tableKey($0.name), $0) },
             uniquingKeysWith: { first, _ in first })
         var findings: [Finding] = []
-        for table in TableDefinition.tables(in: newStatements, path: new.displayPath) {
+        for table in TableDefinition.tables(in: newStatements) {
             // A table new to the file is created on existing databases too.
             guard let before = oldTables[UpgradeRules.tableKey(table.name)] else { continue }
             findings += compare(before, table)
         }
         let oldEnums = Dictionary(
-            TableDefinition.enums(in: oldStatements, path: old.displayPath).map { (UpgradeRules.tableKey($0.name), $0) },
+            TableDefinition.enums(in: oldStatements).map { (UpgradeRules.tableKey($0.name), $0) },
             uniquingKeysWith: { first, _ in first })
-        for type in TableDefinition.enums(in: newStatements, path: new.displayPath) {
+        for type in TableDefinition.enums(in: newStatements) {
             let key = UpgradeRules.tableKey(type.name)
             guard let before = oldEnums[key] else { continue }
             let known = Set(before.values.map(\.0))
-            for (offset, (value, location)) in type.values.enumerated()
+            for (offset, (value, position)) in type.values.enumerated()
             where !known.contains(value) && !alterations.addedEnumValues.contains([key, value]) {
                 var statement = "ALTER TYPE \(type.writtenName) ADD VALUE IF NOT EXISTS \(value)"
                 if offset > 0 {
@@ -189,12 +191,17 @@ private struct FileComparison {
                 }
                 statement += ";"
                 findings.append(Finding(
-                    .upgradeEnumValueAdded, at: location,
+                    .upgradeEnumValueAdded, at: location(position),
                     "enum value \(value) of \(type.writtenName) was added inside CREATE TYPE in \(new.name) since \(earlierName): databases where the type exists never get it; put \(statement) in a new schema file",
                     hint: "put \(statement) in a new schema file (the new value cannot be used in the same transaction that adds it)"))
             }
         }
         return findings
+    }
+
+    /// A place in the new file, where every finding of the comparison is.
+    func location(_ position: SQLPosition) -> SourceLocation {
+        SourceLocation(path: new.displayPath, position)
     }
 
     func describe(_ table: TableDefinition) -> String {
@@ -230,14 +237,14 @@ private struct FileComparison {
                 else { continue }
                 let name = Self.defaultName(relation, [column.name], kind: tableForm.kind)
                 guard !alterations.addedConstraints.contains([key, name]) else { continue }
-                findings.append(constraintAdded(tableForm.text, name: name, at: column.location, of: column.name, in: after))
+                findings.append(constraintAdded(tableForm.text, name: name, at: location(column.position), of: column.name, in: after))
             }
         }
         let newNames = Set(after.columns.map(\.name))
         for column in before.columns where !newNames.contains(column.name) && !alterations.droppedColumns.contains([key, column.name]) {
             let statement = "ALTER TABLE \(after.writtenName) DROP COLUMN IF EXISTS \(column.writtenName);"
             findings.append(Finding(
-                .upgradeColumnRemoved, at: after.location,
+                .upgradeColumnRemoved, at: location(after.position),
                 "\(relation).\(column.name) was taken out of \(describe(after)) since \(earlierName): databases where the table exists keep it; put it back, or put \(statement) (it destroys the column's data) in a new schema file",
                 hint: "put it back, or put \(statement) in a new schema file"))
         }
@@ -245,7 +252,7 @@ private struct FileComparison {
             let kind = constraint.text.split(separator: " ").first.map { $0.uppercased() } ?? ""
             let name = constraint.name ?? Self.defaultName(relation, constraint.columns, kind: kind)
             guard !alterations.addedConstraints.contains([key, name]) else { continue }
-            findings.append(constraintAdded(constraint.text, name: name, at: constraint.location, of: nil, in: after))
+            findings.append(constraintAdded(constraint.text, name: name, at: location(constraint.position), of: nil, in: after))
         }
         return findings
     }
@@ -266,7 +273,7 @@ private struct FileComparison {
         if column.isNotNull && column.defaultExpression == nil && !column.constraints.contains(where: { $0.uppercased().hasPrefix("PRIMARY") }) {
             message += " (NOT NULL without a DEFAULT fails on a table that has rows)"
         }
-        return Finding(.upgradeColumnAdded, at: column.location, message, hint: hint)
+        return Finding(.upgradeColumnAdded, at: location(column.position), message, hint: hint)
     }
 
     /// A later statement of the same file that names the table and the column: on an
@@ -305,7 +312,7 @@ private struct FileComparison {
         let statement = "ALTER TABLE \(table.writtenName) \(actions.joined(separator: ", "));"
         let relation = UpgradeRules.relationName(table.name)
         return Finding(
-            .upgradeColumnChanged, at: column.location,
+            .upgradeColumnChanged, at: location(column.position),
             "\(relation).\(column.name) changed inside \(describe(table)) since \(earlierName) (\(changes.joined(separator: "; "))): databases where the table exists keep the old column; put \(statement) in a new schema file",
             hint: "put \(statement) in a new schema file\(changes.first?.hasPrefix("type") == true ? " (add USING \(column.writtenName)::<type> when there is no implicit cast)" : "")")
     }

@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// `lint --fix`: the one rewrite that is safe to make without a person looking,
 /// trailing whitespace (spaces, tabs, and the CR of a CRLF line end) where PostgreSQL
 /// reads it as whitespace. Inside a string literal, a quoted identifier or a dollar-quoted

@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// The indexes a no-transaction file builds with `CREATE [UNIQUE] INDEX CONCURRENTLY
 /// [IF NOT EXISTS] name`, as `to_regclass` reads their names. A concurrent build that
 /// fails (a lock timeout, a duplicate key) leaves its index behind marked invalid, and

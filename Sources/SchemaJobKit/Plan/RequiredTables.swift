@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// The tables the schema files leave behind: every `CREATE TABLE`, minus what a later
 /// `DROP TABLE` removes, with `ALTER TABLE … RENAME TO` followed. Derived from the SQL,

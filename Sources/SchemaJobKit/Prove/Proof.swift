@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// What `schemajob test` proves, and with what.
 public struct ProofRequest: Sendable {

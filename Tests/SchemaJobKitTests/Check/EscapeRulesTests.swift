@@ -1,5 +1,6 @@
 import Testing
 @testable import SchemaJobKit
+import SQLSyntax
 
 /// Lint's rules for statements that reach outside the database, and psql meta-commands
 /// wherever psql would read one. Each case is written as a pull request might write it.

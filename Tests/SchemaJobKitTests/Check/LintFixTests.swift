@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SchemaJobKit
+import SQLSyntax
 
 /// `schemajob lint --fix`: trailing whitespace goes where it is code or comment, and stays
 /// where it is data; locked files are left alone unless forced.

@@ -1,5 +1,6 @@
 import Testing
 @testable import SchemaJobKit
+import SQLSyntax
 
 /// psql reads a backslash as a meta-command only outside strings, comments, dollar bodies
 /// and quoted names. Over many generated files: backslashes inside those are never a

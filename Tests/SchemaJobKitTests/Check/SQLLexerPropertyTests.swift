@@ -1,5 +1,6 @@
 import Testing
 @testable import SchemaJobKit
+import SQLSyntax
 
 /// The lexer's promises checked over many generated inputs. The generator is
 /// seeded, so a failure names an input that reproduces on every machine.

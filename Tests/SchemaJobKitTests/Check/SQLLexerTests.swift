@@ -1,5 +1,6 @@
 import Testing
 @testable import SchemaJobKit
+import SQLSyntax
 
 @Suite struct SQLLexerTests {
     private func kinds(_ text: String) -> [SQLTokenKind] {

@@ -1,12 +1,12 @@
 /// The significant tokens of one statement, read as keywords. Only an unquoted
 /// word is a keyword: `"TABLE"` is a name, and a string is never looked into.
-struct StatementView {
-    let tokens: [SQLToken]
+package struct StatementView {
+    package let tokens: [SQLToken]
     /// Parenthesis depth at each token (an opening parenthesis is outside the
     /// parentheses it opens).
-    let depths: [Int]
+    package let depths: [Int]
 
-    init(_ tokens: [SQLToken]) {
+    package init(_ tokens: [SQLToken]) {
         self.tokens = tokens
         var depths: [Int] = []
         depths.reserveCapacity(tokens.count)
@@ -19,17 +19,17 @@ struct StatementView {
         self.depths = depths
     }
 
-    var count: Int { tokens.count }
+    package var count: Int { tokens.count }
 
     /// The upper-cased word at `index`, or nil when it is not an unquoted word.
-    func keyword(_ index: Int) -> String? {
+    package func keyword(_ index: Int) -> String? {
         guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return nil }
         return tokens[index].text.uppercased()
     }
 
     /// `keyword` is upper case. Compared byte by byte, folding ASCII only, as PostgreSQL's
     /// keyword lookup does, and without making an upper-cased copy of every word it meets.
-    func isKeyword(_ index: Int, _ keyword: String) -> Bool {
+    package func isKeyword(_ index: Int, _ keyword: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
         // Lengths first (a stored count, for native strings): most words differ there.
         let text = tokens[index].text.utf8
@@ -48,33 +48,33 @@ struct StatementView {
         return text.elementsEqual(keyword.utf8, by: folds)
     }
 
-    func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {
+    package func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {
         self.keyword(index).map(keywords.contains) ?? false
     }
 
     /// True when the keywords follow each other from `index`.
-    func matches(_ index: Int, _ keywords: String...) -> Bool {
+    package func matches(_ index: Int, _ keywords: String...) -> Bool {
         keywords.enumerated().allSatisfy { isKeyword(index + $0.offset, $0.element) }
     }
 
     // Two and three keywords, the usual case, without the array a variadic call allocates
     // (`ON CONFLICT` is looked for at every token of an INSERT).
-    func matches(_ index: Int, _ first: String, _ second: String) -> Bool {
+    package func matches(_ index: Int, _ first: String, _ second: String) -> Bool {
         isKeyword(index, first) && isKeyword(index + 1, second)
     }
 
-    func matches(_ index: Int, _ first: String, _ second: String, _ third: String) -> Bool {
+    package func matches(_ index: Int, _ first: String, _ second: String, _ third: String) -> Bool {
         isKeyword(index, first) && isKeyword(index + 1, second) && isKeyword(index + 2, third)
     }
 
-    func isPunctuation(_ index: Int, _ text: String) -> Bool {
+    package func isPunctuation(_ index: Int, _ text: String) -> Bool {
         index >= 0 && index < tokens.count && tokens[index].kind == .punctuation && tokens[index].text == text
     }
 
     /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an
     /// upper-cased copy of an ASCII word; a word with other letters is upper-cased as
     /// `keyword(_:)` does, so Unicode's case mappings still decide for it.
-    func isUpperCasedKeyword(_ index: Int, _ keyword: String) -> Bool {
+    package func isUpperCasedKeyword(_ index: Int, _ keyword: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
         let text = tokens[index].text
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return isKeyword(index, keyword) }
@@ -83,7 +83,7 @@ struct StatementView {
 
     /// The first keyword out of `keywords` at parenthesis depth 0 in `range`. A few keywords
     /// are compared one by one, which hashes no upper-cased copy of every word on the way.
-    func firstTopLevel(_ keywords: Set<String>, in range: Range<Int>) -> Int? {
+    package func firstTopLevel(_ keywords: Set<String>, in range: Range<Int>) -> Int? {
         let range = range.clamped(to: 0..<tokens.count)
         if keywords.count <= 8 {
             return range.first { index in
@@ -94,13 +94,13 @@ struct StatementView {
         return range.first { depths[$0] == 0 && isKeyword($0, oneOf: keywords) }
     }
 
-    func firstTopLevel(_ keyword: String, from start: Int) -> Int? {
+    package func firstTopLevel(_ keyword: String, from start: Int) -> Int? {
         (start..<tokens.count).clamped(to: 0..<tokens.count).first { depths[$0] == 0 && isUpperCasedKeyword($0, keyword) }
     }
 
     /// An identifier as PostgreSQL resolves it: unquoted words fold to lower case,
     /// quoted ones are exact.
-    func identifier(_ index: Int) -> String? {
+    package func identifier(_ index: Int) -> String? {
         guard index >= 0, index < tokens.count else { return nil }
         let token = tokens[index]
         switch token.kind {
@@ -111,7 +111,7 @@ struct StatementView {
     }
 
     /// `name` or `schema.name` from `index`, and the index after it.
-    func qualifiedName(_ index: Int) -> (parts: [String], next: Int)? {
+    package func qualifiedName(_ index: Int) -> (parts: [String], next: Int)? {
         var parts: [String] = []
         var position = index
         while let part = identifier(position) {
@@ -125,7 +125,7 @@ struct StatementView {
 
     /// Starts of the comma-separated parts of a list at depth 0, from `start`
     /// up to a terminating `;`.
-    func topLevelListStarts(from start: Int) -> [Int] {
+    package func topLevelListStarts(from start: Int) -> [Int] {
         var starts = [start]
         for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, ",") {
             starts.append(index + 1)
@@ -133,8 +133,9 @@ struct StatementView {
         return starts
     }
 
-    func location(_ index: Int, path: String) -> SourceLocation {
+    /// Where token `index` starts (clamped to the statement's tokens).
+    package func position(_ index: Int) -> SQLPosition {
         let token = tokens[min(max(index, 0), tokens.count - 1)]
-        return SourceLocation(path: path, line: token.line, column: token.column)
+        return SQLPosition(line: token.line, column: token.column)
     }
 }

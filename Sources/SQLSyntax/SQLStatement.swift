@@ -16,7 +16,7 @@ public struct SQLStatement: Sendable {
         }
     }
     /// `tokens` without a copy; its indices are those of the list it was cut from.
-    var tokenSlice: ArraySlice<SQLToken> { source[range] }
+    package var tokenSlice: ArraySlice<SQLToken> { source[range] }
     /// Where its first significant token starts.
     public var line: Int
     public var column: Int
@@ -32,12 +32,12 @@ public struct SQLStatement: Sendable {
     }
 
     /// The statement's tokens from `index` (an index of `tokenSlice`) on, sharing the storage.
-    func suffix(from index: Int) -> SQLStatement {
+    package func suffix(from index: Int) -> SQLStatement {
         SQLStatement(cutFrom: source, range: index..<range.upperBound)
     }
 
     /// `source[range]` as a statement, sharing `source`'s storage.
-    init(cutFrom source: [SQLToken], range: Range<Int>) {
+    package init(cutFrom source: [SQLToken], range: Range<Int>) {
         self.source = source
         self.range = range
         var significant: [SQLToken] = []
@@ -51,7 +51,7 @@ public struct SQLStatement: Sendable {
         column = first?.column ?? 1
     }
 
-    static func word(for token: SQLToken) -> String {
+    package static func word(for token: SQLToken) -> String {
         switch token.kind {
         case .word:
             return token.text.uppercased()
@@ -63,7 +63,7 @@ public struct SQLStatement: Sendable {
     }
 
     /// `"a ""b"""` → `a "b"`; `U&"…"` keeps its escapes, which no rule needs to decode.
-    static func unquotedIdentifier(_ text: String) -> String {
+    package static func unquotedIdentifier(_ text: String) -> String {
         var inner = Substring(text)
         if inner.hasPrefix("U&") || inner.hasPrefix("u&") { inner = inner.dropFirst(2) }
         if inner.hasPrefix("\"") { inner = inner.dropFirst() }

@@ -5,23 +5,23 @@
 /// round is a DO block that checks first. This reads enough PL/pgSQL structure
 /// (IF/ELSIF/ELSE, BEGIN/EXCEPTION/END, loops, CASE) to tell a guarded statement
 /// from an unguarded one, and leaves everything else to PostgreSQL.
-enum ProceduralBody {
-    struct Statement {
+package enum ProceduralBody {
+    package struct Statement {
         /// The statement without the control-flow words before it (`IF … THEN`),
         /// positioned in the enclosing file.
-        var statement: SQLStatement
+        package var statement: SQLStatement
         /// Every token of the piece the statement came from, for its comments.
-        var surroundingTokens: ArraySlice<SQLToken>
+        package var surroundingTokens: ArraySlice<SQLToken>
         /// Inside an IF whose condition checks for existence, or a block with an
         /// EXCEPTION handler: running it again is the guard's business.
-        var isGuarded: Bool
+        package var isGuarded: Bool
         /// Runs whenever the body does: every enclosing frame is a plain block or an
         /// existence check (a DROP there is the first half of the replace idiom).
-        var runsEveryTime: Bool
+        package var runsEveryTime: Bool
     }
 
     /// The body of the dollar-quoted token, lexed again.
-    static func statements(in body: SQLToken) -> [Statement] {
+    package static func statements(in body: SQLToken) -> [Statement] {
         guard let (text, line, column) = body.dollarBody else { return [] }
         let tokens = SQLLexer.tokens(in: text, line: line, column: column)
         var reader = Reader()

@@ -1,61 +1,61 @@
 /// What one `CREATE TABLE … (…)` or `CREATE TYPE … AS ENUM (…)` statement declares, read
 /// from its tokens for the upgrade check: enough to compare two versions of a file, not a
 /// full grammar. Texts are as written, comments dropped and whitespace runs made one space.
-struct TableDefinition {
-    struct Column {
+package struct TableDefinition {
+    package struct Column {
         /// As PostgreSQL resolves it (unquoted folds to lower case).
-        var name: String
+        package var name: String
         /// The name as written, for the statements the check suggests.
-        var writtenName: String
-        var type: String
-        var defaultExpression: String?
-        var isNotNull: Bool
+        package var writtenName: String
+        package var type: String
+        package var defaultExpression: String?
+        package var isNotNull: Bool
         /// Inline constraints other than NULL, NOT NULL and DEFAULT (PRIMARY KEY, UNIQUE,
         /// REFERENCES, CHECK, GENERATED), each as written.
-        var constraints: [String]
+        package var constraints: [String]
         /// The whole definition after the name, as written.
-        var definition: String
-        var location: SourceLocation
+        package var definition: String
+        package var position: SQLPosition
     }
 
-    struct Constraint {
+    package struct Constraint {
         /// The name given with CONSTRAINT, when there is one.
-        var name: String?
+        package var name: String?
         /// The constraint after its name (`UNIQUE (user_id, disk_name)`).
-        var text: String
+        package var text: String
         /// The words of its first parenthesised list: the columns a UNIQUE, PRIMARY KEY
         /// or FOREIGN KEY names, or those a CHECK mentions.
-        var columns: [String]
-        var location: SourceLocation
+        package var columns: [String]
+        package var position: SQLPosition
     }
 
     /// `name` or `schema.name`, resolved; the key two versions are matched on.
-    var name: String
-    var writtenName: String
-    var ifNotExists: Bool
-    var columns: [Column]
-    var constraints: [Constraint]
-    var location: SourceLocation
+    package var name: String
+    package var writtenName: String
+    package var ifNotExists: Bool
+    package var columns: [Column]
+    package var constraints: [Constraint]
+    package var position: SQLPosition
     /// The statement's index among the file's statements.
-    var statementIndex: Int
+    package var statementIndex: Int
 
     /// The words that end a column's type or default and start its next clause.
-    static let columnClauseStarts: Set<String> = [
+    package static let columnClauseStarts: Set<String> = [
         "CONSTRAINT", "NOT", "NULL", "DEFAULT", "PRIMARY", "UNIQUE", "REFERENCES", "CHECK", "GENERATED",
     ]
-    static let tableConstraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"]
+    package static let tableConstraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"]
 
     /// Every non-temporary `CREATE TABLE name (…)` among the statements.
-    static func tables(in statements: [SQLStatement], path: String) -> [TableDefinition] {
+    package static func tables(in statements: [SQLStatement]) -> [TableDefinition] {
         statements.indices.compactMap { index in
-            StatementText(statements[index], path: path).table(statementIndex: index)
+            StatementText(statements[index]).table(statementIndex: index)
         }
     }
 
     /// `CREATE TYPE name AS ENUM (…)`: the type and its values (with where each is), at the
     /// top level and inside DO blocks (where a guard usually wraps it).
-    static func enums(in statements: [SQLStatement], path: String) -> [(name: String, writtenName: String, values: [(String, SourceLocation)])] {
-        var found: [(name: String, writtenName: String, values: [(String, SourceLocation)])] = []
+    package static func enums(in statements: [SQLStatement]) -> [(name: String, writtenName: String, values: [(String, SQLPosition)])] {
+        var found: [(name: String, writtenName: String, values: [(String, SQLPosition)])] = []
         for statement in statements {
             var candidates = [statement]
             let view = StatementView(statement.significantTokens)
@@ -63,7 +63,7 @@ struct TableDefinition {
                 candidates += ProceduralBody.statements(in: body).map(\.statement)
             }
             for candidate in candidates {
-                if let enumType = StatementText(candidate, path: path).enumType() { found.append(enumType) }
+                if let enumType = StatementText(candidate).enumType() { found.append(enumType) }
             }
         }
         return found
@@ -76,14 +76,12 @@ private struct StatementText {
     let all: [SQLToken]
     /// For each significant token, its index in `all`.
     let positions: [Int]
-    let path: String
 
-    init(_ statement: SQLStatement, path: String) {
+    init(_ statement: SQLStatement) {
         view = StatementView(statement.significantTokens)
         let tokens = statement.tokens
         all = tokens
         positions = tokens.indices.filter { !tokens[$0].isTrivia }
-        self.path = path
     }
 
     /// Significant tokens `range`, as written, comments dropped and whitespace made one space.
@@ -103,7 +101,7 @@ private struct StatementText {
         return text
     }
 
-    func location(_ index: Int) -> SourceLocation { view.location(index, path: path) }
+    func position(_ index: Int) -> SQLPosition { view.position(index) }
 
     func table(statementIndex: Int) -> TableDefinition? {
         guard view.isKeyword(0, "CREATE") else { return nil }
@@ -122,7 +120,7 @@ private struct StatementText {
         guard let close = (open + 1..<view.count).first(where: { view.depths[$0] == 0 && view.isPunctuation($0, ")") }) else { return nil }
         var table = TableDefinition(
             name: parts.joined(separator: "."), writtenName: text(index..<open), ifNotExists: ifNotExists,
-            columns: [], constraints: [], location: location(0), statementIndex: statementIndex)
+            columns: [], constraints: [], position: position(0), statementIndex: statementIndex)
         for element in elements(open + 1..<close) {
             let first = view.keyword(element.lowerBound) ?? ""
             if TableDefinition.tableConstraintStarts.contains(first) {
@@ -173,7 +171,7 @@ private struct StatementText {
             }
         }
         return TableDefinition.Constraint(
-            name: name, text: text(min(start, range.upperBound)..<range.upperBound), columns: columns, location: location(range.lowerBound))
+            name: name, text: text(min(start, range.upperBound)..<range.upperBound), columns: columns, position: position(range.lowerBound))
     }
 
     /// Words in a CHECK's parentheses that are not columns.
@@ -186,7 +184,7 @@ private struct StatementText {
         let typeEnd = clauses.first ?? range.upperBound
         var column = TableDefinition.Column(
             name: name, writtenName: text(start..<start + 1), type: text(start + 1..<typeEnd), defaultExpression: nil,
-            isNotNull: false, constraints: [], definition: text(start + 1..<range.upperBound), location: location(start))
+            isNotNull: false, constraints: [], definition: text(start + 1..<range.upperBound), position: position(start))
         for (offset, clause) in clauses.enumerated() {
             let end = offset + 1 < clauses.count ? clauses[offset + 1] : range.upperBound
             switch view.keyword(clause) {
@@ -222,13 +220,13 @@ private struct StatementText {
         return starts
     }
 
-    func enumType() -> (name: String, writtenName: String, values: [(String, SourceLocation)])? {
+    func enumType() -> (name: String, writtenName: String, values: [(String, SQLPosition)])? {
         guard view.matches(0, "CREATE", "TYPE"), let (parts, next) = view.qualifiedName(2),
             view.matches(next, "AS", "ENUM"), view.isPunctuation(next + 2, "(")
         else { return nil }
         let values = (next + 3..<view.count)
             .filter { view.depths[$0] == 1 && view.tokens[$0].kind == .string }
-            .map { (view.tokens[$0].text, location($0)) }
+            .map { (view.tokens[$0].text, position($0)) }
         return (parts.joined(separator: "."), text(2..<next), values)
     }
 }
