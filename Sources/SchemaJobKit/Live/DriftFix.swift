@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// drift's fix: `FixSet`'s one ordered script for what the files declare and the live
 /// database lacks or holds differently, as schema files the next deploy applies through

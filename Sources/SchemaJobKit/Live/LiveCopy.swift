@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// A copy of the live database on a scratch server, for `plan`: its schema as
 /// `pg_dump --schema-only` writes it (the real tool, never a hand-written dumper), the

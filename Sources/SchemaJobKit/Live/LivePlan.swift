@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// One statement of the next deploy, as it ran on the copy.
 public struct PlanStep: Sendable, Equatable {
