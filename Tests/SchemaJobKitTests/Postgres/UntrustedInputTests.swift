@@ -5,7 +5,7 @@ import Testing
 extension AgainstPostgreSQL {
     /// A pull request's `database/` is untrusted input: each escape below, as a user might
     /// write it, is an error for `lint`, is refused by `render`, `apply` and `test` (with or
-    /// without `--no-lint`), and leaves no trace, even where `test`'s connection is a
+    /// without `--no-lint`) and by `drift` and `plan`, and leaves no trace, even where `test`'s connection is a
     /// superuser (the harness's `postgres`, over `--dsn`).
     @Suite struct UntrustedInputTests {
         struct Escape: Sendable, CustomTestStringConvertible {
@@ -94,6 +94,17 @@ extension AgainstPostgreSQL {
             #expect(test.stderr.contains(place), "\(test.stderr)")
             #expect(!(test.stdout + test.stderr).contains("proven"), "\(test.stdout)\(test.stderr)")
             #expect(!(try Self.trace(of: escape, marker: marker, output: test.stdout + test.stderr)))
+
+            // drift and plan build the set on a scratch database too: refused before either
+            // the live database or the scratch server is touched.
+            for command in ["drift", "plan"] {
+                let run = try SchemaJobExecutable.run(
+                    [command, "--database", directory, "--dsn", try ProveCommandTests.dsn(), "--scratch-dsn", try ProveCommandTests.dsn()],
+                    environment: environment)
+                #expect(run.status == 2, "\(command): \(run.stdout)\(run.stderr)")
+                #expect(run.stderr.contains(place), "\(command): \(run.stderr)")
+                #expect(!(try Self.trace(of: escape, marker: marker, output: run.stdout + run.stderr)))
+            }
         }
 
         /// The second wall, without the first: a file the refusal never saw (written
