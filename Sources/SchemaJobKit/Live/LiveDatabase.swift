@@ -43,8 +43,7 @@ public struct LiveDatabase: Sendable {
 
     /// One line naming the server, never the password.
     public var description: String {
-        variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
-            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        ConnectionString.describeServer(variables)
     }
 
     /// Runs `script` in one session; exit 2 of psql (no connection) becomes "could not run".
@@ -56,7 +55,7 @@ public struct LiveDatabase: Sendable {
         }
         let result = try Subprocess.run(
             psql,
-            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + extraArguments + ["--file=\(path)"],
+            PsqlArguments.forReading + extraArguments + ["--file=\(path)"],
             environment: environment)
         let problem = result.oneLineError(droppingPrefix: "psql: error: ")
         switch result.status {

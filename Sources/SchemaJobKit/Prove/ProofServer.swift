@@ -65,8 +65,7 @@ public final class ProofServer: @unchecked Sendable {
             }
             // A connection string is taken apart: psql is never given it, nor the password, as an argument.
             let variables = try LocalMigration.Target(environment: environment, dsn: dsn).libpqVariables()
-            let server = variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
-                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let server = ConnectionString.describeServer(variables)
             let shown = (dsn == nil ? "the server libpq's variables name" : "the server --dsn names") + " (\(server))"
             let proofServer = ProofServer(
                 place: .named(environment: variables),
@@ -232,7 +231,7 @@ public final class ProofServer: @unchecked Sendable {
         if let user { environment["PGUSER"] = user }
         return try Subprocess.run(
             psql,
-            ["--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1"] + arguments,
+            PsqlArguments.forReading + arguments,
             environment: environment)
     }
 

@@ -156,7 +156,7 @@ public enum Ledger {
         do {
             result = try Subprocess.run(
                 "/usr/bin/env",
-                ["psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "-v", "ON_ERROR_STOP=1", "-f", input],
+                ["psql"] + PsqlArguments.forReading + ["--file=\(input)"],
                 environment: environment)
         } catch {
             throw RunError("psql", "cannot start psql: \(error)")
