@@ -35,18 +35,17 @@ public struct MigrationAnalysis: Sendable {
             let advisesOnLocks = !(file.phase == .schema && deployed.contains(file.name))
             var tableChanges: [RequiredTables.Change] = []
             var concurrentIndexes: [String] = []
-            if file.phase == .schema || file.runsOutsideTransaction {
-                for statement in statements {
-                    let view = StatementView(statement.significantTokens)
-                    if file.phase == .schema, let change = RequiredTables.change(view) { tableChanges.append(change) }
-                    if file.runsOutsideTransaction, let index = ConcurrentIndexes.index(view), !concurrentIndexes.contains(index) {
-                        concurrentIndexes.append(index)
-                    }
+            let isSchema = file.phase == .schema, runsOutsideTransaction = file.runsOutsideTransaction
+            // The rules' own view of each statement serves these readers too.
+            let rules = StatementRules.check(file, tokens: tokens, statements: statements, advisesOnLocks: advisesOnLocks) { view in
+                if isSchema, let change = RequiredTables.change(view) { tableChanges.append(change) }
+                if runsOutsideTransaction, let index = ConcurrentIndexes.index(view), !concurrentIndexes.contains(index) {
+                    concurrentIndexes.append(index)
                 }
             }
             return File(
                 characterFindings: LayoutRules.characterFindings(file),
-                statementRules: StatementRules.check(file, tokens: tokens, statements: statements, advisesOnLocks: advisesOnLocks),
+                statementRules: rules,
                 tableChanges: tableChanges,
                 concurrentIndexes: concurrentIndexes)
         }

@@ -50,10 +50,12 @@ struct StatementRules {
         var indexAdviceTables: [SourceLocation: String]
     }
 
-    /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`.
-    static func check(_ file: MigrationFile, tokens: [SQLToken], statements: [SQLStatement], advisesOnLocks: Bool = true) -> Result {
+    /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`, which
+    /// reads each top-level statement's view too (`reading`): one view per statement.
+    static func check(_ file: MigrationFile, tokens: [SQLToken], statements: [SQLStatement], advisesOnLocks: Bool = true,
+                      reading: (StatementView) -> Void = { _ in }) -> Result {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
-        let findings = rules.run(tokens: tokens, statements: statements)
+        let findings = rules.run(tokens: tokens, statements: statements, reading: reading)
         return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
     }
 
@@ -63,7 +65,7 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run(tokens: [SQLToken], statements: [SQLStatement]) -> [Finding] {
+    mutating func run(tokens: [SQLToken], statements: [SQLStatement], reading: (StatementView) -> Void) -> [Finding] {
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -75,6 +77,7 @@ struct StatementRules {
             findings += allowances.unknown
             // One view of the statement serves every reader of its keywords.
             let view = StatementView(statements[index].significantTokens)
+            reading(view)
             var candidates = check(view, context: Context())
             // Never silenced: these pass by the allowances.
             findings += EscapeRules.findings(statements[index], path: file.displayPath)
