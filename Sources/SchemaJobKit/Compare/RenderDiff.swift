@@ -14,6 +14,16 @@ public struct RenderDiff: Sendable, Encodable {
         public var path: String
         public var old: String?
         public var new: String?
+
+        enum CodingKeys: String, CodingKey { case path, old, new }
+
+        // Written out so an absent side is `null`, as in every JSON schemajob prints.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(path, forKey: .path)
+            try container.encode(old, forKey: .old)
+            try container.encode(new, forKey: .new)
+        }
     }
 
     /// A file (ConfigMap key) added, removed or changed, with its line diff.
@@ -36,6 +46,17 @@ public struct RenderDiff: Sendable, Encodable {
         enum CodingKeys: String, CodingKey {
             case kind, status, fields, files, reason
             case oldName = "old_name", newName = "new_name"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(oldName, forKey: .oldName)
+            try container.encode(newName, forKey: .newName)
+            try container.encode(status, forKey: .status)
+            try container.encode(fields, forKey: .fields)
+            try container.encode(files, forKey: .files)
+            try container.encode(reason, forKey: .reason)
         }
     }
 

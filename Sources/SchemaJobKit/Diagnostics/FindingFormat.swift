@@ -90,7 +90,8 @@ public enum FindingFormat: String, CaseIterable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case path, line, column, rule, severity, object, message, hint, fix, fixProven, fixPath
+            case path, line, column, rule, severity, object, message, hint, fix
+            case fixProven = "fix_proven", fixPath = "fix_path"
         }
 
         public func encode(to encoder: any Encoder) throws {
