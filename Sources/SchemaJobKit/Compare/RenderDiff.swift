@@ -12,18 +12,8 @@ public struct RenderDiff: Sendable, Encodable {
 
     public struct FieldChange: Sendable, Encodable, Equatable {
         public var path: String
-        public var old: String?
-        public var new: String?
-
-        enum CodingKeys: String, CodingKey { case path, old, new }
-
-        // Written out so an absent side is `null`, as in every JSON schemajob prints.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(old, forKey: .old)
-            try container.encode(new, forKey: .new)
-        }
+        @JSONNullable public var old: String?
+        @JSONNullable public var new: String?
     }
 
     /// A file (ConfigMap key) added, removed or changed, with its line diff.
@@ -35,8 +25,8 @@ public struct RenderDiff: Sendable, Encodable {
 
     public struct ObjectChange: Sendable, Encodable {
         public var kind: String
-        public var oldName: String?
-        public var newName: String?
+        @JSONNullable public var oldName: String?
+        @JSONNullable public var newName: String?
         public var status: Status
         public var fields: [FieldChange]
         public var files: [FileChange]
@@ -46,17 +36,6 @@ public struct RenderDiff: Sendable, Encodable {
         enum CodingKeys: String, CodingKey {
             case kind, status, fields, files, reason
             case oldName = "old_name", newName = "new_name"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(oldName, forKey: .oldName)
-            try container.encode(newName, forKey: .newName)
-            try container.encode(status, forKey: .status)
-            try container.encode(fields, forKey: .fields)
-            try container.encode(files, forKey: .files)
-            try container.encode(reason, forKey: .reason)
         }
     }
 

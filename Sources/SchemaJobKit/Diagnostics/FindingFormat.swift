@@ -76,37 +76,38 @@ public enum FindingFormat: String, CaseIterable, Sendable {
     /// `fixPath` say, for a finding whose fix is part of a fix set that was tried,
     /// whether the whole set was proven and where it goes.
     public struct Encoded: Encodable {
-        var finding: Finding
-        var fixProven: Bool?
-        var fixPath: String?
-
-        /// `fixProven` and `fixPath` only for a finding that has a fix.
-        public init(_ finding: Finding, fixProven: Bool? = nil, fixPath: String? = nil) {
-            self.finding = finding
-            if finding.fix != nil {
-                self.fixProven = fixProven
-                self.fixPath = fixPath
-            }
-        }
+        var path: String
+        @JSONNullable var line: Int?
+        @JSONNullable var column: Int?
+        var rule: String
+        var severity: Finding.Severity
+        @JSONNullable var object: String?
+        var message: String
+        @JSONNullable var hint: String?
+        @JSONNullable var fix: String?
+        @JSONNullable var fixProven: Bool?
+        @JSONNullable var fixPath: String?
 
         enum CodingKeys: String, CodingKey {
             case path, line, column, rule, severity, object, message, hint, fix
             case fixProven = "fix_proven", fixPath = "fix_path"
         }
 
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(finding.location.path, forKey: .path)
-            try container.encode(finding.location.line, forKey: .line)
-            try container.encode(finding.location.column, forKey: .column)
-            try container.encode(finding.rule.id, forKey: .rule)
-            try container.encode(finding.severity, forKey: .severity)
-            try container.encode(finding.object, forKey: .object)
-            try container.encode(finding.message, forKey: .message)
-            try container.encode(finding.hint, forKey: .hint)
-            try container.encode(finding.fix, forKey: .fix)
-            try container.encode(fixProven, forKey: .fixProven)
-            try container.encode(fixPath, forKey: .fixPath)
+        /// `fixProven` and `fixPath` only for a finding that has a fix.
+        public init(_ finding: Finding, fixProven: Bool? = nil, fixPath: String? = nil) {
+            path = finding.location.path
+            line = finding.location.line
+            column = finding.location.column
+            rule = finding.rule.id
+            severity = finding.severity
+            object = finding.object
+            message = finding.message
+            hint = finding.hint
+            fix = finding.fix
+            if finding.fix != nil {
+                self.fixProven = fixProven
+                self.fixPath = fixPath
+            }
         }
     }
 

@@ -230,43 +230,25 @@ public enum LivePlanFormat {
     /// statement, what it changed, the locks it took (table to mode) and the tables it
     /// rewrote. The failure is a finding as every command writes one.
     struct Encoded: Encodable {
-        var report: LivePlanReport
-
-        init(_ report: LivePlanReport) { self.report = report }
-
         struct Step: Encodable {
             var path: String
-            var line: Int?
-            var column: Int?
+            @JSONNullable var line: Int?
+            @JSONNullable var column: Int?
             var statement: String
             var changes: [String]
             var locks: [String: String]
             var rewrites: [String]
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(path, forKey: .path)
-                try container.encode(line, forKey: .line)
-                try container.encode(column, forKey: .column)
-                try container.encode(statement, forKey: .statement)
-                try container.encode(changes, forKey: .changes)
-                try container.encode(locks, forKey: .locks)
-                try container.encode(rewrites, forKey: .rewrites)
-            }
-
-            enum CodingKeys: String, CodingKey { case path, line, column, statement, changes, locks, rewrites }
         }
 
-        enum CodingKeys: String, CodingKey { case steps, failure }
+        var steps: [Step]
+        @JSONNullable var failure: FindingFormat.Encoded?
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            let steps = report.steps.map { step in
+        init(_ report: LivePlanReport) {
+            steps = report.steps.map { step in
                 Step(path: step.location.path, line: step.location.line, column: step.location.column, statement: step.statement,
                      changes: step.changes, locks: step.locks, rewrites: step.rewrites)
             }
-            try container.encode(steps, forKey: .steps)
-            try container.encode(report.failure.map { FindingFormat.Encoded($0) }, forKey: .failure)
+            failure = report.failure.map { FindingFormat.Encoded($0) }
         }
     }
 }

@@ -44,3 +44,27 @@ public enum JSONOutput {
         return result
     }
 }
+
+/// An optional field that JSON writes as `null` when it has no value. A synthesized
+/// `Encodable` leaves an absent optional's key out; schemajob's JSON always has every
+/// key its docs list, so `jq` and `jsondecode()` read a missing value as null.
+@propertyWrapper
+public struct JSONNullable<Value: Encodable>: Encodable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue {
+            try container.encode(wrappedValue)
+        } else {
+            try container.encodeNil()
+        }
+    }
+}
+
+extension JSONNullable: Sendable where Value: Sendable {}
+extension JSONNullable: Equatable where Value: Equatable {}

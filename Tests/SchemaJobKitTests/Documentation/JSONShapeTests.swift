@@ -85,32 +85,27 @@ import Yams
                          "fails as the next deploy: ERROR: duplicate key value violates unique constraint"),
         notes: [])
 
+    /// A two-object render: a ConfigMap named by its hash and a Service.
+    static func render(hash: String, columnType: String, port: Int) -> String {
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: db-schema-\(hash), labels: {schemajob/hash: \(hash)}}
+        data: {001_a.sql: "CREATE TABLE IF NOT EXISTS a (id \(columnType));\\n"}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api}
+        spec: {ports: [{name: http, port: \(port)}]}
+        """
+    }
+
     static func renderDiff() throws -> RenderDiff {
         let directory = try TemporaryDirectory(prefix: "schemajob-json")
-        let old = """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: {name: db-schema-aaaaaaaaaa, labels: {schemajob/hash: aaaaaaaaaa}}
-            data: {001_a.sql: "CREATE TABLE IF NOT EXISTS a (id int);\\n"}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api}
-            spec: {ports: [{name: http, port: 80}]}
-            """
-        let new = """
-            apiVersion: v1
-            kind: ConfigMap
-            metadata: {name: db-schema-bbbbbbbbbb, labels: {schemajob/hash: bbbbbbbbbb}}
-            data: {001_a.sql: "CREATE TABLE IF NOT EXISTS a (id bigint);\\n"}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: api}
-            spec: {ports: [{name: http, port: 8080}]}
-            """
-        try old.write(toFile: directory.path + "/old.yaml", atomically: true, encoding: .utf8)
-        try new.write(toFile: directory.path + "/new.yaml", atomically: true, encoding: .utf8)
+        try render(hash: "aaaaaaaaaa", columnType: "int", port: 80)
+            .write(toFile: directory.path + "/old.yaml", atomically: true, encoding: .utf8)
+        try render(hash: "bbbbbbbbbb", columnType: "bigint", port: 8080)
+            .write(toFile: directory.path + "/new.yaml", atomically: true, encoding: .utf8)
         return RenderDiff.compare(old: try RenderReader.read(directory.path + "/old.yaml"),
                                   new: try RenderReader.read(directory.path + "/new.yaml"))
     }
