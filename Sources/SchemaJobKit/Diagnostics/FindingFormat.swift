@@ -1,6 +1,7 @@
-/// How `lint` prints its findings.
+/// How findings print, whichever command found them (`lint`; `test` and `drift` through
+/// `ProofFormat`, `plan`'s failure through `LivePlanFormat`).
 public enum FindingFormat: String, CaseIterable, Sendable {
-    /// `path:line:col: error: message [rule]`, the form compilers use, which
+    /// `path:line:col: error: [object: ]message [rule]`, the form compilers use, which
     /// editors and terminals turn into links.
     case text
     /// An array of findings, each with the keys docs/json.md lists; line and column
@@ -72,8 +73,8 @@ public enum FindingFormat: String, CaseIterable, Sendable {
     }
 
     /// A finding in every command's JSON (`lint`, `test`, `drift`, `plan`'s failure):
-    /// always the same keys, null where a finding has no such part. `fixProven` and
-    /// `fixPath` say, for a finding whose fix is part of a fix set that was tried,
+    /// always the same keys, null where a finding has no such part. `fix_proven` and
+    /// `fix_path` say, for a finding whose fix is part of a fix set that was tried,
     /// whether the whole set was proven and where it goes.
     public struct Encoded: Encodable {
         var path: String
