@@ -29,7 +29,7 @@ public enum Linter {
         for (characterFindings, result) in results {
             findings += characterFindings
             findings += result.findings.filter { finding in
-                guard finding.rule == LintRule.indexNotConcurrent.id, let table = result.indexAdviceTables[finding.location] else {
+                guard finding.rule == .lint(.indexNotConcurrent), let table = result.indexAdviceTables[finding.location] else {
                     return true
                 }
                 return tablesCreatedEarlier.contains(table)
