@@ -56,7 +56,7 @@ public struct Rendering {
     /// migration objects appended, as YAML documents.
     public func gate(_ input: [UInt8]) throws -> [Substring] {
         guard let text = String(validatingUTF8Bytes: input) else {
-            throw GateError(location: SourceLocation(path: "<stdin>"), message: "not UTF-8")
+            throw InputError(SourceLocation(path: "<stdin>"), "not UTF-8")
         }
         return try YAMLWriter.documents(try WorkloadGate.filter(text, rendering: self, fragment: try gateFragment()))
     }

@@ -62,8 +62,8 @@ public enum ManifestBuilder {
               containers[0].mapping?["name"]?.string == WorkloadGate.containerName,
               let volumes = node.mapping?["volumes"]?.sequence
         else {
-            throw TemplateError(location: SourceLocation(path: path),
-                                message: "the gate template needs `initContainers` (one, named \(WorkloadGate.containerName)) and `volumes`")
+            throw InputError(SourceLocation(path: path),
+                             "the gate template needs `initContainers` (one, named \(WorkloadGate.containerName)) and `volumes`")
         }
         return GateFragment(initContainer: containers[0], volumes: Array(volumes))
     }
@@ -103,8 +103,8 @@ public enum ManifestBuilder {
             var mapping = metadata[field]?.mapping ?? Node.Mapping([])
             for (name, value) in entries.sorted(by: { $0.key < $1.key }) {
                 if mapping[name] != nil {
-                    throw SettingsError(location: SourceLocation(path: key),
-                                        message: "sets \(name), which \(template) sets itself on \(manifest.kind) \(manifest.name)")
+                    throw InputError(SourceLocation(path: key),
+                                     "sets \(name), which \(template) sets itself on \(manifest.kind) \(manifest.name)")
                 }
                 mapping[stringNode(name)] = stringNode(value)
             }
@@ -129,10 +129,10 @@ public enum ManifestBuilder {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw TemplateError(location: yamlErrorLocation(error, path: path), message: "not valid YAML: \(yamlProblem(error))")
+            throw InputError(yamlErrorLocation(error, path: path), "not valid YAML: \(yamlProblem(error))")
         }
         guard let node, node.mapping != nil else {
-            throw TemplateError(location: SourceLocation(path: path), message: "template must be one Kubernetes object (a YAML mapping)")
+            throw InputError(SourceLocation(path: path), "template must be one Kubernetes object (a YAML mapping)")
         }
         return node
     }
@@ -141,7 +141,7 @@ public enum ManifestBuilder {
         let path = templates.displayPath(name)
         let node = try TemplateInstantiation(values: values, path: path).instantiate(template)
         guard let kind = node.mapping?["kind"]?.string, let objectName = node.mapping?["metadata"]?.mapping?["name"]?.string else {
-            throw TemplateError(location: SourceLocation(path: path), message: "template needs `kind` and `metadata.name`")
+            throw InputError(SourceLocation(path: path), "template needs `kind` and `metadata.name`")
         }
         return Manifest(kind: kind, name: objectName, node: node)
     }

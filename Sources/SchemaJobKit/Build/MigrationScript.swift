@@ -17,8 +17,8 @@ public enum MigrationScript {
             if line.hasPrefix(applyMarker) {
                 let phaseName = String(line.dropFirst(applyMarker.count)).trimmingWhitespace()
                 guard let phase = Phase(rawValue: phaseName) else {
-                    throw TemplateError(location: SourceLocation(path: path, line: index + 1, column: 1),
-                                        message: "unknown phase '\(phaseName)' (schema or fixtures)")
+                    throw InputError(SourceLocation(path: path, line: index + 1, column: 1),
+                                     "unknown phase '\(phaseName)' (schema or fixtures)")
                 }
                 markersSeen.insert(phase.rawValue)
                 for file in plan.files where file.phase == phase {
@@ -44,7 +44,7 @@ public enum MigrationScript {
         }
         for marker in ["schema", "fixtures", "record"] where !markersSeen.contains(marker) {
             let expected = marker == "record" ? recordMarker : applyMarker + marker
-            throw TemplateError(location: SourceLocation(path: path), message: "the line '\(expected)' is missing")
+            throw InputError(SourceLocation(path: path), "the line '\(expected)' is missing")
         }
         return lines.joined(separator: "\n")
     }

@@ -54,7 +54,7 @@ struct TemplateInstantiation {
         case .sequence(let sequence):
             return .sequence(Node.Sequence(try sequence.map(instantiate), sequence.tag, sequence.style, sequence.mark))
         case .alias:
-            throw TemplateError(location: location(of: node, in: path), message: "templates may not use YAML aliases")
+            throw InputError(location(of: node, in: path), "templates may not use YAML aliases")
         }
     }
 
@@ -85,8 +85,8 @@ struct TemplateInstantiation {
                 case .text(let value): text += value
                 case .integer(let number): text += String(number)
                 case .node:
-                    throw TemplateError(location: location(of: .scalar(scalar), in: path),
-                                        message: "${\(name)} is a list or mapping and must stand alone as a value")
+                    throw InputError(location(of: .scalar(scalar), in: path),
+                                     "${\(name)} is a list or mapping and must stand alone as a value")
                 }
             }
         }
@@ -99,8 +99,8 @@ struct TemplateInstantiation {
     private func value(_ name: String, _ scalar: Node.Scalar) throws -> TemplateValue {
         guard let value = values[name] else {
             let known = values.keys.sorted().joined(separator: ", ")
-            throw TemplateError(location: location(of: .scalar(scalar), in: path),
-                                message: "unknown placeholder ${\(name)} (known: \(known))")
+            throw InputError(location(of: .scalar(scalar), in: path),
+                             "unknown placeholder ${\(name)} (known: \(known))")
         }
         return value
     }
@@ -119,7 +119,7 @@ struct TemplateInstantiation {
                 pieces.append(.literal(String(rest[..<start.lowerBound])))
             }
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                throw TemplateError(location: location(of: .scalar(scalar), in: path), message: "unterminated placeholder: '${' without '}'")
+                throw InputError(location(of: .scalar(scalar), in: path), "unterminated placeholder: '${' without '}'")
             }
             pieces.append(.placeholder(String(rest[start.upperBound..<end])))
             rest = rest[rest.index(after: end)...]

@@ -7,12 +7,6 @@ public struct GateFragment {
     public var volumes: [Node]
 }
 
-/// Why workloads could not be gated: the place is `<stdin>` (and line) or the setting.
-public struct GateError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 /// Gating workloads schemajob does not own (decision 16): the kustomize Component that
 /// `render --output-dir` writes, and the `schemajob gate` filter over a YAML stream.
 /// Both add the same `gate.yaml` fragment, so a workload gated either way is gated alike.
@@ -62,13 +56,13 @@ public enum WorkloadGate {
             found.append(target)
             let here = SourceLocation(path: "<stdin>", line: mark?.line)
             if let own = node.mapping?["metadata"]?.mapping?["namespace"]?.string, own != namespace {
-                throw GateError(location: here, message: "\(target.display) is in namespace \(own), but the migration objects are in \(namespace) (set namespace)")
+                throw InputError(here, "\(target.display) is in namespace \(own), but the migration objects are in \(namespace) (set namespace)")
             }
             documents[index].node = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
         }
         if let missing = named.first(where: { !found.contains($0) }) {
-            throw GateError(location: SourceLocation(path: "gate.workloads"),
-                            message: "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.display).joined(separator: ", ")))")
+            throw InputError(SourceLocation(path: "gate.workloads"),
+                             "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.display).joined(separator: ", ")))")
         }
 
         var output = documents.map { document in
@@ -78,9 +72,9 @@ public enum WorkloadGate {
         let apiName = settings.string("api.name")
         for manifest in rendering.manifests where !((manifest.kind == "Deployment" || manifest.kind == "NetworkPolicy") && manifest.name == apiName) {
             if let present = output.first(where: { $0.kind == manifest.kind && $0.name == manifest.name }) {
-                guard canonical(present.node) == canonical(manifest.node) else {
-                    throw GateError(location: SourceLocation(path: "<stdin>"),
-                                    message: "the input already has \(manifest.kind) \(manifest.name), and it is not the one this render makes")
+                guard JSONValue(present.node) == JSONValue(manifest.node) else {
+                    throw InputError(SourceLocation(path: "<stdin>"),
+                                     "the input already has \(manifest.kind) \(manifest.name), and it is not the one this render makes")
                 }
                 continue
             }
@@ -102,15 +96,15 @@ public enum WorkloadGate {
                     continue
                 }
                 guard let mapping = node.mapping, mapping["kind"]?.string != nil, mapping["apiVersion"]?.string != nil else {
-                    throw GateError(location: SourceLocation(path: "<stdin>", line: node.mark?.line),
-                                    message: "a document that is not a Kubernetes object (a mapping with apiVersion and kind)")
+                    throw InputError(SourceLocation(path: "<stdin>", line: node.mark?.line),
+                                     "a document that is not a Kubernetes object (a mapping with apiVersion and kind)")
                 }
                 documents.append((node, node.mark))
             }
-        } catch let error as GateError {
+        } catch let error as InputError {
             throw error
         } catch {
-            throw GateError(location: yamlErrorLocation(error, path: "<stdin>"), message: "not valid YAML: \(yamlProblem(error))")
+            throw InputError(yamlErrorLocation(error, path: "<stdin>"), "not valid YAML: \(yamlProblem(error))")
         }
         return documents
     }
@@ -121,14 +115,14 @@ public enum WorkloadGate {
     /// container of the user's own by that name) is refused, never replaced.
     static func gated(_ workload: Node, kind: WorkloadKind, fragment: GateFragment, target: Target, at location: SourceLocation) throws -> Node {
         guard let podSpec = workload.value(at: kind.podSpecPath)?.mapping else {
-            throw GateError(location: location, message: "\(target.display) has no pod spec at \(kind.podSpecPath.joined(separator: "."))")
+            throw InputError(location, "\(target.display) has no pod spec at \(kind.podSpecPath.joined(separator: "."))")
         }
         var initContainers = Array(podSpec["initContainers"]?.sequence ?? [])
         var volumes = Array(podSpec["volumes"]?.sequence ?? [])
         if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == containerName }) {
-            guard canonical(existing) == canonical(fragment.initContainer) else {
-                throw GateError(location: location,
-                                message: "\(target.display) already has an init container named \(containerName) that is not this gate (another hash, or a container of its own): remove it or rename it")
+            guard JSONValue(existing) == JSONValue(fragment.initContainer) else {
+                throw InputError(location,
+                                 "\(target.display) already has an init container named \(containerName) that is not this gate (another hash, or a container of its own): remove it or rename it")
             }
         } else {
             initContainers.insert(fragment.initContainer, at: 0)
@@ -139,8 +133,8 @@ public enum WorkloadGate {
         for volume in fragment.volumes {
             let name = volume.mapping?["name"]?.string
             if let existing = volumes.first(where: { $0.mapping?["name"]?.string == name }) {
-                guard canonical(existing) == canonical(volume) else {
-                    throw GateError(location: location, message: "\(target.display) already has a volume named \(name ?? "") that is not the gate's")
+                guard JSONValue(existing) == JSONValue(volume) else {
+                    throw InputError(location, "\(target.display) already has a volume named \(name ?? "") that is not the gate's")
                 }
             } else {
                 added.append(volume)
@@ -151,14 +145,6 @@ public enum WorkloadGate {
         spec["initContainers"] = .sequence(Node.Sequence(initContainers))
         spec["volumes"] = .sequence(Node.Sequence(volumes))
         return workload.replacing(at: kind.podSpecPath, with: .mapping(spec))
-    }
-
-    /// A node as sorted JSON, so two objects compare by content whatever their layout.
-    static func canonical(_ node: Node) -> String {
-        guard let value = try? Yams.load(yaml: (try? Yams.serialize(node: node)) ?? ""),
-              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-        else { return "" }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// A Deployment with nothing but the gate, for `verify` when the render has no API

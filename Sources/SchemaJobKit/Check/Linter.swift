@@ -19,7 +19,7 @@ public enum Linter {
             let result = file.statementRules
             findings += file.characterFindings
             findings += result.findings.filter { finding in
-                guard finding.rule == LintRule.indexNotConcurrent.id, let table = result.indexAdviceTables[finding.location] else {
+                guard finding.rule == .lint(.indexNotConcurrent), let table = result.indexAdviceTables[finding.location] else {
                     return true
                 }
                 return tablesCreatedEarlier.contains(table)

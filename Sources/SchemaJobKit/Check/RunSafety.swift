@@ -18,25 +18,14 @@ public enum RunSafety {
     /// The escape findings among lint's (they are the same rules, and no allow comment
     /// removes them).
     public static func refusals(among findings: [Finding]) -> [Finding] {
-        let escapes = Set(LintRule.all.filter { $0.family == .escape }.map(\.id))
-        return findings.filter { escapes.contains($0.rule) }
+        findings.filter { $0.lintRule?.family == .escape }
     }
 
-    /// Throws the first refusal, naming its place and rule.
+    /// Throws the first refusal, naming its place and rule: a set no run path will
+    /// execute is one line, `path:line:col: error: … [rule]`, and exit 2.
     public static func requireNone(_ refusals: [Finding]) throws {
         guard let first = refusals.first else { return }
-        throw RunRefusal(finding: first, others: refusals.count - 1)
-    }
-}
-
-/// A set no run path will execute: one line, `path:line:col: error: … [rule]`, exit 2.
-public struct RunRefusal: InputError {
-    public var finding: Finding
-    public var others: Int
-
-    public var location: SourceLocation { finding.location }
-    public var message: String {
-        let more = others == 0 ? "" : " (and \(others) more; schemajob lint lists them)"
-        return "\(finding.message): refused, nothing was done\(more); \(finding.hint) [\(finding.rule)]"
+        let more = refusals.count == 1 ? "" : " (and \(refusals.count - 1) more; schemajob lint lists them)"
+        throw InputError(first.location, "\(first.message): refused, nothing was done\(more); \(first.hint ?? "") [\(first.rule.id)]")
     }
 }

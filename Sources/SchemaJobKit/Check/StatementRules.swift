@@ -83,7 +83,7 @@ struct StatementRules {
             findings += EscapeRules.findings(statements[index], path: file.displayPath)
             if runsOutsideTransaction {
                 // The file runs in autocommit, where these statements are allowed.
-                candidates.removeAll { $0.rule.id == LintRule.nonTransactional.id }
+                candidates.removeAll { $0.rule == .nonTransactional }
             }
             findings += allowances.filter(candidates)
             findings += checkDOBody(view, outer: allowances)

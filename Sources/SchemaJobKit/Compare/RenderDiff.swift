@@ -12,8 +12,8 @@ public struct RenderDiff: Sendable, Encodable {
 
     public struct FieldChange: Sendable, Encodable, Equatable {
         public var path: String
-        public var old: String?
-        public var new: String?
+        @JSONNullable public var old: String?
+        @JSONNullable public var new: String?
     }
 
     /// A file (ConfigMap key) added, removed or changed, with its line diff.
@@ -25,8 +25,8 @@ public struct RenderDiff: Sendable, Encodable {
 
     public struct ObjectChange: Sendable, Encodable {
         public var kind: String
-        public var oldName: String?
-        public var newName: String?
+        @JSONNullable public var oldName: String?
+        @JSONNullable public var newName: String?
         public var status: Status
         public var fields: [FieldChange]
         public var files: [FileChange]
@@ -193,8 +193,6 @@ public struct RenderDiff: Sendable, Encodable {
     }
 
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try JSONOutput.text(self)
     }
 }

@@ -1,12 +1,6 @@
 import Foundation
 import Yams
 
-/// Why two renders could not be compared.
-public struct CompareError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 /// One object of a render, as `diff` reads it back: kind, name, the hash it carries,
 /// and its content as parsed YAML (or JSON, which is YAML too).
 public struct RenderedObject: @unchecked Sendable {
@@ -38,7 +32,7 @@ public enum RenderReader {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CompareError(location: SourceLocation(path: path), message: "no such file or directory")
+            throw InputError(SourceLocation(path: path), "no such file or directory")
         }
         guard isDirectory.boolValue else { return try parse(try text(path), path: path) }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
@@ -57,7 +51,7 @@ public enum RenderReader {
 
     static func text(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CompareError(location: SourceLocation(path: path), message: "cannot read the file")
+            throw InputError(SourceLocation(path: path), "cannot read the file")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -72,15 +66,15 @@ public enum RenderReader {
             // The sequence stops at a syntax error and keeps it, instead of throwing.
             if let error = sequence.error { throw error }
         } catch {
-            throw CompareError(location: yamlErrorLocation(error, path: path), message: "not valid YAML or JSON: \(yamlProblem(error))")
+            throw InputError(yamlErrorLocation(error, path: path), "not valid YAML or JSON: \(yamlProblem(error))")
         }
         return try documents.enumerated().map { index, document in
             guard let content = document as? [String: Any],
                   let kind = content["kind"] as? String,
                   let metadata = content["metadata"] as? [String: Any],
                   let name = metadata["name"] as? String else {
-                throw CompareError(location: SourceLocation(path: path),
-                                   message: "object \(index + 1) is not a Kubernetes object (needs kind and metadata.name)")
+                throw InputError(SourceLocation(path: path),
+                                 "object \(index + 1) is not a Kubernetes object (needs kind and metadata.name)")
             }
             let labels = metadata["labels"] as? [String: Any]
             let annotations = metadata["annotations"] as? [String: Any]

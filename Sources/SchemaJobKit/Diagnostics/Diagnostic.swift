@@ -21,16 +21,28 @@ public struct SourceLocation: Hashable, Sendable, Codable {
     }
 }
 
-/// Every error a stage can raise: something wrong with an input, at a place.
-/// The executable prints it as one line and exits 2; no stage prints anything.
-public protocol InputError: Error, Sendable {
-    var location: SourceLocation { get }
-    var message: String { get }
-}
+/// The one error every stage raises: something wrong with an input, at a place. The
+/// executable prints it as one line and exits 2; no stage prints anything. The place
+/// already says which input it was (a file, `--set`, `container migrate`, `--dsn`), so
+/// there is no kind of error to tell apart beside it.
+public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
 
-extension InputError {
+    public init(_ location: SourceLocation, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    /// A place that is not a file: `container migrate`, `--dsn`, `pg_dump`.
+    public init(_ place: String, _ message: String) {
+        self.init(SourceLocation(path: place), message)
+    }
+
     /// The one-line form: `path:line:col: error: message`.
     public var diagnosticLine: String {
         "\(location.description): error: \(message)"
     }
+
+    public var description: String { diagnosticLine }
 }

@@ -45,7 +45,7 @@ public struct LiveRequest: Sendable {
     func setup() throws -> String? {
         guard let path = setupFile else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ProveError(path, "cannot read the --setup file")
+            throw InputError(path, "cannot read the --setup file")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -175,7 +175,7 @@ public enum Drift {
     static func findingsBetween(
         _ differences: [SnapshotChange], set: MigrationSet, fixes: FixSet,
         declaredAt: (SnapshotSubject) -> SourceLocation?, liveName: String
-    ) -> [ProofFinding] {
+    ) -> [Finding] {
         // A table missing (or undeclared) as a whole is one finding, not one per column.
         let wholeTables = Set(differences.filter { $0.subject.kind == "table" && ($0.before == nil || $0.after == nil) }.map(\.subject.name))
         let changes = differences.filter { change in
@@ -189,7 +189,7 @@ public enum Drift {
         let livePlace = SourceLocation(path: "live database (\(liveName))")
         return changes.map { change in
             var (object, message) = words.describe(change)
-            let kind: ProofFinding.Kind
+            let kind: ProofKind
             if change.subject.kind == "row" {
                 kind = .fixtureRow
                 message += change.after == nil
@@ -204,8 +204,8 @@ public enum Drift {
             }
             let location = kind == .undeclared
                 ? livePlace : (declaredAt(change.subject) ?? SourceLocation(path: set.directory))
-            return ProofFinding(
-                kind: kind, location: location, object: object, message: message,
+            return Finding(
+                kind, at: location, object: object, message,
                 fix: kind == .fixtureRow ? nil : fixes.sql(for: change.subject), severity: kind == .undeclared ? .warning : .error)
         }
     }
@@ -241,9 +241,9 @@ public enum Drift {
         return "drift: last migrated with hash \(run.hash.prefix(ContentHash.shortLength)) at \(run.finishedAt) by \(run.pod ?? "an unnamed pod"); \(files)\(same)"
     }
 
-    static func precedes(_ lhs: ProofFinding, _ rhs: ProofFinding) -> Bool {
-        (lhs.isError ? 0 : 1, lhs.location.path, lhs.location.line ?? 0, lhs.object)
-            < (rhs.isError ? 0 : 1, rhs.location.path, rhs.location.line ?? 0, rhs.object)
+    static func precedes(_ lhs: Finding, _ rhs: Finding) -> Bool {
+        (lhs.isError ? 0 : 1, lhs.location.path, lhs.location.line ?? 0, lhs.object ?? "")
+            < (rhs.isError ? 0 : 1, rhs.location.path, rhs.location.line ?? 0, rhs.object ?? "")
     }
 }
 
@@ -303,7 +303,7 @@ struct FreshInstall {
             let applied = try session.apply(rendering, to: database)
             guard applied.outcome == .done else {
                 let failure = Proof.failure(applied, set: set, when: "on an empty database")
-                throw ProveError(failure.location.description, "the files do not install on an empty database, so there is nothing to compare with: \(failure.object) \(failure.message)")
+                throw InputError(failure.location.description, "the files do not install on an empty database, so there is nothing to compare with: \(failure.object ?? "") \(failure.message)")
             }
             let snapshot = try session.snapshot(database)
             // Every new database has `public`; any other schema there came from the setup.

@@ -1,7 +1,7 @@
 /// Everything one `schemajob drift` found, and what it read.
 public struct DriftReport: Sendable {
     /// `test`'s findings, with drift's kinds (`missing-in-live`, ..., `undeclared`, a warning).
-    public var findings: [ProofFinding]
+    public var findings: [Finding]
     /// The fix with `--fix-file`, as it fared on a copy of the live schema.
     public var fix: ProofFix?
     /// Without `--fix-file`: why the findings' fixes are unproven.
@@ -9,7 +9,7 @@ public struct DriftReport: Sendable {
     /// "last migrated with hash H at T by pod P; these files hash to H2".
     public var ledger: String
 
-    public init(findings: [ProofFinding], ledger: String) {
+    public init(findings: [Finding], ledger: String) {
         self.findings = findings
         self.ledger = ledger
     }
@@ -29,8 +29,8 @@ public struct DriftReport: Sendable {
     public var hasDrift: Bool { findings.contains(where: \.isError) }
 
     /// The findings and the fix as `test` prints its own (`ProofFormat`).
-    public func rendered(as format: FindingFormat) -> String {
-        ProofFormat.render(ProofReport(findings: findings, proven: [], fix: fix, unprovenFixes: unprovenFixes), as: format)
+    public func rendered(as format: FindingFormat) throws -> String {
+        try ProofFormat.render(ProofReport(findings: findings, proven: [], fix: fix, unprovenFixes: unprovenFixes), as: format)
     }
 
     public var summary: String {

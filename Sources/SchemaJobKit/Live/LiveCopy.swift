@@ -22,11 +22,11 @@ struct LiveCopy {
     /// `pg_dump` beside psql (or on PATH) unless `--pg-dump` names one; refused when older than the server.
     static func pgDump(given: String?, path: String?) throws -> String {
         if let given {
-            guard FileManager.default.isExecutableFile(atPath: given) else { throw RunError(given, "--pg-dump: not an executable") }
+            guard FileManager.default.isExecutableFile(atPath: given) else { throw InputError(given, "--pg-dump: not an executable") }
             return given
         }
         guard let psql = ProofServer.findPsql(path: path) else {
-            throw RunError("pg_dump", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client, or give --pg-dump")
+            throw InputError("pg_dump", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client, or give --pg-dump")
         }
         return (psql as NSString).deletingLastPathComponent + "/pg_dump"
     }
@@ -35,7 +35,7 @@ struct LiveCopy {
     static func majorVersion(of pgDump: String) throws -> Int {
         let result = try Subprocess.run(pgDump, ["--version"])
         guard result.status == 0, let match = result.stdout.firstMatch(of: #/\)\s+(\d+)/#), let major = Int(match.1) else {
-            throw RunError(pgDump, "cannot tell its version: \(result.oneLineError())")
+            throw InputError(pgDump, "cannot tell its version: \(result.oneLineError())")
         }
         return major
     }
@@ -47,12 +47,12 @@ struct LiveCopy {
         let serverMajor = (Int(serverVersion) ?? 0) / 10000
         let dumpMajor = try majorVersion(of: pgDump)
         guard dumpMajor >= serverMajor else {
-            throw RunError(pgDump, "pg_dump \(dumpMajor) is older than the server (PostgreSQL \(serverMajor)) and cannot dump it: give --pg-dump PATH to a pg_dump \(serverMajor) or newer")
+            throw InputError(pgDump, "pg_dump \(dumpMajor) is older than the server (PostgreSQL \(serverMajor)) and cannot dump it: give --pg-dump PATH to a pg_dump \(serverMajor) or newer")
         }
         let dumped = try Subprocess.run(
             pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--no-comments"], environment: live.environment)
         guard dumped.status == 0 else {
-            throw RunError("pg_dump", "could not dump the live schema: \(dumped.oneLineError(droppingPrefix: "pg_dump: error: "))")
+            throw InputError("pg_dump", "could not dump the live schema: \(dumped.oneLineError(droppingPrefix: "pg_dump: error: "))")
         }
         let directory = try TemporaryDirectory(prefix: "schemajob-plan")
         var copy = LiveCopy(schema: "", tables: [], notes: [], extensions: [], directory: directory)
@@ -145,7 +145,7 @@ struct LiveCopy {
 
     private func check(_ result: Subprocess.Result) throws {
         guard result.status == 0 else {
-            throw ProveError("plan", "the live schema does not restore on the scratch server: \(result.oneLineError())"
+            throw InputError("plan", "the live schema does not restore on the scratch server: \(result.oneLineError())"
                 + (extensions.isEmpty ? "" : " (the dump creates the extension(s) \(extensions.joined(separator: ", ")): --setup supplies them)"))
         }
     }

@@ -23,7 +23,7 @@ public struct LiveDatabase: Sendable {
 
     public init(target: LocalMigration.Target, settings: Settings, applicationName: String) throws {
         guard let psql = ProofServer.findPsql(path: target.environment["PATH"]) else {
-            throw RunError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
+            throw InputError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
         }
         self.psql = psql
         variables = try Ledger.libpqEnvironment(target: target, settings: settings)
@@ -51,7 +51,7 @@ public struct LiveDatabase: Sendable {
         let directory = try TemporaryDirectory(prefix: "schemajob-live")
         let path = directory.path + "/read.sql"
         guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
-            throw RunError(path, "cannot write psql's input")
+            throw InputError(path, "cannot write psql's input")
         }
         let result = try Subprocess.run(
             psql,
@@ -60,8 +60,8 @@ public struct LiveDatabase: Sendable {
         let problem = result.oneLineError(droppingPrefix: "psql: error: ")
         switch result.status {
         case 0: return result
-        case 2: throw RunError("live database (\(description))", "cannot connect: \(problem)")
-        default: throw RunError("live database (\(description))", "a read failed: \(problem)")
+        case 2: throw InputError("live database (\(description))", "cannot connect: \(problem)")
+        default: throw InputError("live database (\(description))", "a read failed: \(problem)")
         }
     }
 

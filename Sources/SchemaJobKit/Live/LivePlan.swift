@@ -25,7 +25,7 @@ public struct LivePlanReport: Sendable {
     public var headline: String
     public var steps: [PlanStep]
     /// The Job's failure on the copy: the statement and the error as its log shows them.
-    public var failure: ProofFinding?
+    public var failure: Finding?
     public var notes: [String]
 }
 
@@ -63,7 +63,7 @@ public enum LivePlan {
         let job = try LocalMigration.apply(
             rendering, target: server.target(database: verdictDatabase), waitSeconds: 15, reapply: false, output: .capture)
         if job.outcome == .couldNotRun {
-            throw ProveError("plan", (job.message ?? "the migration did not run") + ": " + Proof.lastLines(job.output))
+            throw InputError("plan", (job.message ?? "the migration did not run") + ": " + Proof.lastLines(job.output))
         }
         let failure = job.outcome == .done
             ? nil : Proof.failure(job, set: set, when: "as the next deploy, on a copy of the live database")
@@ -185,7 +185,7 @@ public enum LivePlan {
 
 /// How `plan` prints its steps.
 public enum LivePlanFormat {
-    public static func render(_ report: LivePlanReport, as format: FindingFormat) -> String {
+    public static func render(_ report: LivePlanReport, as format: FindingFormat) throws -> String {
         switch format {
         case .text:
             var text = ""
@@ -205,27 +205,11 @@ public enum LivePlanFormat {
                 }
             }
             if let failure = report.failure {
-                text += "\(failure.location.description): error: \(failure.object): \(failure.message) [\(failure.kind.rawValue)]\n"
+                text += FindingFormat.textLines(failure, withFix: false)
             }
             return text
         case .json:
-            let steps = report.steps.map { step in
-                let locks = step.locks.keys.sorted().map { "\(FindingFormat.jsonString($0)): \(FindingFormat.jsonString(step.locks[$0]!))" }
-                let fields = [
-                    ("path", FindingFormat.jsonString(step.location.path)),
-                    ("line", step.location.line.map(String.init) ?? "null"),
-                    ("statement", FindingFormat.jsonString(step.statement)),
-                    ("changes", "[" + step.changes.map(FindingFormat.jsonString).joined(separator: ", ") + "]"),
-                    ("locks", "{" + locks.joined(separator: ", ") + "}"),
-                    ("rewrites", "[" + step.rewrites.map(FindingFormat.jsonString).joined(separator: ", ") + "]"),
-                ]
-                return "    {" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
-            }
-            let failure = report.failure.map { failure in
-                "{\"path\": \(FindingFormat.jsonString(failure.location.path)), \"line\": \(failure.location.line.map(String.init) ?? "null"), "
-                    + "\"statement\": \(FindingFormat.jsonString(failure.object)), \"message\": \(FindingFormat.jsonString(failure.message))}"
-            } ?? "null"
-            return "{\n  \"steps\": [\n" + steps.joined(separator: ",\n") + "\n  ],\n  \"failure\": \(failure)\n}\n"
+            return try JSONOutput.text(Encoded(report))
         case .github:
             var text = ""
             for step in report.steps where step.locks.values.contains("ACCESS EXCLUSIVE") || !step.rewrites.isEmpty {
@@ -236,12 +220,35 @@ public enum LivePlanFormat {
                 text += "::notice \(properties.joined(separator: ","))::\(FindingFormat.githubData(step.statement + "\n" + locks.joined(separator: "\n")))\n"
             }
             if let failure = report.failure {
-                var properties = ["file=\(FindingFormat.githubProperty(failure.location.path))"]
-                if let line = failure.location.line { properties.append("line=\(line)") }
-                properties.append("title=\(FindingFormat.githubProperty(failure.kind.rawValue))")
-                text += "::error \(properties.joined(separator: ","))::\(FindingFormat.githubData("\(failure.object): \(failure.message)"))\n"
+                text += FindingFormat.githubLine(failure) + "\n"
             }
             return text
+        }
+    }
+
+    /// `{"steps": [...], "failure": finding or null}`; a step has the place, the
+    /// statement, what it changed, the locks it took (table to mode) and the tables it
+    /// rewrote. The failure is a finding as every command writes one.
+    struct Encoded: Encodable {
+        struct Step: Encodable {
+            var path: String
+            @JSONNullable var line: Int?
+            @JSONNullable var column: Int?
+            var statement: String
+            var changes: [String]
+            var locks: [String: String]
+            var rewrites: [String]
+        }
+
+        var steps: [Step]
+        @JSONNullable var failure: FindingFormat.Encoded?
+
+        init(_ report: LivePlanReport) {
+            steps = report.steps.map { step in
+                Step(path: step.location.path, line: step.location.line, column: step.location.column, statement: step.statement,
+                     changes: step.changes, locks: step.locks, rewrites: step.rewrites)
+            }
+            failure = report.failure.map { FindingFormat.Encoded($0) }
         }
     }
 }

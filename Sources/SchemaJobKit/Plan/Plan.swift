@@ -32,12 +32,6 @@ public struct Plan: Sendable {
     }
 }
 
-/// Why a plan cannot be made.
-public struct PlanError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 public enum Planner {
     /// Serialized bytes one ConfigMap's `data` may take (`SerializedSize`: in YAML or in
     /// JSON, indentation, quoting and escapes included). Kubernetes refuses objects over
@@ -90,9 +84,9 @@ public enum Planner {
         let sizes = files.concurrentMap { SerializedSize.entry(key: $0.name, text: $0.text) }
         for (file, fileSize) in zip(files, sizes) {
             guard fileSize <= configMapDataBudget else {
-                throw PlanError(
-                    location: SourceLocation(path: file.displayPath),
-                    message: "file takes \(fileSize) bytes written into a ConfigMap (\(file.bytes.count) bytes, plus indentation and escapes); one ConfigMap holds at most \(configMapDataBudget): split it into several files")
+                throw InputError(
+                    SourceLocation(path: file.displayPath),
+                    "file takes \(fileSize) bytes written into a ConfigMap (\(file.bytes.count) bytes, plus indentation and escapes); one ConfigMap holds at most \(configMapDataBudget): split it into several files")
             }
             if size + fileSize > configMapDataBudget {
                 shards.append([])

@@ -46,7 +46,7 @@ public enum Proof {
         var setup: String?
         if let path = request.setupFile {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ProveError(path, "cannot read the --setup file")
+                throw InputError(path, "cannot read the --setup file")
             }
             setup = String(decoding: data, as: UTF8.self)
         }
@@ -111,7 +111,7 @@ public enum Proof {
         func snapshot(_ database: String) throws -> CatalogSnapshot {
             let result = try server.run(script: CatalogSnapshot.query(windowStart: windowStart), database: database)
             guard result.status == 0 else {
-                throw ProveError("catalog snapshot", result.oneLineError())
+                throw InputError("catalog snapshot", result.oneLineError())
             }
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }
@@ -128,11 +128,11 @@ public enum Proof {
             }
             switch watch.stop() {
             case .size(let megabytes):
-                throw ProveError(
+                throw InputError(
                     "schemajob test",
                     "the scratch database grew to \(megabytes) MiB, past --max-database-size \(server.bounds.maximumDatabaseMegabytes); the run was ended")
             case .time:
-                throw ProveError(
+                throw InputError(
                     "schemajob test",
                     "a statement ran past --statement-timeout \(server.bounds.statementTimeoutSeconds) (the file changed statement_timeout); the run was ended")
             case nil:
@@ -140,7 +140,7 @@ public enum Proof {
             }
             let report = try applied.get()
             if report.outcome == .couldNotRun {
-                throw ProveError(
+                throw InputError(
                     "schemajob test", (report.message ?? "the migration did not run") + ": " + lastLines(report.output))
             }
             return report
@@ -180,10 +180,10 @@ public enum Proof {
                 let words = ChangeDescription(expectedLabel: "after run \(run - 1)", actualLabel: "after run \(run)")
                 for change in changes {
                     let (object, message) = words.describe(change)
-                    report.findings.append(ProofFinding(
-                        kind: .notIdempotent,
-                        location: replay.lastChange(of: change.subject) ?? SourceLocation(path: set.directory),
-                        object: object, message: message))
+                    report.findings.append(Finding(
+                        .notIdempotent,
+                        at: replay.lastChange(of: change.subject) ?? SourceLocation(path: set.directory),
+                        object: object, message))
                 }
                 report.findings.sort(by: precedes)
                 return snapshots.first
@@ -280,9 +280,9 @@ public enum Proof {
                     message += " (made by \(origin.location.description)\(origin.isEarlier ? " of the earlier set" : ""))"
                 }
             }
-            report.findings.append(ProofFinding(
-                kind: .upgradeDiffers, location: location ?? SourceLocation(path: current.directory),
-                object: object, message: message + (madeEarlier ? " (made by the earlier set \(shown))" : ""),
+            report.findings.append(Finding(
+                .upgradeDiffers, at: location ?? SourceLocation(path: current.directory),
+                object: object, message + (madeEarlier ? " (made by the earlier set \(shown))" : ""),
                 fix: fixSet.sql(for: change.subject)))
         }
         report.findings.sort(by: precedes)
@@ -298,7 +298,7 @@ public enum Proof {
     }
 
     /// A run that failed: the statement psql names in the Job's log, in the set's words.
-    static func failure(_ report: LocalMigration.Report, set: MigrationSet, when: String) -> ProofFinding {
+    static func failure(_ report: LocalMigration.Report, set: MigrationSet, when: String) -> Finding {
         let pattern = #/psql:\S*?/(schema|fixtures)/([^/:\s]+):(\d+): (ERROR|FATAL):\s+(?:[0-9A-Z]{5}: )?(.*)/#
         for line in report.output.split(separator: "\n") {
             guard let match = line.firstMatch(of: pattern), let psqlLine = Int(match.3),
@@ -308,23 +308,23 @@ public enum Proof {
             let code = statement.map { $0.tokens.drop(while: \.isTrivia).map(\.text).joined() } ?? ""
             let text = code.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             let shortened = text.count > 100 ? text.prefix(100) + "…" : Substring(text)
-            return ProofFinding(
-                kind: .sqlFailed, location: SourceLocation(path: file.displayPath, line: statement?.line ?? psqlLine),
+            return Finding(
+                .sqlFailed, at: SourceLocation(path: file.displayPath, line: statement?.line ?? psqlLine),
                 object: "statement `\(shortened)`",
-                message: "fails \(when): \(match.4): \(match.5) (the Job's log: \(file.displayPath):\(psqlLine): \(match.4))")
+                "fails \(when): \(match.4): \(match.5) (the Job's log: \(file.displayPath):\(psqlLine): \(match.4))")
         }
-        return ProofFinding(
-            kind: .sqlFailed, location: SourceLocation(path: set.directory), object: "the migration",
-            message: "fails \(when): \(report.message ?? "") \(lastLines(report.output))")
+        return Finding(
+            .sqlFailed, at: SourceLocation(path: set.directory), object: "the migration",
+            "fails \(when): \(report.message ?? "") \(lastLines(report.output))")
     }
 
     static func lastLines(_ output: String) -> String {
         output.split(separator: "\n").suffix(3).joined(separator: " | ")
     }
 
-    static func precedes(_ lhs: ProofFinding, _ rhs: ProofFinding) -> Bool {
-        let left = (lhs.location.path, lhs.location.line ?? 0, lhs.object)
-        let right = (rhs.location.path, rhs.location.line ?? 0, rhs.object)
+    static func precedes(_ lhs: Finding, _ rhs: Finding) -> Bool {
+        let left = (lhs.location.path, lhs.location.line ?? 0, lhs.object ?? "")
+        let right = (rhs.location.path, rhs.location.line ?? 0, rhs.object ?? "")
         return left < right
     }
 }

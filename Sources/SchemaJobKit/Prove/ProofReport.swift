@@ -1,51 +1,3 @@
-/// One thing `schemajob test` (or `drift`) found: what differs (or what failed), where
-/// it comes from, and the statement that fixes it when one follows mechanically.
-public struct ProofFinding: Sendable, Hashable {
-    public typealias Severity = Finding.Severity
-
-    public enum Kind: String, Sendable {
-        /// A second (or third) run changed the schema or the rows.
-        case notIdempotent = "not-idempotent"
-        /// An upgraded database differs from a fresh install of the same files.
-        case upgradeDiffers = "upgrade-differs"
-        /// The set failed outright: on an empty database, or as the next deploy.
-        case sqlFailed = "sql-failed"
-        /// drift: the files declare it and the live database lacks it.
-        case missingInLive = "missing-in-live"
-        /// drift: both have it, with different attributes (type, default, body, ...).
-        case differsInLive = "differs-in-live"
-        /// drift: a fixture row the live database lacks or holds other values for.
-        case fixtureRow = "fixture-row"
-        /// drift: the live database has it and no file declares it (a warning).
-        case undeclared = "undeclared"
-    }
-
-    public var kind: Kind
-    /// The file (and statement line) responsible; the set's directory when none is known.
-    public var location: SourceLocation
-    /// `column disks.disk_size`, `trigger disks.disks_touch`, `row gpu_types ('t4')`.
-    public var object: String
-    public var message: String
-    /// SQL to put in a new file, when the fix follows mechanically.
-    public var fix: String?
-    /// Every finding of `test` is an error; drift's undeclared objects are warnings.
-    public var severity: Severity
-
-    public var isError: Bool { severity == .error }
-
-    public init(
-        kind: Kind, location: SourceLocation, object: String, message: String, fix: String? = nil,
-        severity: Severity = .error
-    ) {
-        self.kind = kind
-        self.severity = severity
-        self.location = location
-        self.object = object
-        self.message = message
-        self.fix = fix
-    }
-}
-
 /// The fix set for an upgrade (or a live database) that differs: one script, and what
 /// trying it showed.
 public struct ProofFix: Sendable {
@@ -84,7 +36,9 @@ public struct ProofFix: Sendable {
 
 /// Everything one `schemajob test` proved or found.
 public struct ProofReport: Sendable {
-    public var findings: [ProofFinding]
+    /// Each with a proof's rule (`ProofKind`), the object it is about and, where one
+    /// follows, its fix.
+    public var findings: [Finding]
     /// The upgrade's fix set, when its differences have one.
     public var fix: ProofFix?
     /// What was proven, for the closing line (`idempotent over 3 runs`, ...).
@@ -92,7 +46,7 @@ public struct ProofReport: Sendable {
     /// Without a fix set that was tried: why the findings' own fixes are unproven.
     public var unprovenFixes: String?
 
-    public init(findings: [ProofFinding], proven: [String], fix: ProofFix? = nil, unprovenFixes: String? = nil) {
+    public init(findings: [Finding], proven: [String], fix: ProofFix? = nil, unprovenFixes: String? = nil) {
         self.findings = findings
         self.proven = proven
         self.fix = fix
@@ -113,18 +67,10 @@ public struct ProofReport: Sendable {
 /// A fix set that was tried is printed once, whole, after the findings in text; json and
 /// github carry each finding's part of it, with whether the whole set was proven.
 public enum ProofFormat {
-    public static func render(_ report: ProofReport, as format: FindingFormat) -> String {
-        let label = report.fix.map { $0.isProven ? "fix (proven with the whole set)" : "suggestion (unproven)" }
+    public static func render(_ report: ProofReport, as format: FindingFormat) throws -> String {
         switch format {
         case .text:
-            var text = report.findings.map { finding in
-                var line = FindingFormat.oneLine(
-                    "\(finding.location.description): \(finding.severity.rawValue): \(finding.object): \(finding.message) [\(finding.kind.rawValue)]") + "\n"
-                if let fix = finding.fix, report.fix == nil {
-                    line += fix.split(separator: "\n").map { "    \($0)\n" }.joined()
-                }
-                return line
-            }.joined()
+            var text = report.findings.map { FindingFormat.textLines($0, withFix: report.fix == nil) }.joined()
             if let fix = report.fix {
                 text += block(fix)
             } else if let why = report.unprovenFixes, report.findings.contains(where: { $0.fix != nil }) {
@@ -132,33 +78,10 @@ public enum ProofFormat {
             }
             return text
         case .json:
-            guard !report.findings.isEmpty else { return "[]\n" }
-            let objects = report.findings.map { finding in
-                var fields = [
-                    ("path", FindingFormat.jsonString(finding.location.path)),
-                    ("line", finding.location.line.map(String.init) ?? "null"),
-                    ("rule", FindingFormat.jsonString(finding.kind.rawValue)),
-                    ("severity", FindingFormat.jsonString(finding.severity.rawValue)),
-                    ("object", FindingFormat.jsonString(finding.object)),
-                    ("message", FindingFormat.jsonString(finding.message)),
-                    ("fix", finding.fix.map(FindingFormat.jsonString) ?? "null"),
-                ]
-                if let fix = report.fix, finding.fix != nil {
-                    fields.append(("fixProven", fix.isProven ? "true" : "false"))
-                    fields.append(("fixPath", FindingFormat.jsonString(fix.path)))
-                }
-                return "  {" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
-            }
-            return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+            return try JSONOutput.text(report.findings.map { FindingFormat.Encoded($0, fixProven: report.fix?.isProven, fixPath: report.fix?.path) })
         case .github:
-            return report.findings.map { finding in
-                var properties = ["file=\(FindingFormat.githubProperty(finding.location.path))"]
-                if let line = finding.location.line { properties.append("line=\(line)") }
-                properties.append("title=\(FindingFormat.githubProperty(finding.kind.rawValue))")
-                let fix = finding.fix.map { "\n" + (label.map { "\($0), in \(report.fix!.path):\n" } ?? "") + $0 } ?? ""
-                let text = "\(finding.object): \(finding.message)" + fix
-                return "::\(finding.severity.rawValue) \(properties.joined(separator: ","))::\(FindingFormat.githubData(text))\n"
-            }.joined()
+            let label = report.fix.map { "\($0.isProven ? "fix (proven with the whole set)" : "suggestion (unproven)"), in \($0.path):\n" }
+            return report.findings.map { FindingFormat.githubLine($0, fixLabel: label) + "\n" }.joined()
         }
     }
 

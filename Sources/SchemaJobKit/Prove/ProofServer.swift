@@ -61,7 +61,7 @@ public final class ProofServer: @unchecked Sendable {
         let names = environment.keys.filter { libpqServerVariables.contains($0) }
         if dsn != nil || !names.isEmpty {
             guard let psql = findPsql(path: environment["PATH"]) else {
-                throw ProveError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
+                throw InputError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
             }
             // A connection string is taken apart: psql is never given it, nor the password, as an argument.
             let variables = try LocalMigration.Target(environment: environment, dsn: dsn).libpqVariables()
@@ -72,14 +72,14 @@ public final class ProofServer: @unchecked Sendable {
                 psql: psql, baseEnvironment: base, description: "test: running on \(shown)")
             let probe = try proofServer.query(openingQuery, database: nil)
             guard probe.status == 0 else {
-                throw ProveError(
+                throw InputError(
                     dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(probe.oneLineError(droppingPrefix: "psql: error: "))")
             }
             proofServer.read(opening: probe.stdout)
             return proofServer
         }
         guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
-            throw ProveError(
+            throw InputError(
                 "schemajob test",
                 "no PostgreSQL server: give --dsn or libpq's PG* variables, or install PostgreSQL (initdb on PATH or under /usr/lib/postgresql/*/bin) so test can start its own")
         }
@@ -93,7 +93,7 @@ public final class ProofServer: @unchecked Sendable {
                 database: nil)
             guard made.status == 0 else {
                 server.close()
-                throw ProveError("scratch server", "cannot create the role the set runs as: \(made.oneLineError())")
+                throw InputError("scratch server", "cannot create the role the set runs as: \(made.oneLineError())")
             }
             server.read(opening: made.stdout)
         }
@@ -137,7 +137,7 @@ public final class ProofServer: @unchecked Sendable {
         let name = try makeDatabase(copying: nil)
         let ran = try run(script: setup, database: name)
         guard ran.status == 0 else {
-            throw ProveError("--setup", "failed in a scratch database: \(ran.oneLineError())")
+            throw InputError("--setup", "failed in a scratch database: \(ran.oneLineError())")
         }
         try bound(name)
         return name
@@ -149,7 +149,7 @@ public final class ProofServer: @unchecked Sendable {
     private func bound(_ name: String) throws {
         let bounded = try run(script: bounds.settings(database: name, role: runRole), database: name)
         guard bounded.status == 0 else {
-            throw ProveError("schemajob test", "cannot bound the scratch database: \(bounded.oneLineError())")
+            throw InputError("schemajob test", "cannot bound the scratch database: \(bounded.oneLineError())")
         }
     }
 
@@ -166,7 +166,7 @@ public final class ProofServer: @unchecked Sendable {
         let owner = runRole.map { " OWNER \($0)" } ?? ""
         let made = try query("CREATE DATABASE \(name)" + (source.map { " TEMPLATE \($0)" } ?? "") + owner, database: nil)
         guard made.status == 0 else {
-            throw ProveError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
+            throw InputError("schemajob test", "cannot create a scratch database: \(made.oneLineError())")
         }
         lock.withLock { created.append(name) }
         return name
@@ -201,14 +201,14 @@ public final class ProofServer: @unchecked Sendable {
         let directory = try TemporaryDirectory(prefix: "schemajob-prove")
         let path = directory.path + "/script.sql"
         guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
-            throw ProveError(path, "cannot write")
+            throw InputError(path, "cannot write")
         }
         for (relative, bytes) in files {
             let target = directory.path + "/" + relative
             try FileManager.default.createDirectory(
                 atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
-                throw ProveError(target, "cannot write")
+                throw InputError(target, "cannot write")
             }
         }
         guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database, user: asSetRole ? runRole : nil) }

@@ -84,7 +84,7 @@ public final class ScratchServer: Sendable {
                 "--checkpoint=fast",
                 "--host=\(primary.socketDirectory)", "--port=\(primary.port)", "--username=\(superuser)",
             ])
-            guard result.status == 0 else { throw ProveError("pg_basebackup", "exited \(result.status): \(result.stderr)") }
+            guard result.status == 0 else { throw InputError("pg_basebackup", "exited \(result.status): \(result.stderr)") }
         }
     }
 
@@ -94,7 +94,7 @@ public final class ScratchServer: Sendable {
         var owner: (uid_t, gid_t)?
         if getuid() == 0 {
             guard let account = getpwnam("postgres") else {
-                throw ProveError("scratch server", "running as root, and there is no 'postgres' user to run PostgreSQL as")
+                throw InputError("scratch server", "running as root, and there is no 'postgres' user to run PostgreSQL as")
             }
             owner = (account.pointee.pw_uid, account.pointee.pw_gid)
         }
@@ -102,17 +102,17 @@ public final class ScratchServer: Sendable {
         // directory through every parent, which /tmp (mode 1777) always allows.
         var template = Array("/tmp/schemajob-pg.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw ProveError("scratch server", "cannot make a directory in /tmp")
+            throw InputError("scratch server", "cannot make a directory in /tmp")
         }
         let server = ScratchServer(
             directory: String(cString: made), binaries: binaries, port: try freePort(), password: password)
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
             if let (uid, gid) = owner, chown(server.directory, uid, gid) != 0 {
-                throw ProveError(server.directory, "cannot give it to the postgres user")
+                throw InputError(server.directory, "cannot give it to the postgres user")
             }
             guard FileManager.default.createFile(atPath: server.logFile, contents: Data()) else {
-                throw ProveError(server.logFile, "cannot write")
+                throw InputError(server.logFile, "cannot write")
             }
             try makeDataDirectory(server, owner)
             try server.launchPostmaster()
@@ -121,7 +121,7 @@ public final class ScratchServer: Sendable {
             let log = (try? String(contentsOfFile: server.logFile, encoding: .utf8)) ?? ""
             server.stop()
             let detail = log.split(separator: "\n").last.map { ": \($0)" } ?? ""
-            throw ProveError("scratch server", "\(error)\(detail)")
+            throw InputError("scratch server", "\(error)\(detail)")
         }
         return server
     }
@@ -129,7 +129,7 @@ public final class ScratchServer: Sendable {
     private func initialise(owner: (uid_t, gid_t)?) throws {
         let passwordFile = directory + "/superuser-password"
         guard FileManager.default.createFile(atPath: logFile, contents: Data()) else {
-            throw ProveError(logFile, "cannot write")
+            throw InputError(logFile, "cannot write")
         }
         var arguments = [
             "--pgdata=\(dataDirectory)", "--username=\(Self.superuser)", "--auth-local=trust",
@@ -137,13 +137,13 @@ public final class ScratchServer: Sendable {
         ]
         if let password {
             guard FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8)) else {
-                throw ProveError(passwordFile, "cannot write")
+                throw InputError(passwordFile, "cannot write")
             }
             arguments += ["--auth-host=scram-sha-256", "--pwfile=\(passwordFile)"]
         }
         if let (uid, gid) = owner {
             for path in [directory, passwordFile, logFile] where FileManager.default.fileExists(atPath: path) {
-                guard chown(path, uid, gid) == 0 else { throw ProveError(path, "cannot give it to the postgres user") }
+                guard chown(path, uid, gid) == 0 else { throw InputError(path, "cannot give it to the postgres user") }
             }
         }
         // A child this server holds (not a Subprocess run), so `stop` can end it mid-way.
@@ -158,7 +158,7 @@ public final class ScratchServer: Sendable {
         try launch(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ProveError("initdb", "exited \(process.terminationStatus)")
+            throw InputError("initdb", "exited \(process.terminationStatus)")
         }
     }
 
@@ -187,7 +187,7 @@ public final class ScratchServer: Sendable {
     /// Starts the child unless `stop` came first (a signal can arrive at any moment).
     private func launch(_ process: Process) throws {
         try postmaster.withLock { state in
-            guard !state.stopped else { throw ProveError("scratch server", "stopped while starting") }
+            guard !state.stopped else { throw InputError("scratch server", "stopped while starting") }
             try process.run()
             state.child = process
         }
@@ -197,14 +197,14 @@ public final class ScratchServer: Sendable {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             guard postmaster.withLock({ $0.child?.isRunning ?? false }) else {
-                throw ProveError("postgres", "exited while starting")
+                throw InputError("postgres", "exited while starting")
             }
             let ready = try Subprocess.run(
                 binaries + "/pg_isready", ["--quiet", "--host=\(socketDirectory)", "--port=\(port)"])
             if ready.status == 0 { return }
             usleep(100_000)
         }
-        throw ProveError("postgres", "did not accept connections within 60 s")
+        throw InputError("postgres", "did not accept connections within 60 s")
     }
 
     /// Stops the server at once (SIGQUIT: immediate shutdown, nothing worth keeping) and
@@ -251,7 +251,7 @@ public final class ScratchServer: Sendable {
     /// A TCP port nobody listens on right now: bind port 0, read what the kernel chose.
     public static func freePort() throws -> Int {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw ProveError("scratch server", "cannot open a socket") }
+        guard socketDescriptor >= 0 else { throw InputError("scratch server", "cannot open a socket") }
         defer { close(socketDescriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -263,7 +263,7 @@ public final class ScratchServer: Sendable {
                 bind(socketDescriptor, address, length) == 0 && getsockname(socketDescriptor, address, &length) == 0
             }
         }
-        guard bound else { throw ProveError("scratch server", "cannot bind a socket to 127.0.0.1") }
+        guard bound else { throw InputError("scratch server", "cannot bind a socket to 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

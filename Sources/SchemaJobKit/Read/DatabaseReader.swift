@@ -21,9 +21,9 @@ public enum DatabaseReader {
         switch InputFile.kind(directory) {
         case .directory: break
         case .missing, .regularFile:
-            throw ReadError(SourceLocation(path: directory), "no such directory (give another with --database)")
+            throw InputError(SourceLocation(path: directory), "no such directory (give another with --database)")
         case .refused(let what):
-            throw ReadError(SourceLocation(path: directory), "refused: \(what)")
+            throw InputError(SourceLocation(path: directory), "refused: \(what)")
         }
         var files: [MigrationFile] = []
         var ignored: [String] = []
@@ -31,7 +31,7 @@ public enum DatabaseReader {
             let phaseDirectory = join(directory, phase.rawValue)
             if InputFile.kind(phaseDirectory) == .missing {
                 if phase == .schema {
-                    throw ReadError(SourceLocation(path: phaseDirectory), "no such directory: the schema files belong here")
+                    throw InputError(SourceLocation(path: phaseDirectory), "no such directory: the schema files belong here")
                 }
                 continue
             }
@@ -39,7 +39,7 @@ public enum DatabaseReader {
             do {
                 names = try InputFile.list(phaseDirectory)
             } catch {
-                throw ReadError(SourceLocation(path: phaseDirectory), error.message)
+                throw InputError(SourceLocation(path: phaseDirectory), error.message)
             }
             for name in names.sorted(by: byteOrder) {
                 let path = join(phaseDirectory, name)
@@ -52,7 +52,7 @@ public enum DatabaseReader {
                 files.append(try readFile(phase: phase, name: name, path: path))
             }
             if phase == .schema && !files.contains(where: { $0.phase == .schema }) {
-                throw ReadError(SourceLocation(path: phaseDirectory), "no .sql files: there is nothing to migrate")
+                throw InputError(SourceLocation(path: phaseDirectory), "no .sql files: there is nothing to migrate")
             }
         }
         let sumPath = join(directory, schemaSumName)
@@ -60,7 +60,7 @@ public enum DatabaseReader {
         if InputFile.kind(sumPath) != .missing {
             let bytes = try readBytes(sumPath)
             guard let text = String(validatingUTF8Bytes: bytes) else {
-                throw ReadError(SourceLocation(path: sumPath), "cannot read the file as UTF-8")
+                throw InputError(SourceLocation(path: sumPath), "cannot read the file as UTF-8")
             }
             schemaSum = text
         }
@@ -71,13 +71,13 @@ public enum DatabaseReader {
         let bytes = try readSQLBytes(path)
         // Every allowed character is one ASCII byte, so bytes and characters count alike.
         guard name.utf8.count <= maximumKeyLength, name.utf8.allSatisfy(isConfigMapKeyCharacter) else {
-            throw ReadError(
+            throw InputError(
                 SourceLocation(path: path),
                 "file name is not a valid ConfigMap key (letters, digits, '-', '_', '.'; at most \(maximumKeyLength) characters)")
         }
         guard let text = String(validatingUTF8Bytes: bytes) else {
             let (line, column) = firstInvalidUTF8Position(bytes)
-            throw ReadError(SourceLocation(path: path, line: line, column: column), "file is not valid UTF-8")
+            throw InputError(SourceLocation(path: path, line: line, column: column), "file is not valid UTF-8")
         }
         try checkContent(bytes, path: path)
         return MigrationFile(
@@ -89,7 +89,7 @@ public enum DatabaseReader {
         do {
             return try InputFile.read(path)
         } catch {
-            throw ReadError(SourceLocation(path: path), error.message)
+            throw InputError(SourceLocation(path: path), error.message)
         }
     }
 
@@ -101,10 +101,10 @@ public enum DatabaseReader {
             return try InputFile.read(path)
         } catch {
             switch InputFile.kind(path) {
-            case .directory: throw ReadError(SourceLocation(path: path), "refused: a directory named like an SQL file")
-            case .missing: throw ReadError(SourceLocation(path: path), "cannot read the file: it disappeared")
-            case .refused(let what): throw ReadError(SourceLocation(path: path), "refused: \(what)")
-            case .regularFile: throw ReadError(SourceLocation(path: path), error.message)
+            case .directory: throw InputError(SourceLocation(path: path), "refused: a directory named like an SQL file")
+            case .missing: throw InputError(SourceLocation(path: path), "cannot read the file: it disappeared")
+            case .refused(let what): throw InputError(SourceLocation(path: path), "refused: \(what)")
+            case .regularFile: throw InputError(SourceLocation(path: path), error.message)
             }
         }
     }
@@ -115,11 +115,11 @@ public enum DatabaseReader {
     /// as C strings and drops the rest of the line without a word).
     static func checkContent(_ bytes: [UInt8], path: String) throws {
         if bytes.isEmpty {
-            throw ReadError(SourceLocation(path: path), "file is empty: write its SQL, or delete it")
+            throw InputError(SourceLocation(path: path), "file is empty: write its SQL, or delete it")
         }
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-            throw ReadError(SourceLocation(path: path, line: 1, column: 1),
-                            "file starts with a UTF-8 byte order mark, which psql would send as SQL: save it without one")
+            throw InputError(SourceLocation(path: path, line: 1, column: 1),
+                             "file starts with a UTF-8 byte order mark, which psql would send as SQL: save it without one")
         }
         // memchr: the bytes are looked through a word at a time.
         let nulOffset = bytes.withUnsafeBytes { buffer in
@@ -128,8 +128,8 @@ public enum DatabaseReader {
         if let nul = nulOffset {
             let line = 1 + bytes[..<nul].lazy.filter { $0 == 0x0A }.count
             let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-            throw ReadError(SourceLocation(path: path, line: line, column: nul - lineStart + 1),
-                            "file holds a NUL byte, which psql cannot read")
+            throw InputError(SourceLocation(path: path, line: line, column: nul - lineStart + 1),
+                             "file holds a NUL byte, which psql cannot read")
         }
     }
 

@@ -17,12 +17,12 @@ public enum EarlierDatabase {
     public static func read(revision: String, directory: String) throws -> MigrationSet {
         let place = SourceLocation(path: "--from \(revision)")
         guard !revision.hasPrefix("-"), !revision.contains(":") else {
-            throw ReadError(place, "not a directory, and not a git revision")
+            throw InputError(place, "not a directory, and not a git revision")
         }
         let workingDirectory = DatabaseReader.isDirectory(directory) ? directory : "."
         let commit = try git(["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"], in: workingDirectory)
         guard commit.status == 0 else {
-            throw ReadError(place, "no such directory, and not a git revision of the repository here")
+            throw InputError(place, "no such directory, and not a git revision of the repository here")
         }
         let scratch = try TemporaryDirectory(prefix: "schemajob-from")
         let archive = scratch.path + "/database.tar"
@@ -31,7 +31,7 @@ public enum EarlierDatabase {
         let located = try git(["rev-parse", "--show-toplevel", "--show-prefix"], in: workingDirectory)
         let lines = located.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard located.status == 0, lines.count >= 2 else {
-            throw ReadError(place, "cannot find \(directory) in its git repository: \(located.errors)")
+            throw InputError(place, "cannot find \(directory) in its git repository: \(located.errors)")
         }
         let top = lines[0]
         var treePath = lines[1]
@@ -40,13 +40,13 @@ public enum EarlierDatabase {
         // `<rev>:` alone is the top of the tree, when database/ is the repository itself.
         let archived = try git(["archive", "--format=tar", "-o", archive, "\(revision):\(treePath)"], in: top)
         guard archived.status == 0 else {
-            throw ReadError(place, "\(directory) does not exist at \(revision)")
+            throw InputError(place, "\(directory) does not exist at \(revision)")
         }
         let extracted = scratch.path + "/database"
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
         let untar = try run("/usr/bin/env", ["tar", "-xf", archive, "-C", extracted])
         guard untar.status == 0 else {
-            throw ReadError(place, "cannot unpack \(directory) at \(revision): \(untar.errors)")
+            throw InputError(place, "cannot unpack \(directory) at \(revision): \(untar.errors)")
         }
         var set = try DatabaseReader.read(directory: extracted)
         // Messages name the revision, never the scratch directory, which is gone by then.
@@ -81,7 +81,7 @@ public enum EarlierDatabase {
         do {
             result = try Subprocess.run(executable, arguments)
         } catch {
-            throw ReadError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
+            throw InputError(SourceLocation(path: arguments.first ?? executable), "cannot run: \(error)")
         }
         return Outcome(status: result.status, output: result.stdout, errors: result.oneLineError())
     }

@@ -38,7 +38,7 @@ public struct ConnectionString: Sendable, Equatable {
             parameters = try Self.parseKeywordValue(trimmed)
         }
         for keyword in parameters.keys where keyword != "password" && Self.variables[keyword] == nil {
-            throw RunError(Self.place, "parameter '\(keyword)' is not supported here (it has no PG* variable); set it in a service file with PGSERVICEFILE")
+            throw InputError(Self.place, "parameter '\(keyword)' is not supported here (it has no PG* variable); set it in a service file with PGSERVICEFILE")
         }
     }
 
@@ -73,7 +73,7 @@ public struct ConnectionString: Sendable, Equatable {
             }
             skipSpaces()
             guard characters.first == "=", !keyword.isEmpty else {
-                throw RunError(place, "not a connection string: expected keyword=value")
+                throw InputError(place, "not a connection string: expected keyword=value")
             }
             characters.removeFirst()
             skipSpaces()
@@ -91,7 +91,7 @@ public struct ConnectionString: Sendable, Equatable {
                         value.append(character)
                     }
                 }
-                guard closed else { throw RunError(place, "not a connection string: a quoted value is not closed") }
+                guard closed else { throw InputError(place, "not a connection string: a quoted value is not closed") }
             } else {
                 while let character = characters.first, !character.isWhitespace {
                     characters.removeFirst()
@@ -142,11 +142,11 @@ public struct ConnectionString: Sendable, Equatable {
                 if host.hasPrefix("[") {
                     // An IPv6 address: [::1]:5432.
                     guard let close = host.firstIndex(of: "]") else {
-                        throw RunError(place, "not a connection URI: '[' without ']' in the host")
+                        throw InputError(place, "not a connection URI: '[' without ']' in the host")
                     }
                     let after = host[host.index(after: close)...]
                     if after.hasPrefix(":") { port = after.dropFirst() } else if !after.isEmpty {
-                        throw RunError(place, "not a connection URI: unexpected text after ']'")
+                        throw InputError(place, "not a connection URI: unexpected text after ']'")
                     }
                     host = host[host.index(after: host.startIndex)..<close]
                 } else if let colon = host.lastIndex(of: ":") {
@@ -161,7 +161,7 @@ public struct ConnectionString: Sendable, Equatable {
         }
         for pair in query.split(separator: "&") {
             guard let equals = pair.firstIndex(of: "=") else {
-                throw RunError(place, "not a connection URI: a query parameter without '='")
+                throw InputError(place, "not a connection URI: a query parameter without '='")
             }
             let keyword = try decode(pair[..<equals], "a query parameter")
             parameters[keyword] = try decode(pair[pair.index(after: equals)...], "the value of '\(keyword)'")
@@ -171,7 +171,7 @@ public struct ConnectionString: Sendable, Equatable {
 
     private static func decode(_ text: Substring, _ what: String) throws -> String {
         guard let decoded = String(text).removingPercentEncoding else {
-            throw RunError(place, "not a connection URI: bad percent-encoding in \(what)")
+            throw InputError(place, "not a connection URI: bad percent-encoding in \(what)")
         }
         return decoded
     }

@@ -102,7 +102,7 @@ public struct ContainerRun: Sendable {
         for name in removedVariables { environment[name] = nil }
 
         guard let command = container.command, let program = command.first else {
-            throw RunError("container \(containerName)", "has no command: the image's entrypoint is not known here")
+            throw InputError("container \(containerName)", "has no command: the image's entrypoint is not known here")
         }
         let arguments = (command.dropFirst() + (container.args ?? [])).map(moved) + extraArguments
         return Prepared(
@@ -129,7 +129,7 @@ public struct ContainerRun: Sendable {
             guard FileManager.default.createFile(atPath: path, contents: nil),
                 let log = FileHandle(forWritingAtPath: path)
             else {
-                throw RunError(path, "cannot create the file that collects the container's output")
+                throw InputError(path, "cannot create the file that collects the container's output")
             }
             // One handle for both streams: they share its offset, so lines stay in order.
             process.standardOutput = log
@@ -145,7 +145,7 @@ public struct ContainerRun: Sendable {
         do {
             try process.run()
         } catch {
-            throw RunError("container \(containerName)", "cannot start \(prepared.executable): \(error)")
+            throw InputError("container \(containerName)", "cannot start \(prepared.executable): \(error)")
         }
         var killed = false
         if let timeout {
@@ -173,10 +173,10 @@ public struct ContainerRun: Sendable {
 
     private func container() throws -> Container {
         guard let container = pod.container(named: containerName) else {
-            throw RunError("container \(containerName)", "not found in the pod")
+            throw InputError("container \(containerName)", "not found in the pod")
         }
         if container.envFrom != nil {
-            throw RunError("container \(containerName)", "envFrom is not supported by the local runner")
+            throw InputError("container \(containerName)", "envFrom is not supported by the local runner")
         }
         return container
     }
@@ -198,16 +198,16 @@ public struct ContainerRun: Sendable {
             } else if let reference = source.configMapKeyRef {
                 guard let value = configMaps[reference.name]?[reference.key] else {
                     if reference.optional == true { continue }
-                    throw RunError(place, "no key \(reference.key) in ConfigMap \(reference.name)")
+                    throw InputError(place, "no key \(reference.key) in ConfigMap \(reference.name)")
                 }
                 environment[variable.name] = value
             } else if let reference = source.fieldRef {
                 guard let value = fieldValues[reference.fieldPath] else {
-                    throw RunError(place, "no value given for field \(reference.fieldPath)")
+                    throw InputError(place, "no value given for field \(reference.fieldPath)")
                 }
                 environment[variable.name] = value
             } else {
-                throw RunError(place, "this kind of valueFrom is not supported by the local runner")
+                throw InputError(place, "this kind of valueFrom is not supported by the local runner")
             }
         }
         return environment
@@ -216,10 +216,10 @@ public struct ContainerRun: Sendable {
     private func materialize(_ mount: VolumeMount, of container: Container, under root: String) throws {
         let place = "container \(containerName), volume \(mount.name)"
         guard mount.subPath == nil else {
-            throw RunError(place, "subPath mounts are not supported by the local runner")
+            throw InputError(place, "subPath mounts are not supported by the local runner")
         }
         guard let volume = pod.volumes?.first(where: { $0.name == mount.name }) else {
-            throw RunError(place, "the pod has no such volume")
+            throw InputError(place, "the pod has no such volume")
         }
         let directory = root + mount.mountPath
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -234,11 +234,11 @@ public struct ContainerRun: Sendable {
                 } else if let source = projection.secret {
                     try writeSecret(source.name, items: source.items, defaultMode: projected.defaultMode, into: directory, place: place)
                 } else {
-                    throw RunError(place, "only configMap and secret projections are supported by the local runner")
+                    throw InputError(place, "only configMap and secret projections are supported by the local runner")
                 }
             }
         } else if volume.emptyDir == nil {
-            throw RunError(place, "only configMap, secret, projected and emptyDir volumes are supported by the local runner")
+            throw InputError(place, "only configMap, secret, projected and emptyDir volumes are supported by the local runner")
         }
     }
 
@@ -247,7 +247,7 @@ public struct ContainerRun: Sendable {
     ) throws {
         guard let data = configMaps[source.name] else {
             if source.optional == true { return }
-            throw RunError(place, "no ConfigMap named \(source.name) in the rendered manifests")
+            throw InputError(place, "no ConfigMap named \(source.name) in the rendered manifests")
         }
         try writeFiles(
             data, items: source.items, defaultMode: source.defaultMode ?? defaultMode,
@@ -276,7 +276,7 @@ public struct ContainerRun: Sendable {
         for item in items {
             guard let value = data[item.key] else {
                 if missingKeysAllowed { continue }
-                throw RunError(place, "no key \(item.key) to write to \(item.path)")
+                throw InputError(place, "no key \(item.key) to write to \(item.path)")
             }
             let path = directory + "/" + item.path
             let parent = (path as NSString).deletingLastPathComponent
@@ -292,7 +292,7 @@ public struct ContainerRun: Sendable {
             if !writeScratchFile(path, bytes, mode: mode) {
                 try? FileManager.default.removeItem(atPath: path)
                 guard writeScratchFile(path, bytes, mode: mode) else {
-                    throw RunError(place, "cannot write \(path)")
+                    throw InputError(place, "cannot write \(path)")
                 }
             }
         }
@@ -304,7 +304,7 @@ public struct ContainerRun: Sendable {
             let candidate = "\(directory)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw RunError("container \(containerName)", "\(program) is not on PATH (\(path))")
+        throw InputError("container \(containerName)", "\(program) is not on PATH (\(path))")
     }
 }
 

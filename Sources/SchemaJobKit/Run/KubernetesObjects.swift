@@ -24,7 +24,7 @@ public struct RenderedObjects: Sendable {
             }
             if let error = documents.error { throw error }
         } catch {
-            throw RunError("rendered manifests", "cannot read the YAML: \(error)")
+            throw InputError("rendered manifests", "cannot read the YAML: \(error)")
         }
         self.objects = objects
     }
@@ -34,7 +34,7 @@ public struct RenderedObjects: Sendable {
     /// The object of this kind, and of this name when one is given.
     public func object(kind: String, name: String? = nil) throws -> KubernetesObject {
         guard let object = objects.first(where: { $0.kind == kind && (name == nil || $0.metadata.name == name) }) else {
-            throw RunError("rendered manifests", "no \(kind)\(name.map { " named \($0)" } ?? "") in the output")
+            throw InputError("rendered manifests", "no \(kind)\(name.map { " named \($0)" } ?? "") in the output")
         }
         return object
     }
@@ -59,7 +59,7 @@ public struct KubernetesObject: Decodable, Sendable {
     /// The pod a Job or Deployment runs.
     public func podSpec() throws -> PodSpec {
         guard let pod = spec?.template?.spec else {
-            throw RunError("\(kind)/\(metadata.name)", "has no pod template")
+            throw InputError("\(kind)/\(metadata.name)", "has no pod template")
         }
         return pod
     }

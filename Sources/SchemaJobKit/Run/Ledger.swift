@@ -86,7 +86,7 @@ public enum Ledger {
     public static func runs(target: LocalMigration.Target, settings: Settings) throws -> [Run] {
         let output = try query(runsQuery, target: target, settings: settings)
         guard output.trimmingCharacters(in: .whitespacesAndNewlines) != noLedger else {
-            throw RunError("schemajob.runs", "the database has no ledger: no migration has run there (schemajob apply, or the Job, creates it)")
+            throw InputError("schemajob.runs", "the database has no ledger: no migration has run there (schemajob apply, or the Job, creates it)")
         }
         return try decode([Run].self, from: output)
     }
@@ -97,10 +97,10 @@ public enum Ledger {
     ) throws -> (Run, [RunFile]) {
         let matching = try runs(target: target, settings: settings).filter { $0.hash.hasPrefix(prefix.lowercased()) }
         guard let run = matching.first else {
-            throw RunError("schemajob.runs", "no run with a hash starting \(prefix)")
+            throw InputError("schemajob.runs", "no run with a hash starting \(prefix)")
         }
         guard Set(matching.map(\.hash)).count == 1 else {
-            throw RunError("schemajob.runs", "\(prefix) names more than one hash; give more of it")
+            throw InputError("schemajob.runs", "\(prefix) names more than one hash; give more of it")
         }
         struct Recorded: Decodable { var phase: String; var name: String; var sha256: String }
         let recorded = try decode([Recorded].self, from: try query(filesQuery(runID: run.runID), target: target, settings: settings))
@@ -136,7 +136,7 @@ public enum Ledger {
         do {
             return try JSONDecoder().decode(type, from: Data(output.utf8))
         } catch {
-            throw RunError("schemajob.runs", "cannot read psql's answer: \(error)")
+            throw InputError("schemajob.runs", "cannot read psql's answer: \(error)")
         }
     }
 
@@ -150,7 +150,7 @@ public enum Ledger {
         let directory = try TemporaryDirectory(prefix: "schemajob-history")
         let input = directory.path + "/query.psql"
         guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)) else {
-            throw RunError(directory.path, "cannot write psql's input")
+            throw InputError(directory.path, "cannot write psql's input")
         }
         let result: Subprocess.Result
         do {
@@ -159,13 +159,13 @@ public enum Ledger {
                 ["psql"] + PsqlArguments.forReading + ["--file=\(input)"],
                 environment: environment)
         } catch {
-            throw RunError("psql", "cannot start psql: \(error)")
+            throw InputError("psql", "cannot start psql: \(error)")
         }
         let problem = result.oneLineError(droppingPrefix: "psql: error: ")
         switch result.status {
         case 0: return result.stdout
-        case 2: throw RunError("psql", "could not connect to PostgreSQL: \(problem)")
-        default: throw RunError("psql", "the ledger query failed: \(problem)")
+        case 2: throw InputError("psql", "could not connect to PostgreSQL: \(problem)")
+        default: throw InputError("psql", "the ledger query failed: \(problem)")
         }
     }
 }

@@ -8,7 +8,7 @@ public final class TemporaryDirectory: Sendable {
     public init(prefix: String = "schemajob", in parent: String = FileManager.default.temporaryDirectory.path) throws {
         var template = Array("\(parent)/\(prefix).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw RunError(parent, "cannot make a temporary directory: \(String(cString: strerror(errno)))")
+            throw InputError(parent, "cannot make a temporary directory: \(String(cString: strerror(errno)))")
         }
         path = String(cString: made)
     }

@@ -1,12 +1,6 @@
 import Foundation
 import Yams
 
-/// Why a setting was refused. The location is the config file and line, or `--set` for flags.
-public struct SettingsError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 /// Every setting's value: defaults, then the config file, then `--set` flags (flags win).
 public struct Settings: Hashable, Sendable {
     public private(set) var values: [String: SettingValue]
@@ -25,20 +19,20 @@ public struct Settings: Hashable, Sendable {
         do {
             bytes = try InputFile.read(path)
         } catch {
-            throw SettingsError(location: SourceLocation(path: path), message: "cannot read the config file: \(error.message)")
+            throw InputError(SourceLocation(path: path), "cannot read the config file: \(error.message)")
         }
         guard let text = String(validatingUTF8Bytes: bytes) else {
-            throw SettingsError(location: SourceLocation(path: path), message: "config file is not UTF-8")
+            throw InputError(SourceLocation(path: path), "config file is not UTF-8")
         }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw SettingsError(location: yamlErrorLocation(error, path: path), message: "not valid YAML: \(yamlProblem(error))")
+            throw InputError(yamlErrorLocation(error, path: path), "not valid YAML: \(yamlProblem(error))")
         }
         guard let root else { return }
         guard let mapping = root.mapping else {
-            throw SettingsError(location: location(of: root, in: path), message: "config file must be a mapping of settings")
+            throw InputError(location(of: root, in: path), "config file must be a mapping of settings")
         }
         try apply(mapping: mapping, prefix: "", path: path)
     }
@@ -46,17 +40,17 @@ public struct Settings: Hashable, Sendable {
     private mutating func apply(mapping: Node.Mapping, prefix: String, path: String) throws {
         for (keyNode, valueNode) in mapping {
             guard let name = keyNode.scalar?.string else {
-                throw SettingsError(location: location(of: keyNode, in: path), message: "setting names must be plain text")
+                throw InputError(location(of: keyNode, in: path), "setting names must be plain text")
             }
             let key = prefix + name
             if let setting = SettingKey.named(key), case .metadata = setting.kind {
                 guard let entries = valueNode.mapping else {
-                    throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' takes a mapping of keys to values")
+                    throw InputError(location(of: valueNode, in: path), "'\(key)' takes a mapping of keys to values")
                 }
                 var map: [String: String] = [:]
                 for (entryKey, entryValue) in entries {
                     guard let entryName = entryKey.scalar?.string, let text = entryValue.scalar?.string else {
-                        throw SettingsError(location: location(of: entryKey, in: path), message: "'\(key)' takes text keys and text values")
+                        throw InputError(location(of: entryKey, in: path), "'\(key)' takes text keys and text values")
                     }
                     map[entryName] = text
                 }
@@ -67,7 +61,7 @@ public struct Settings: Hashable, Sendable {
                 var items: [String] = []
                 for item in sequence {
                     guard let text = item.scalar?.string else {
-                        throw SettingsError(location: location(of: item, in: path), message: "'\(key)' takes a list of text")
+                        throw InputError(location(of: item, in: path), "'\(key)' takes a list of text")
                     }
                     items.append(text)
                 }
@@ -76,23 +70,23 @@ public struct Settings: Hashable, Sendable {
             }
             if let nested = valueNode.mapping {
                 guard SettingKey.all.contains(where: { $0.key.hasPrefix(key + ".") }) else {
-                    throw SettingsError(location: location(of: keyNode, in: path), message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+                    throw InputError(location(of: keyNode, in: path), "unknown setting '\(key)'\(Self.knownKeysHint)")
                 }
                 try apply(mapping: nested, prefix: key + ".", path: path)
                 continue
             }
             guard let setting = SettingKey.named(key) else {
-                throw SettingsError(location: location(of: keyNode, in: path), message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+                throw InputError(location(of: keyNode, in: path), "unknown setting '\(key)'\(Self.knownKeysHint)")
             }
             guard let scalar = valueNode.scalar else {
-                throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' takes a single value")
+                throw InputError(location(of: valueNode, in: path), "'\(key)' takes a single value")
             }
             let value: SettingValue
             switch setting.kind {
             case .integer:
                 // A YAML integer only: `4`, not `"4"`, `4.0` or `1e9`.
                 guard scalar.style == .plain || scalar.style == .any, let number = Int(scalar.string) else {
-                    throw SettingsError(location: location(of: valueNode, in: path), message: "'\(key)' must be a whole number, not '\(scalar.string)'")
+                    throw InputError(location(of: valueNode, in: path), "'\(key)' must be a whole number, not '\(scalar.string)'")
                 }
                 value = .integer(number)
             case .workloads, .hosts:
@@ -108,7 +102,7 @@ public struct Settings: Hashable, Sendable {
     public mutating func apply(flag: String) throws {
         let flagLocation = SourceLocation(path: "--set \(flag)")
         guard let equals = flag.firstIndex(of: "=") else {
-            throw SettingsError(location: flagLocation, message: "expected KEY=VALUE")
+            throw InputError(flagLocation, "expected KEY=VALUE")
         }
         let key = String(flag[..<equals])
         let text = String(flag[flag.index(after: equals)...])
@@ -120,18 +114,18 @@ public struct Settings: Hashable, Sendable {
             return
         }
         guard let setting = SettingKey.named(key) else {
-            throw SettingsError(location: flagLocation, message: "unknown setting '\(key)'\(Self.knownKeysHint)")
+            throw InputError(flagLocation, "unknown setting '\(key)'\(Self.knownKeysHint)")
         }
         let value: SettingValue
         if case .integer = setting.kind {
             guard let number = Int(text) else {
-                throw SettingsError(location: flagLocation, message: "'\(key)' must be a whole number, not '\(text)'")
+                throw InputError(flagLocation, "'\(key)' must be a whole number, not '\(text)'")
             }
             value = .integer(number)
         } else if setting.takesList {
             value = .list(Self.commaSeparated(text))
         } else if case .metadata = setting.kind {
-            throw SettingsError(location: flagLocation, message: "'\(key)' is a mapping: give one entry as --set \(key).KEY=VALUE")
+            throw InputError(flagLocation, "'\(key)' is a mapping: give one entry as --set \(key).KEY=VALUE")
         } else {
             value = .string(text)
         }
@@ -140,7 +134,7 @@ public struct Settings: Hashable, Sendable {
 
     private mutating func set(_ setting: SettingKey, _ value: SettingValue, at location: SourceLocation) throws {
         if let problem = Self.problem(with: value, for: setting) {
-            throw SettingsError(location: location, message: "'\(setting.key)' \(problem)")
+            throw InputError(location, "'\(setting.key)' \(problem)")
         }
         values[setting.key] = value
     }

@@ -1,11 +1,5 @@
 import Foundation
 
-/// Why a template could not be used.
-public struct TemplateError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 /// The files of `templates/`: Kubernetes manifests with `${...}` placeholders and the
 /// scripts the containers run. Either the copy built into the binary or a directory.
 public struct TemplateSet: Sendable {
@@ -31,7 +25,7 @@ public struct TemplateSet: Sendable {
         self.directory = directory
         self.files = files
         for name in Self.required where files[name] == nil {
-            throw TemplateError(location: SourceLocation(path: displayPath(name)), message: "template is missing")
+            throw InputError(SourceLocation(path: displayPath(name)), "template is missing")
         }
     }
 
@@ -50,9 +44,9 @@ public struct TemplateSet: Sendable {
         switch InputFile.kind(directory) {
         case .directory: break
         case .missing, .regularFile:
-            throw TemplateError(location: SourceLocation(path: directory), message: "no such templates directory")
+            throw InputError(SourceLocation(path: directory), "no such templates directory")
         case .refused(let what):
-            throw TemplateError(location: SourceLocation(path: directory), message: "refused: \(what)")
+            throw InputError(SourceLocation(path: directory), "refused: \(what)")
         }
         var files: [String: [UInt8]] = [:]
         var pending = [""]
@@ -62,7 +56,7 @@ public struct TemplateSet: Sendable {
             do {
                 names = try InputFile.list(path)
             } catch {
-                throw TemplateError(location: SourceLocation(path: path), message: error.message)
+                throw InputError(SourceLocation(path: path), error.message)
             }
             for name in names {
                 let relative = relativeDirectory.isEmpty ? name : relativeDirectory + "/" + name
@@ -71,14 +65,14 @@ public struct TemplateSet: Sendable {
                 case .directory:
                     pending.append(relative)
                 case .missing:
-                    throw TemplateError(location: SourceLocation(path: entry), message: "cannot read the template: it disappeared")
+                    throw InputError(SourceLocation(path: entry), "cannot read the template: it disappeared")
                 case .refused(let what):
-                    throw TemplateError(location: SourceLocation(path: entry), message: "refused: \(what)")
+                    throw InputError(SourceLocation(path: entry), "refused: \(what)")
                 case .regularFile:
                     do {
                         files[relative] = try InputFile.read(entry)
                     } catch {
-                        throw TemplateError(location: SourceLocation(path: entry), message: error.message)
+                        throw InputError(SourceLocation(path: entry), error.message)
                     }
                 }
             }
@@ -93,10 +87,10 @@ public struct TemplateSet: Sendable {
     /// A template's text; templates must be UTF-8.
     public func text(_ name: String) throws -> String {
         guard let bytes = files[name] else {
-            throw TemplateError(location: SourceLocation(path: displayPath(name)), message: "template is missing")
+            throw InputError(SourceLocation(path: displayPath(name)), "template is missing")
         }
         guard let text = String(validatingUTF8Bytes: bytes) else {
-            throw TemplateError(location: SourceLocation(path: displayPath(name)), message: "template is not valid UTF-8")
+            throw InputError(SourceLocation(path: displayPath(name)), "template is not valid UTF-8")
         }
         return text
     }

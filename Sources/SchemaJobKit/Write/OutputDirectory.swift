@@ -67,7 +67,7 @@ public enum OutputDirectory {
         for manifest in manifests {
             let name = "\(manifest.kind.lowercased())-\(stableName(manifest.name, shortHash: shortHash)).yaml"
             guard !files.contains(where: { $0.name == name }) else {
-                throw WriteError(location: SourceLocation(path: name), message: "two objects would be written to the same file")
+                throw InputError(SourceLocation(path: name), "two objects would be written to the same file")
             }
             files.append(File(name: name, text: marker + "\n" + (try YAMLWriter.yaml([manifest]))))
         }
@@ -104,7 +104,7 @@ public enum OutputDirectory {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw WriteError(location: SourceLocation(path: directory), message: "not a directory")
+                throw InputError(SourceLocation(path: directory), "not a directory")
             }
             // schemajob's own subdirectories (`gate/`) are read like the directory itself.
             let ownDirectories = Set(files.compactMap { file in file.name.firstIndex(of: "/").map { String(file.name[..<$0]) } }
@@ -120,7 +120,7 @@ public enum OutputDirectory {
                 if isSubdirectory.boolValue && ownDirectories.contains(name) { continue }
                 guard !isSubdirectory.boolValue else { changes.foreign.append(name); continue }
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw WriteError(location: SourceLocation(path: path), message: "cannot read the file")
+                    throw InputError(SourceLocation(path: path), "cannot read the file")
                 }
                 let text = String(decoding: data, as: UTF8.self)
                 if text.hasPrefix(marker + "\n") {
@@ -130,8 +130,8 @@ public enum OutputDirectory {
                 } else {
                     // A file of ours by name that someone else wrote: replacing it would
                     // lose their work, so refuse rather than guess.
-                    throw WriteError(location: SourceLocation(path: path),
-                                     message: "file exists and was not written by schemajob; move it away to render here")
+                    throw InputError(SourceLocation(path: path),
+                                     "file exists and was not written by schemajob; move it away to render here")
                 }
             }
         }
@@ -155,7 +155,7 @@ public enum OutputDirectory {
         do {
             try FileManager.default.createDirectory(atPath: changes.directory, withIntermediateDirectories: true)
         } catch {
-            throw WriteError(location: SourceLocation(path: changes.directory), message: "cannot create the directory")
+            throw InputError(SourceLocation(path: changes.directory), "cannot create the directory")
         }
         for (file, _) in changes.writes {
             if let slash = file.name.lastIndex(of: "/") {
@@ -163,14 +163,14 @@ public enum OutputDirectory {
                 do {
                     try FileManager.default.createDirectory(atPath: subdirectory, withIntermediateDirectories: true)
                 } catch {
-                    throw WriteError(location: SourceLocation(path: subdirectory), message: "cannot create the directory")
+                    throw InputError(SourceLocation(path: subdirectory), "cannot create the directory")
                 }
             }
             try OutputFile.write(file.text, to: changes.path(file.name))
         }
         for (name, _) in changes.removals where unlink(changes.path(name)) != 0 && errno != ENOENT {
-            throw WriteError(location: SourceLocation(path: changes.path(name)),
-                             message: "cannot remove: \(String(cString: strerror(errno)))")
+            throw InputError(SourceLocation(path: changes.path(name)),
+                             "cannot remove: \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -55,12 +55,12 @@ public enum OutputFile {
         let directory = target.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw WriteError(location: SourceLocation(path: path), message: "directory \(directory) does not exist")
+            throw InputError(SourceLocation(path: path), "directory \(directory) does not exist")
         }
         let temporary = directory + "/." + target.lastPathComponent + ".schemajob-\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw WriteError(location: SourceLocation(path: path), message: "cannot write: \(String(cString: strerror(errno)))")
+            throw InputError(SourceLocation(path: path), "cannot write: \(String(cString: strerror(errno)))")
         }
         var failure = body(descriptor)
         if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
@@ -68,7 +68,7 @@ public enum OutputFile {
         if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
-            throw WriteError(location: SourceLocation(path: path), message: "cannot write: \(failure)")
+            throw InputError(SourceLocation(path: path), "cannot write: \(failure)")
         }
     }
 }

@@ -11,39 +11,59 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 /// render gives the same bytes everywhere.
 public enum JSONWriter {
     public static func json(_ manifests: [Manifest]) throws -> String {
-        let objects = manifests.map { jsonValue($0.node) }
-        do {
-            let data = try JSONSerialization.data(
-                withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self) + "\n"
-        } catch {
-            throw WriteError(location: SourceLocation(path: "<output>"), message: "cannot write JSON: \(error)")
+        try JSONOutput.text(manifests.map { JSONValue($0.node) })
+    }
+}
+
+/// A YAML node as JSON. Scalars keep the type their tag gives them (`backoffLimit: 4`
+/// stays a number); anything JSON has no form for (a timestamp) is written as the text
+/// it was.
+public enum JSONValue: Encodable, Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(_ node: Node) {
+        switch node {
+        case .mapping(let mapping):
+            var object: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                object[key.string ?? ""] = JSONValue(value)
+            }
+            self = .object(object)
+        case .sequence(let sequence):
+            self = .array(sequence.map(JSONValue.init))
+        case .scalar(let scalar):
+            switch Constructor.default.any(from: node) {
+            case let value as Int: self = .int(value)
+            case let value as Bool: self = .bool(value)
+            case let value as Double: self = .double(value)
+            case is NSNull: self = .null
+            default: self = .string(scalar.string)
+            }
+        default:
+            self = .string(String(describing: node))
         }
     }
 
-    /// A YAML node as the value JSONSerialization takes. Scalars keep the type their tag
-    /// gives them (`backoffLimit: 4` stays a number); anything JSON has no form for
-    /// (a timestamp) is written as the text it was.
-    static func jsonValue(_ node: Node) -> Any {
-        switch node {
-        case .mapping(let mapping):
-            var object: [String: Any] = [:]
-            for (key, value) in mapping {
-                object[key.string ?? ""] = jsonValue(value)
-            }
-            return object
-        case .sequence(let sequence):
-            return sequence.map(jsonValue)
-        case .scalar(let scalar):
-            switch Constructor.default.any(from: node) {
-            case let value as Int: return value
-            case let value as Bool: return value
-            case let value as Double: return value
-            case is NSNull: return NSNull()
-            default: return scalar.string
-            }
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .object(let object): try object.encode(to: encoder)
+        case .array(let array): try array.encode(to: encoder)
         default:
-            return String(describing: node)
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .null: try container.encodeNil()
+            case .bool(let value): try container.encode(value)
+            case .int(let value): try container.encode(value)
+            case .double(let value): try container.encode(value)
+            case .string(let value): try container.encode(value)
+            case .object, .array: break
+            }
         }
     }
 }

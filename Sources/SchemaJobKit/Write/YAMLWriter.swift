@@ -1,11 +1,5 @@
 import Yams
 
-/// Why output could not be produced or written.
-public struct WriteError: InputError, Equatable {
-    public var location: SourceLocation
-    public var message: String
-}
-
 /// The `write` stage's one YAML emitter: a multi-document stream, keys in template
 /// order, no line folding, the same bytes on every machine.
 public enum YAMLWriter {
@@ -35,7 +29,7 @@ public enum YAMLWriter {
                 return text.dropLast(streamEndMarker.count - 1)  // a slice: no copy of the document
             }
         } catch {
-            throw WriteError(location: SourceLocation(path: "<output>"), message: "cannot write YAML: \(error)")
+            throw InputError(SourceLocation(path: "<output>"), "cannot write YAML: \(error)")
         }
     }
 

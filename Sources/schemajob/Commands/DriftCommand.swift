@@ -54,7 +54,7 @@ struct DriftCommand: ParsableCommand {
         let report = try Drift.run(request) { Terminal.error($0) }
         Terminal.error(report.ledger)
         Terminal.error(report.locksLine)
-        Terminal.output(report.rendered(as: scratch.format))
+        Terminal.output(try report.rendered(as: scratch.format))
         report.fixNotes.forEach(Terminal.error)
         Terminal.error(report.summary)
         if report.hasDrift {

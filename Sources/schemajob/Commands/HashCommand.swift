@@ -24,9 +24,7 @@ struct HashCommand: ParsableCommand {
     func run() throws {
         let hash = try SchemaJob.contentHash(inputs.request)
         if json {
-            let object = ["hash": hash, "job_name": Plan.jobName(hash: hash)]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
+            Terminal.output(try JSONOutput.text(["hash": hash, "job_name": Plan.jobName(hash: hash)]))
         } else {
             Terminal.output(hash + "\n")
         }

@@ -35,20 +35,18 @@ struct HistoryCommand: ParsableCommand {
         let read = try SchemaJob.inputs(inputs.request)
         let set = read.set
         let plan = try SchemaJob.plan(read)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let hash {
             let (run, files) = try Ledger.files(ofHash: hash, target: connection.target, settings: plan.settings, local: set)
             if format == .json {
                 struct Answer: Encodable { var run: Ledger.Run; var files: [Ledger.RunFile] }
-                Terminal.output(String(decoding: try encoder.encode(Answer(run: run, files: files)), as: UTF8.self) + "\n")
+                Terminal.output(try JSONOutput.text(Answer(run: run, files: files)))
             } else {
                 Terminal.output(Ledger.text(run: run, files: files))
             }
         } else {
             let runs = try Ledger.runs(target: connection.target, settings: plan.settings)
             if format == .json {
-                Terminal.output(String(decoding: try encoder.encode(runs), as: UTF8.self) + "\n")
+                Terminal.output(try JSONOutput.text(runs))
             } else {
                 Terminal.output(Ledger.text(runs))
             }

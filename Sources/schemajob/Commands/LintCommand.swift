@@ -82,7 +82,7 @@ struct LintCommand: ParsableCommand {
             set = try DatabaseReader.read(directory: databaseOptions.database)
         }
         let findings = Linter.lint(set, from: earlier)
-        Terminal.output(format.render(findings))
+        Terminal.output(try format.render(findings))
         Terminal.error(FindingFormat.summary(findings, fileCount: set.files.count))
         if findings.contains(where: { $0.isError || strictness.strict }) {
             throw ExitCode(1)
@@ -117,7 +117,7 @@ struct LintCommand: ParsableCommand {
         let set = rendering.migrationSet
         let findings = Linter.lint(rendering.analysis)
         guard !findings.isEmpty else { return }
-        Terminal.error(FindingFormat.text.render(findings))
+        Terminal.error(try FindingFormat.text.render(findings))
         let summary = FindingFormat.summary(findings, fileCount: set.files.count)
         guard findings.contains(where: { $0.isError || strict }) else {
             Terminal.error("\(command): \(summary); warnings do not block (--strict makes them)")

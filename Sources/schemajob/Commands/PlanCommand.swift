@@ -42,7 +42,7 @@ struct PlanCommand: ParsableCommand {
         let report = try LivePlan.run(request) { Terminal.error($0) }
         Terminal.error(report.headline)
         report.notes.forEach(Terminal.error)
-        Terminal.output(LivePlanFormat.render(report, as: scratch.format))
+        Terminal.output(try LivePlanFormat.render(report, as: scratch.format))
         switch report.outcome {
         case .nothingToDo, .applies:
             if report.outcome == .applies { Terminal.error("plan: the deploy applies cleanly on a copy of the live database") }

@@ -27,7 +27,7 @@ struct SumCommand: ParsableCommand {
         let set = try DatabaseReader.read(directory: databaseOptions.database)
         let broken = SchemaSum.verify(set)
         if !broken.isEmpty {
-            Terminal.error(FindingFormat.text.render(broken))
+            Terminal.error(try FindingFormat.text.render(broken))
             guard force else {
                 Terminal.error("sum: nothing written: the lock is broken (restore the files, or pass --force to re-lock them as they are)")
                 throw ExitCode(1)

@@ -79,7 +79,7 @@ struct TestCommand: ParsableCommand {
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Proof.run(request) { Terminal.error($0) }
-        Terminal.output(ProofFormat.render(report, as: format))
+        Terminal.output(try ProofFormat.render(report, as: format))
         Terminal.error(report.summary)
         if !report.isProven {
             throw ExitCode(1)

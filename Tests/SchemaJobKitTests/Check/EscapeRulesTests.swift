@@ -55,7 +55,7 @@ import SQLSyntax
     @Test(arguments: 0..<escapes.count)
     func eachEscapeIsAnErrorOnItsLine(_ index: Int) {
         let (sql, rule, line) = Self.escapes[index]
-        let findings = CheckFixtures.lint(sql).filter { $0.rule == rule }
+        let findings = CheckFixtures.lint(sql).filter { $0.rule.id == rule }
         #expect(findings.count >= 1, "\(sql.debugDescription): \(CheckFixtures.lint(sql).map(FindingFormat.textLine))")
         #expect(findings.first?.location.line == line, "\(sql.debugDescription)")
         #expect(findings.allSatisfy { $0.isError })
@@ -65,18 +65,22 @@ import SQLSyntax
     func runSafetyRefusesWhatLintFinds(_ index: Int) {
         let (sql, rule, _) = Self.escapes[index]
         let set = MigrationSet(directory: "database", files: [CheckFixtures.schema("001_test.sql", sql)])
-        #expect(RunSafety.refusals(set).contains { $0.rule == rule }, "\(sql.debugDescription)")
-        #expect(throws: RunRefusal.self) { try RunSafety.requireNone(RunSafety.refusals(set)) }
+        #expect(RunSafety.refusals(set).contains { $0.rule.id == rule }, "\(sql.debugDescription)")
+        #expect {
+            try RunSafety.requireNone(RunSafety.refusals(set))
+        } throws: { error in
+            (error as? InputError)?.location == RunSafety.refusals(set).first?.location
+        }
     }
 
     @Test func noAllowCommentSilencesAnEscape() {
         let findings = CheckFixtures.lint("-- schemajob:allow copy-program, psql-meta-command\nCOPY (SELECT 1) TO PROGRAM 'id'; \\! id\n")
-        #expect(Set(findings.map(\.rule)).isSuperset(of: ["copy-program", "psql-meta-command", "unknown-allow"]), "\(findings.map(FindingFormat.textLine))")
+        #expect(Set(findings.map(\.rule.id)).isSuperset(of: ["copy-program", "psql-meta-command", "unknown-allow"]), "\(findings.map(FindingFormat.textLine))")
         #expect(LintRule.all.filter { $0.family == .escape }.allSatisfy { !$0.canBeAllowed })
     }
 
     @Test func aMidLineMetaCommandIsReportedAtItsColumn() {
-        let finding = CheckFixtures.lint("SELECT 1;   \\! echo pwned\n").first { $0.rule == "psql-meta-command" }
+        let finding = CheckFixtures.lint("SELECT 1;   \\! echo pwned\n").first { $0.rule.id == "psql-meta-command" }
         #expect(finding?.location == SourceLocation(path: "database/schema/001_test.sql", line: 1, column: 13))
         #expect(finding?.message.contains("\\!") == true)
     }

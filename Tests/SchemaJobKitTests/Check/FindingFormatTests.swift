@@ -9,9 +9,9 @@ import Testing
         Finding(.notSQL, at: SourceLocation(path: "database/schema/notes 100%.txt"), "not a .sql file"),
     ]
 
-    @Test func textIsOneCompilerStyleLinePerFinding() {
+    @Test func textIsOneCompilerStyleLinePerFinding() throws {
         // The line break inside the message is escaped as JSON escapes it.
-        #expect(FindingFormat.text.render(Self.findings) == #"""
+        #expect(try FindingFormat.text.render(Self.findings) == #"""
             database/schema/001_a.sql:3:5: error: CREATE TABLE "a,b": fails\non the next run [create-if-not-exists]
             database/schema/notes 100%.txt: warning: not a .sql file [not-sql]
 
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func jsonIsAnArrayOfObjectsThatDecode() throws {
-        let data = Data(FindingFormat.json.render(Self.findings).utf8)
+        let data = Data(try FindingFormat.json.render(Self.findings).utf8)
         let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(objects.count == 2)
         #expect(objects[0]["path"] as? String == "database/schema/001_a.sql")
@@ -37,11 +37,11 @@ import Testing
         #expect(objects[0]["message"] as? String == "CREATE TABLE \"a,b\": fails\non the next run")
         #expect(objects[0]["hint"] as? String == LintRule.createIfNotExists.hint)
         #expect(objects[1]["line"] is NSNull)
-        #expect(FindingFormat.json.render([]) == "[]\n")
+        #expect(try FindingFormat.json.render([]) == "[]\n")
     }
 
-    @Test func githubAnnotationsEscapeWhatTheRunnerReads() {
-        let lines = FindingFormat.github.render(Self.findings).split(separator: "\n")
+    @Test func githubAnnotationsEscapeWhatTheRunnerReads() throws {
+        let lines = try FindingFormat.github.render(Self.findings).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("::error file=database/schema/001_a.sql,line=3,col=5,title=create-if-not-exists::"))
         #expect(lines[0].contains("CREATE TABLE \"a,b\": fails%0Aon the next run%0A"))

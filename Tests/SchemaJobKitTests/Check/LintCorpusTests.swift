@@ -79,7 +79,7 @@ import Testing
     func aBadFileHasExactlyTheFindingsItExpects(_ path: String) throws {
         let (findings, expected) = try Self.lint(path)
         #expect(!expected.isEmpty, "a bad file expects something")
-        let actual = findings.map { Expectation(line: $0.location.line ?? 0, rule: $0.rule) }.sorted()
+        let actual = findings.map { Expectation(line: $0.location.line ?? 0, rule: $0.rule.id) }.sorted()
         let missing = expected.filter { !actual.contains($0) }
         let unexpected = actual.filter { !expected.contains($0) }
         #expect(actual == expected, "missing \(missing), unexpected \(unexpected)")

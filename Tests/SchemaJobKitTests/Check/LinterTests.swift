@@ -20,7 +20,7 @@ import Testing
             CheckFixtures.schema("004_notes.sql", "CREATE TABLE IF NOT EXISTS notes (body text);\nCREATE INDEX IF NOT EXISTS idx_notes_body ON notes (body);\n"),
         ])
         let findings = Linter.lint(set)
-        #expect(findings.map(\.rule) == ["index-not-concurrent"], "\(findings.map(FindingFormat.textLine))")
+        #expect(findings.map(\.rule.id) == ["index-not-concurrent"], "\(findings.map(FindingFormat.textLine))")
         #expect(findings.first?.location.path == "database/schema/002_tags_index.sql")
         #expect(findings.first?.severity == .warning)
     }
@@ -31,7 +31,7 @@ import Testing
         set.schemaSum = nil
         let findings = Linter.lint(set)
         #expect(findings.allSatisfy { $0.severity == .warning }, "\(findings.map(FindingFormat.textLine))")
-        let byRule = Dictionary(grouping: findings, by: \.rule).mapValues { Set($0.map { $0.location.path.split(separator: "/").last! }) }
+        let byRule = Dictionary(grouping: findings, by: \.rule.id).mapValues { Set($0.map { $0.location.path.split(separator: "/").last! }) }
         #expect(byRule["replace-trigger"]?.contains("002_reservations.sql") == true, "\(byRule)")
         #expect(byRule["index-not-concurrent"] == ["008_add_expiry_tracking.sql", "009_add_availability_to_gpu_types.sql"], "\(byRule)")
     }
@@ -42,7 +42,7 @@ import Testing
 
     @Test func aCreateTableInCodeIsAFindingAtTheStatement() {
         let findings = CheckFixtures.lint("SELECT 1;\n\n  CREATE TABLE t (id int);\n")
-        #expect(findings.map(\.rule) == ["create-if-not-exists"])
+        #expect(findings.map(\.rule.id) == ["create-if-not-exists"])
         #expect(findings.first?.location == SourceLocation(path: "database/schema/001_test.sql", line: 3, column: 3))
         #expect(findings.first?.message.contains("CREATE TABLE t") == true)
     }
@@ -50,20 +50,20 @@ import Testing
     @Test func aFindingInsideADOBlockPointsIntoTheFile() {
         let sql = "DO $$\nBEGIN\n    IF true THEN\n        ALTER TABLE t\n            ADD CONSTRAINT c CHECK (x > 0) NOT VALID;\n    END IF;\nEND $$;\n"
         let findings = CheckFixtures.lint(sql)
-        #expect(findings.map(\.rule) == ["unguarded-add-constraint"])
+        #expect(findings.map(\.rule.id) == ["unguarded-add-constraint"])
         #expect(findings.first?.location.line == 5)
         #expect(findings.first?.location.column == 13)
     }
 
     @Test func anAllowSilencesOneRuleForOneStatement() {
         let allowed = CheckFixtures.lint("-- schemajob:allow truncate\nTRUNCATE a;\nTRUNCATE b;\n")
-        #expect(allowed.map(\.rule) == ["truncate"])
+        #expect(allowed.map(\.rule.id) == ["truncate"])
         #expect(allowed.first?.location.line == 3)
     }
 
     @Test func statementRulesApplyToFixturesToo() {
         let findings = CheckFixtures.lint("INSERT INTO t VALUES (1);\nDELETE FROM t;\n", phase: .fixtures)
-        #expect(findings.map(\.rule) == ["insert-without-on-conflict", "delete-without-where"])
+        #expect(findings.map(\.rule.id) == ["insert-without-on-conflict", "delete-without-where"])
         #expect(findings.allSatisfy { $0.location.path == "database/fixtures/001_test.sql" })
     }
 
@@ -71,16 +71,16 @@ import Testing
         let names = ["001_ok.sql", "002_also_ok_2.sql", "3_short.sql", "004-dash.sql", "005_Upper.sql", "000_zero.sql",
                      "006_.sql", "007__double.sql", "abc_words.sql"]
         let set = MigrationSet(directory: "database", files: names.map { CheckFixtures.schema($0, "SELECT 1;\n") })
-        let flagged = Linter.lint(set).filter { $0.rule == "file-name" }.map { $0.location.path }
+        let flagged = Linter.lint(set).filter { $0.rule.id == "file-name" }.map { $0.location.path }
         #expect(flagged == names.dropFirst(2).map { "database/schema/\($0)" }.sorted(by: DatabaseReader.byteOrder))
-        #expect(Linter.lint(set).filter { $0.rule == "file-name" }.allSatisfy { $0.location.line == nil })
+        #expect(Linter.lint(set).filter { $0.rule.id == "file-name" }.allSatisfy { $0.location.line == nil })
     }
 
     @Test func zeroIsTheFixSlotThatOnlyAFixFileMayTake() {
         let set = MigrationSet(directory: "database", files: ["000_fix_drift_first.sql", "000_fixtures.sql", "001_a.sql"].map {
             CheckFixtures.schema($0, "SELECT 1;\n")
         })
-        #expect(Linter.lint(set).filter { $0.rule == "file-name" }.map(\.location.path) == ["database/schema/000_fixtures.sql"])
+        #expect(Linter.lint(set).filter { $0.rule.id == "file-name" }.map(\.location.path) == ["database/schema/000_fixtures.sql"])
     }
 
     @Test func twoFilesWithOneNumberInOneDirectoryAreFound() {
@@ -90,7 +90,7 @@ import Testing
             CheckFixtures.file(.fixtures, "001_rows.sql", "SELECT 1;\n"),
         ])
         let findings = Linter.lint(set)
-        #expect(findings.map(\.rule) == ["duplicate-number"])
+        #expect(findings.map(\.rule.id) == ["duplicate-number"])
         #expect(findings.first?.location.path == "database/schema/001_b.sql")
         #expect(findings.first?.message.contains("001_a.sql") == true)
     }
@@ -103,16 +103,16 @@ import Testing
         try CheckFixtures.write("SELECT 1;\n", to: root.appendingPathComponent("fixtures/001_rows.sql.bak"))
         let set = try DatabaseReader.read(directory: root.path)
         let findings = Linter.lint(set)
-        #expect(findings.map(\.rule) == ["not-sql", "not-sql"])
+        #expect(findings.map(\.rule.id) == ["not-sql", "not-sql"])
         #expect(Set(findings.map { URL(fileURLWithPath: $0.location.path).lastPathComponent }) == ["notes.txt", "001_rows.sql.bak"])
     }
 
     @Test func trailingWhitespaceIsFoundAtItsFirstColumn() {
         let findings = CheckFixtures.lint("SELECT 1;  \nSELECT '\u{FEFF}';\t\nSELECT 3;\r\nSELECT 4;\n")
-        let trailing = findings.filter { $0.rule == "trailing-whitespace" }
+        let trailing = findings.filter { $0.rule.id == "trailing-whitespace" }
         #expect(trailing.map { [$0.location.line, $0.location.column] } == [[1, 10], [2, 12], [3, 10]])
         #expect(trailing.last?.message.contains("CRLF") == true)
-        let unsafe = findings.filter { $0.rule == "unsafe-character" }
+        let unsafe = findings.filter { $0.rule.id == "unsafe-character" }
         #expect(unsafe.map { [$0.location.line, $0.location.column] } == [[2, 9]])
     }
 
@@ -146,7 +146,7 @@ import Testing
     static let concurrently = "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t_a ON t (a);\n"
 
     @Test func concurrentlyIsAFindingInsideTheRunsTransaction() {
-        #expect(CheckFixtures.lint(Self.concurrently).map(\.rule) == ["non-transactional"])
+        #expect(CheckFixtures.lint(Self.concurrently).map(\.rule.id) == ["non-transactional"])
     }
 
     @Test func concurrentlyIsAllowedInANoTransactionFile() {
@@ -156,11 +156,11 @@ import Testing
     @Test func theDirectiveCountsOnlyBeforeTheFirstStatement() {
         let file = CheckFixtures.schema("001_t.sql", "SELECT 1;\n-- schemajob:no-transaction\n" + Self.concurrently)
         #expect(!file.runsOutsideTransaction)
-        #expect(Linter.lint(MigrationSet(directory: "database", files: [file])).map(\.rule) == ["non-transactional"])
+        #expect(Linter.lint(MigrationSet(directory: "database", files: [file])).map(\.rule.id) == ["non-transactional"])
     }
 
     @Test func aNoTransactionFileMayStillNotEndTheTransactionItself() {
         let findings = CheckFixtures.lint("-- schemajob:no-transaction\nCOMMIT;\n" + Self.concurrently)
-        #expect(findings.map(\.rule) == ["transaction-control"])
+        #expect(findings.map(\.rule.id) == ["transaction-control"])
     }
 }

@@ -34,7 +34,7 @@ import SQLSyntaxTests
             // and a prefix letter never joins the quote after it.
             let pieces = (0..<Int(generator.next() % 12)).map { _ in Self.piece(&generator) }
             let text = pieces.joined(separator: " SELECT ")
-            let metaFindings = CheckFixtures.lint(text).filter { $0.rule == "psql-meta-command" }
+            let metaFindings = CheckFixtures.lint(text).filter { $0.rule.id == "psql-meta-command" }
             #expect(metaFindings.isEmpty, "round \(round): \(text.debugDescription): \(metaFindings.map(FindingFormat.textLine))")
             #expect(!SQLLexer.tokens(in: text).contains { $0.kind == .psqlMeta }, "round \(round): \(text.debugDescription)")
 
@@ -45,10 +45,10 @@ import SQLSyntaxTests
             let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
             let expected = SourceLocation(
                 path: "database/schema/001_test.sql", line: lines.count, column: (lines.last?.count ?? 0) + 1)
-            let found = CheckFixtures.lint(withCommand).filter { $0.rule == "psql-meta-command" }
+            let found = CheckFixtures.lint(withCommand).filter { $0.rule.id == "psql-meta-command" }
             #expect(found.first?.location == expected, "round \(round): \(withCommand.debugDescription): \(found.map(FindingFormat.textLine))")
             let set = MigrationSet(directory: "database", files: [CheckFixtures.schema("001_test.sql", withCommand)])
-            #expect(RunSafety.refusals(set).contains { $0.rule == "psql-meta-command" && $0.location == expected }, "round \(round)")
+            #expect(RunSafety.refusals(set).contains { $0.rule.id == "psql-meta-command" && $0.location == expected }, "round \(round)")
         }
     }
 }

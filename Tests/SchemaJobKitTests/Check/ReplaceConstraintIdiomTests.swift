@@ -6,7 +6,7 @@ import Testing
 @Suite struct ReplaceConstraintIdiomTests {
     static func lint(_ text: String) -> [Finding] {
         let file = MigrationFile(phase: .schema, name: "001_jobs.sql", displayPath: "database/schema/001_jobs.sql", text: text)
-        return Linter.lint(MigrationSet(directory: "database", files: [file])).filter { $0.rule == "unguarded-add-constraint" }
+        return Linter.lint(MigrationSet(directory: "database", files: [file])).filter { $0.rule.id == "unguarded-add-constraint" }
     }
 
     @Test func theIdiomInADoBodyAndInPlainSQLIsCleanWhileAnUnguardedAddBesideItIsStillAnError() {

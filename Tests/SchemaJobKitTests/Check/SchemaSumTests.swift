@@ -17,7 +17,7 @@ import Testing
     }
 
     static func lockFindings(_ set: MigrationSet) -> [Finding] {
-        Linter.lint(set).filter { $0.rule.hasPrefix("schema-sum") }
+        Linter.lint(set).filter { $0.rule.id.hasPrefix("schema-sum") }
     }
 
     @Test func theSumListsEachSchemaFileThenChecksumsTheLinesAbove() {
@@ -38,7 +38,7 @@ import Testing
         var set = Self.lockedSet()
         set.files[1] = CheckFixtures.schema("002_keys.sql", "CREATE TABLE IF NOT EXISTS keys (id bigint);\n")
         let findings = Self.lockFindings(set)
-        #expect(findings.map(\.rule) == ["schema-sum-changed"])
+        #expect(findings.map(\.rule.id) == ["schema-sum-changed"])
         #expect(findings.first?.location == SourceLocation(path: "database/schema/002_keys.sql"))
     }
 
@@ -46,7 +46,7 @@ import Testing
         var set = Self.lockedSet()
         set.files.remove(at: 0)
         let findings = Self.lockFindings(set)
-        #expect(findings.map(\.rule) == ["schema-sum-missing-file"])
+        #expect(findings.map(\.rule.id) == ["schema-sum-missing-file"])
         #expect(findings.first?.location == SourceLocation(path: "database/schema.sum", line: 1, column: 1))
         #expect(findings.first?.message.contains("001_users.sql") == true)
     }
@@ -58,25 +58,25 @@ import Testing
         var edited = set
         edited.files[0] = CheckFixtures.schema("001_users.sql", "CREATE TABLE IF NOT EXISTS users (id bigint);\n")
         edited.schemaSum = edited.files[0].sha256 + original.dropFirst(64)
-        #expect(Self.lockFindings(edited).map(\.rule) == ["schema-sum-tampered"])
+        #expect(Self.lockFindings(edited).map(\.rule.id) == ["schema-sum-tampered"])
         #expect(Self.lockFindings(edited).first?.location.line == 3)
 
         // Or deletes a line, to unlock the file below it.
         var shortened = set
         shortened.schemaSum = original.split(separator: "\n").dropFirst().map { $0 + "\n" }.joined()
-        #expect(Self.lockFindings(shortened).map(\.rule) == ["schema-sum-tampered"])
+        #expect(Self.lockFindings(shortened).map(\.rule.id) == ["schema-sum-tampered"])
 
         // Or cuts the sum line off.
         var cut = set
         cut.schemaSum = original.split(separator: "\n").dropLast().map { $0 + "\n" }.joined()
-        #expect(Self.lockFindings(cut).map(\.rule) == ["schema-sum-tampered"])
+        #expect(Self.lockFindings(cut).map(\.rule.id) == ["schema-sum-tampered"])
     }
 
     @Test func aMalformedLineIsTamperingAtThatLine() {
         var set = Self.lockedSet()
         set.schemaSum = "not a hash  001_users.sql\n" + (set.schemaSum ?? "")
         let findings = Self.lockFindings(set)
-        #expect(findings.contains { $0.rule == "schema-sum-tampered" && $0.location.line == 1 })
+        #expect(findings.contains { $0.rule.id == "schema-sum-tampered" && $0.location.line == 1 })
     }
 
     @Test func aNewSchemaFileIsFine() {
@@ -116,6 +116,6 @@ import Testing
 
         try CheckFixtures.write("-- edited\n", to: root.appendingPathComponent("schema/001_users.sql"))
         let after = try DatabaseReader.read(directory: root.path)
-        #expect(Self.lockFindings(after).map(\.rule) == ["schema-sum-changed"])
+        #expect(Self.lockFindings(after).map(\.rule.id) == ["schema-sum-changed"])
     }
 }

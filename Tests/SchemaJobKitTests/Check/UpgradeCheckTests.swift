@@ -11,7 +11,7 @@ import Testing
     static func findings(_ name: String) throws -> [Finding] {
         let new = try DatabaseReader.read(directory: fixture(name) + "/new")
         let old = try EarlierDatabase.read(fixture(name) + "/old", directory: fixture(name) + "/new")
-        return Linter.lint(new, from: old).filter { $0.rule.hasPrefix("upgrade-") }
+        return Linter.lint(new, from: old).filter { $0.rule.id.hasPrefix("upgrade-") }
     }
 
     @Test func aColumnAddedInsideCreateTableIfNotExistsNamesTheTableTheColumnTheFileAndTheAlter() throws {
@@ -27,7 +27,7 @@ import Testing
         let found = try Self.findings("reservation_column_and_index")
         try #require(found.count == 1, "\(found.map(FindingFormat.textLine))")
         let finding = found[0]
-        #expect(finding.rule == "upgrade-column-added")
+        #expect(finding.rule.id == "upgrade-column-added")
         #expect(finding.location.line == 9 && finding.location.column == 5)
         #expect(finding.message.hasPrefix("reservations.domain_name was added inside CREATE TABLE IF NOT EXISTS reservations in 002_reservations.sql"))
         #expect(finding.message.contains("never get it, and there CREATE INDEX IF NOT EXISTS idx_reservations_domain_name (line 14) fails the deploy: column \"domain_name\" does not exist;"))
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func aChangedTypeDefaultNullabilityConstraintAndEnumValueAreEachNamed() throws {
-        let found = try Self.findings("changed_in_place").map { "\($0.location.line ?? 0):\($0.location.column ?? 0) \($0.rule): \($0.message)" }
+        let found = try Self.findings("changed_in_place").map { "\($0.location.line ?? 0):\($0.location.column ?? 0) \($0.rule.id): \($0.message)" }
         let alters = found.map { line in line.components(separatedBy: "; put ").last ?? "" }
         #expect(found.count == 5, "\(found)")
         #expect(found.map { $0.prefix { $0 != ":" } } == ["4", "11", "12", "13", "15"])
@@ -57,7 +57,7 @@ import Testing
         var withoutFix = new
         withoutFix.files.removeAll { $0.name == "002_add_available_gpus.sql" }
         let old = try DatabaseReader.read(directory: Self.fixture("harmless_edits") + "/old")
-        #expect(Linter.lint(withoutFix, from: old).map(\.rule) == ["upgrade-column-added"])
+        #expect(Linter.lint(withoutFix, from: old).map(\.rule.id) == ["upgrade-column-added"])
     }
 
     /// lint's hints are per finding and unproven: the flag points to `test --from`, which
@@ -89,7 +89,7 @@ import Testing
         var renamed = second
         renamed.name = "003_disks.sql"
         let findings = Linter.lint(MigrationSet(directory: "database", files: [renamed]), from: old)
-        #expect(findings.map(\.rule) == ["upgrade-file-removed", "upgrade-file-removed"])
+        #expect(findings.map(\.rule.id) == ["upgrade-file-removed", "upgrade-file-removed"])
         #expect(findings.allSatisfy { $0.isError })
         #expect(findings.map(\.message) == [
             "001_users.sql is gone: existing databases keep what it made, fresh installs never get it",

@@ -90,8 +90,8 @@ extension AgainstPostgreSQL {
             let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             let finding = try #require(parsed.first)
             #expect(finding["fix"] as? String == "ALTER TABLE disks VALIDATE CONSTRAINT disks_size_gb_positive;")
-            #expect(finding["fixProven"] as? Bool == true)
-            #expect((finding["fixPath"] as? String)?.hasSuffix("/new/schema/002_upgrade_fix.sql") == true)
+            #expect(finding["fix_proven"] as? Bool == true)
+            #expect((finding["fix_path"] as? String)?.hasSuffix("/new/schema/002_upgrade_fix.sql") == true)
         }
 
         @Test func fixFileWritesTheProvenScriptAsTheNextFileOfADirectory() throws {

@@ -38,7 +38,7 @@ extension AgainstPostgreSQL {
             try #require(!findings.isEmpty)
             // Each hint reads "put <statement> in a new schema file…".
             let statements = try findings.map { finding in
-                let hint = finding.hint
+                let hint = try #require(finding.hint)
                 let end = try #require(hint.range(of: " in a new schema file"))
                 return String(hint[hint.index(hint.startIndex, offsetBy: 4)..<end.lowerBound])
             }

@@ -55,12 +55,16 @@ import Yams
     }
 
     @Test func aLabelTheTemplateSetsItselfOrABadKeyOrValueIsRefusedWithTheSettingNamed() throws {
-        #expect(throws: SettingsError(location: SourceLocation(path: "job.labels"),
-                                      message: "sets app.kubernetes.io/name, which templates/job.yaml sets itself on Job db-migration-\(try Self.render([]).plan.shortHash)")) {
+        #expect(throws: InputError(SourceLocation(path: "job.labels"),
+                                   "sets app.kubernetes.io/name, which templates/job.yaml sets itself on Job db-migration-\(try Self.render([]).plan.shortHash)")) {
             try Self.render(["job.labels.app.kubernetes.io/name=mine"])
         }
-        #expect(throws: SettingsError.self) { try Self.render(["job.labels.team=has space"]) }
-        #expect(throws: SettingsError.self) { try Self.render(["job.annotations.-bad-/key=x"]) }
-        #expect(throws: SettingsError.self) { try Self.render(["job.annotations=x"]) }
+        for flag in ["job.labels.team=has space", "job.annotations.-bad-/key=x", "job.annotations=x"] {
+            #expect {
+                try Self.render([flag])
+            } throws: { error in
+                (error as? InputError)?.location == SourceLocation(path: "--set \(flag)")
+            }
+        }
     }
 }

@@ -206,7 +206,7 @@ import Testing
         #expect {
             try run.prepare(root: root.path)
         } throws: { error in
-            (error as? RunError)?.diagnosticLine
+            (error as? InputError)?.diagnosticLine
                 == "container main, env POD: error: no value given for field metadata.name"
         }
     }
@@ -214,7 +214,7 @@ import Testing
     @Test func anUnknownContainerIsAnError() throws {
         var run = try makeRun()
         run.containerName = "nope"
-        #expect(throws: RunError("container nope", "not found in the pod")) {
+        #expect(throws: InputError("container nope", "not found in the pod")) {
             try run.prepare(root: "/nonexistent")
         }
     }
