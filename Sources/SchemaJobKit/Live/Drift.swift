@@ -35,7 +35,7 @@ public struct LiveRequest: Sendable {
         let set = try DatabaseReader.read(directory: render.databaseDirectory)
         let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: render)
         let live = try LiveDatabase(
-            target: LocalMigration.Target(environment: environment, dsn: dsn),
+            target: Connection(environment: environment, dsn: dsn),
             settings: rendering.plan.settings, applicationName: "schemajob-\(command)")
         try live.probe()
         return (set, rendering, live)
