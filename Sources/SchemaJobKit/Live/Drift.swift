@@ -290,7 +290,7 @@ struct FreshInstall {
         environment: [String: String], command: String, progress: (String) -> Void
     ) throws -> FreshInstall {
         // libpq's variables name the live database here, never the scratch server.
-        let scratchEnvironment = environment.filter { !$0.key.hasPrefix("PG") }
+        let scratchEnvironment = Connection(environment: environment).baseEnvironment
         let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment)
         func relabel(_ line: String) {
             progress(line.hasPrefix("test: ") ? "\(command): " + line.dropFirst("test: ".count) : line)

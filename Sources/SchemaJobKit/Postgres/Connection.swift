@@ -106,7 +106,7 @@ public struct Connection: Sendable {
     /// The server libpq's variables name, as one line for a log: host, port, user, database
     /// and service, never the password.
     static func describeServer(_ variables: [String: String]) -> String {
-        variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
+        variables.filter { (serverVariables + ["PGSERVICE"]).contains($0.key) }
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }
