@@ -136,7 +136,7 @@ extension AgainstPostgreSQL.HistoryCommandTests {
         #expect(again.exitCode == 0, "\(again.output)")
         let rows = try database.rows("SELECT hash, coalesce(schemajob_version, '-') FROM schemajob.runs ORDER BY run_id")
         #expect(rows.map { $0[1] } == ["-", SchemaJob.version], "\(rows)")
-        let runs = try Ledger.runs(target: LocalMigration.Target(environment: Command.libpqVariables(database)),
+        let runs = try Ledger.runs(target: Connection(environment: Command.libpqVariables(database)),
                                    settings: job.plan.settings)
         #expect(runs.map(\.schemajobVersion) == [SchemaJob.version, nil])
     }
