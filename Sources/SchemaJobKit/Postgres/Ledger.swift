@@ -14,11 +14,11 @@ public enum Ledger {
         public var startedAt: String
         public var finishedAt: String
         public var durationSeconds: Double
-        public var pod: String?
+        @JSONNullable public var pod: String?
         public var user: String
         public var fileCount: Int
         /// The schemajob that wrote the Job (nil for runs recorded before the ledger kept it).
-        public var schemajobVersion: String?
+        @JSONNullable public var schemajobVersion: String?
 
         enum CodingKeys: String, CodingKey {
             case hash, pod, user
@@ -44,9 +44,9 @@ public enum Ledger {
         public var phase: String
         public var name: String
         /// What ran (nil for a file added since).
-        public var sha256: String?
+        @JSONNullable public var sha256: String?
         /// What database/ holds now (nil for a file removed since).
-        public var localSHA256: String?
+        @JSONNullable public var localSHA256: String?
         public var status: Status
 
         enum CodingKeys: String, CodingKey {
