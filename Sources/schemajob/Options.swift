@@ -42,8 +42,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A libpq connection string or URI (wins over PG* variables for what it names; its password is never passed as an argument).", valueName: "dsn"))
     var dsn: String?
 
-    var target: LocalMigration.Target {
-        LocalMigration.Target(environment: ProcessInfo.processInfo.environment, dsn: dsn)
+    var target: Connection {
+        Connection(environment: ProcessInfo.processInfo.environment, dsn: dsn)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// `schemajob diff`: what changed between two renders, object by object.
 ///
@@ -58,8 +59,8 @@ public struct RenderDiff: Sendable, Encodable {
                                             fields: [], files: [], reason: "removed"))
                 continue
             }
-            let oldLeaves = leaves(normalized(before, oldHashes), excludingData: before.kind == "ConfigMap")
-            let newLeaves = leaves(normalized(after, newHashes), excludingData: after.kind == "ConfigMap")
+            let oldLeaves = leaves(before.content, hashes: oldHashes, excludingData: before.kind == "ConfigMap")
+            let newLeaves = leaves(after.content, hashes: newHashes, excludingData: after.kind == "ConfigMap")
             var fields: [FieldChange] = []
             for path in Set(oldLeaves.keys).union(newLeaves.keys).sorted() where oldLeaves[path] != newLeaves[path] {
                 fields.append(FieldChange(path: path, old: oldLeaves[path], new: newLeaves[path]))
@@ -118,57 +119,61 @@ public struct RenderDiff: Sendable, Encodable {
         return full + short
     }
 
-    /// The object with the render's hashes replaced by `<hash>`.
-    static func normalized(_ object: RenderedObject, _ hashes: [String]) -> Any {
-        func replace(_ value: Any) -> Any {
-            switch value {
-            case let mapping as [String: Any]: return mapping.mapValues(replace)
-            case let array as [Any]: return array.map(replace)
-            case let text as String:
-                return hashes.reduce(text) { $0.replacingOccurrences(of: $1, with: hashPlaceholder) }
-            default: return value
-            }
-        }
-        return replace(object.content)
-    }
-
-    /// Every scalar by its path (`spec.template.spec.containers[api].env[PGHOST].value`).
+    /// Every scalar by its path (`spec.template.spec.containers[api].env[PGHOST].value`),
+    /// with the render's `hashes` replaced by `<hash>` in every string.
     ///
     /// A list whose entries all carry a distinct `name` (containers, env, ports, volumes,
     /// volumeMounts) is keyed by those names, as Kubernetes itself matches them: adding
     /// or removing one entry then shows as that entry alone, not as every later index
     /// changing. Any other list is keyed by index (`args[2]`).
-    static func leaves(_ value: Any, excludingData: Bool) -> [String: String] {
+    static func leaves(_ node: Node, hashes: [String], excludingData: Bool) -> [String: String] {
         var result: [String: String] = [:]
-        func walk(_ value: Any, _ path: String) {
-            switch value {
-            case let mapping as [String: Any]:
-                for (key, child) in mapping where !(excludingData && path.isEmpty && (key == "data" || key == "binaryData")) {
+        func walk(_ node: Node, _ path: String) {
+            switch node {
+            case .mapping(let mapping):
+                for (keyNode, child) in mapping {
+                    let key = keyNode.string ?? ""
+                    if excludingData && path.isEmpty && (key == "data" || key == "binaryData") { continue }
                     walk(child, path.isEmpty ? key : "\(path).\(key)")
                 }
-            case let array as [Any]:
-                if let names = entryNames(array) {
+            case .sequence(let sequence):
+                let array = Array(sequence)
+                if let names = entryNames(array, hashes: hashes) {
                     for (name, child) in zip(names, array) { walk(child, "\(path)[\(name)]") }
                 } else {
                     for (index, child) in array.enumerated() { walk(child, "\(path)[\(index)]") }
                 }
-            case is NSNull:
-                result[path] = "null"
-            default:
-                result[path] = "\(value)"
+            case .scalar:
+                result[path] = text(of: node, hashes: hashes)
+            case .alias:
+                // Composing resolves every alias to its anchor's node: none is left here.
+                break
             }
         }
-        walk(value, "")
+        walk(node, "")
         return result
+    }
+
+    /// A scalar as the diff shows it: by YAML's full rules (a number as the number, any
+    /// null as `null`), a string with the hashes replaced.
+    static func text(of node: Node, hashes: [String]) -> String {
+        switch Constructor.default.any(from: node) {
+        case is NSNull: return "null"
+        case let text as String: return hashes.reduce(text) { $0.replacingOccurrences(of: $1, with: hashPlaceholder) }
+        case let value: return "\(value)"
+        }
     }
 
     /// The entries' names, when every entry is a mapping with a string `name` and no two
     /// names are the same; nil otherwise (the list is then keyed by index).
-    static func entryNames(_ array: [Any]) -> [String]? {
+    static func entryNames(_ array: [Node], hashes: [String]) -> [String]? {
         var names: [String] = []
         var seen: Set<String> = []
         for entry in array {
-            guard let name = (entry as? [String: Any])?["name"] as? String, seen.insert(name).inserted else { return nil }
+            guard case .mapping = entry, let nameNode = entry["name"], nameNode.scalar != nil,
+                  Constructor.default.any(from: nameNode) is String else { return nil }
+            let name = text(of: nameNode, hashes: hashes)
+            guard seen.insert(name).inserted else { return nil }
             names.append(name)
         }
         return names

@@ -1,8 +1,9 @@
 import Foundation
 import Yams
 
-/// One object of a render, as `diff` reads it back: kind, name, the hash it carries,
-/// and its content as parsed YAML (or JSON, which is YAML too).
+/// One object of a render, as `diff` reads it back through `RenderedObjects` (the reader
+/// `Run/` uses too): what names it and the hash it carries, typed, and the whole
+/// document, since a diff compares every field, not only those a type names.
 public struct RenderedObject: @unchecked Sendable {
     public var kind: String
     public var name: String
@@ -10,7 +11,9 @@ public struct RenderedObject: @unchecked Sendable {
     public var shortHash: String?
     /// The full hash from the `schemajob/hash` annotation, when the object has one.
     public var hash: String?
-    public var content: [String: Any]
+    /// The object as composed, its scalars tagged by YAML's full rules (so `4` is a number
+    /// and `"4"` a string, as the object's author wrote them).
+    public var content: Node
 
     /// What stays the same when only the hash changes: the name without `-<hash>`.
     public var identity: String {
@@ -19,7 +22,12 @@ public struct RenderedObject: @unchecked Sendable {
 
     /// ConfigMap `data`, file by file.
     public var data: [String: String] {
-        (content["data"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        var files: [String: String] = [:]
+        guard let mapping = content["data"]?.mapping else { return files }
+        for (key, value) in mapping {
+            files[key.string ?? ""] = "\(Constructor.default.any(from: value))"
+        }
+        return files
     }
 }
 
@@ -57,32 +65,29 @@ public enum RenderReader {
     }
 
     static func parse(_ text: String, path: String) throws -> [RenderedObject] {
-        var documents: [Any] = []
+        var documents: [Node] = []
         do {
-            var sequence = try Yams.load_all(yaml: text)
-            while let document = sequence.next() {
-                if let array = document as? [Any] { documents += array } else if !(document is NSNull) { documents.append(document) }
+            for document in try RenderedObjects.documents(in: text) {
+                // `render --format json` writes one array of objects.
+                if case .sequence(let array) = document {
+                    documents += array
+                } else if !(document.scalar != nil && Constructor.default.any(from: document) is NSNull) {
+                    documents.append(document)
+                }
             }
-            // The sequence stops at a syntax error and keeps it, instead of throwing.
-            if let error = sequence.error { throw error }
         } catch {
             throw InputError(yamlErrorLocation(error, path: path), "not valid YAML or JSON: \(yamlProblem(error))")
         }
         return try documents.enumerated().map { index, document in
-            guard let content = document as? [String: Any],
-                  let kind = content["kind"] as? String,
-                  let metadata = content["metadata"] as? [String: Any],
-                  let name = metadata["name"] as? String else {
+            guard case .mapping = document, let object = try? YAMLDecoder().decode(ObjectIdentity.self, from: document) else {
                 throw InputError(SourceLocation(path: path),
                                  "object \(index + 1) is not a Kubernetes object (needs kind and metadata.name)")
             }
-            let labels = metadata["labels"] as? [String: Any]
-            let annotations = metadata["annotations"] as? [String: Any]
             return RenderedObject(
-                kind: kind, name: name,
-                shortHash: labels?["schemajob/hash"].map { "\($0)" },
-                hash: annotations?["schemajob/hash"].map { "\($0)" },
-                content: content)
+                kind: object.kind, name: object.metadata.name,
+                shortHash: object.metadata.labels?["schemajob/hash"],
+                hash: object.metadata.annotations?["schemajob/hash"],
+                content: document)
         }
     }
 }

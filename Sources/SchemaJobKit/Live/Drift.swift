@@ -35,7 +35,7 @@ public struct LiveRequest: Sendable {
         let set = try DatabaseReader.read(directory: render.databaseDirectory)
         let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: render)
         let live = try LiveDatabase(
-            target: LocalMigration.Target(environment: environment, dsn: dsn),
+            target: Connection(environment: environment, dsn: dsn),
             settings: rendering.plan.settings, applicationName: "schemajob-\(command)")
         try live.probe()
         return (set, rendering, live)
@@ -290,7 +290,7 @@ struct FreshInstall {
         environment: [String: String], command: String, progress: (String) -> Void
     ) throws -> FreshInstall {
         // libpq's variables name the live database here, never the scratch server.
-        let scratchEnvironment = environment.filter { !$0.key.hasPrefix("PG") }
+        let scratchEnvironment = Connection(environment: environment).baseEnvironment
         let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment)
         func relabel(_ line: String) {
             progress(line.hasPrefix("test: ") ? "\(command): " + line.dropFirst("test: ".count) : line)

@@ -25,10 +25,10 @@ struct LiveCopy {
             guard FileManager.default.isExecutableFile(atPath: given) else { throw InputError(given, "--pg-dump: not an executable") }
             return given
         }
-        guard let psql = ProofServer.findPsql(path: path) else {
-            throw InputError("pg_dump", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client, or give --pg-dump")
+        guard let psql = Psql.find(path: path) else {
+            throw InputError("pg_dump", Psql.notFound + ", or give --pg-dump")
         }
-        return (psql as NSString).deletingLastPathComponent + "/pg_dump"
+        return psql.directory + "/pg_dump"
     }
 
     /// The major version in `pg_dump (PostgreSQL) 15.18 (Debian …)`.

@@ -14,20 +14,18 @@ public struct LiveDatabase: Sendable {
         "idle_in_transaction_session_timeout=15s",
     ]
 
-    var psql: String
+    var psql: Psql
     /// libpq's variables for the live database (the caller's, `--dsn`'s, then the settings').
     var variables: [String: String]
     /// The caller's environment without libpq's variables.
     var baseEnvironment: [String: String]
     var applicationName: String
 
-    public init(target: LocalMigration.Target, settings: Settings, applicationName: String) throws {
-        guard let psql = ProofServer.findPsql(path: target.environment["PATH"]) else {
-            throw InputError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
-        }
+    public init(target: Connection, settings: Settings, applicationName: String) throws {
+        guard let psql = Psql.find(path: target.environment["PATH"]) else { throw InputError("psql", Psql.notFound) }
         self.psql = psql
-        variables = try Ledger.libpqEnvironment(target: target, settings: settings)
-        baseEnvironment = target.environment.filter { !$0.key.hasPrefix("PG") }
+        variables = try target.libpqVariables(settings: settings)
+        baseEnvironment = target.baseEnvironment
         self.applicationName = applicationName
     }
 
@@ -43,26 +41,14 @@ public struct LiveDatabase: Sendable {
 
     /// One line naming the server, never the password.
     public var description: String {
-        ConnectionString.describeServer(variables)
+        Connection.describeServer(variables)
     }
 
     /// Runs `script` in one session; exit 2 of psql (no connection) becomes "could not run".
-    func run(_ script: String, extraArguments: [String] = []) throws -> Subprocess.Result {
-        let directory = try TemporaryDirectory(prefix: "schemajob-live")
-        let path = directory.path + "/read.sql"
-        guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
-            throw InputError(path, "cannot write psql's input")
-        }
-        let result = try Subprocess.run(
-            psql,
-            PsqlArguments.forReading + extraArguments + ["--file=\(path)"],
-            environment: environment)
-        let problem = result.oneLineError(droppingPrefix: "psql: error: ")
-        switch result.status {
-        case 0: return result
-        case 2: throw InputError("live database (\(description))", "cannot connect: \(problem)")
-        default: throw InputError("live database (\(description))", "a read failed: \(problem)")
-        }
+    func run(_ script: String) throws -> Subprocess.Result {
+        try psql.read(
+            .script(script), environment: environment,
+            place: "live database (\(description))", cannotConnect: "cannot connect", failed: "a read failed")
     }
 
     /// Fails with exit 2's error when the server does not answer.

@@ -53,7 +53,7 @@ public enum LivePlan {
         progress("plan: copied the live schema (pg_dump --schema-only), the ledger and at most \(LiveCopy.rowBound) rows of \(tables.isEmpty ? "no fixture table" : tables.joined(separator: ", "))")
 
         let setup = try request.setup()
-        let server = try ProofServer.open(dsn: request.scratchDSN, environment: request.environment.filter { !$0.key.hasPrefix("PG") })
+        let server = try ProofServer.open(dsn: request.scratchDSN, environment: Connection(environment: request.environment).baseEnvironment)
         defer { server.close() }
         progress(server.description.replacingOccurrences(of: "test: ", with: "plan: "))
         let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server) { _ in })

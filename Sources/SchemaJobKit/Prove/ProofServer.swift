@@ -19,7 +19,7 @@ public final class ProofServer: @unchecked Sendable {
     }
 
     let place: Place
-    let psql: String
+    let psql: Psql
     /// The caller's environment without libpq's variables: what every psql here starts from.
     let baseEnvironment: [String: String]
     private var created: [String] = []
@@ -57,15 +57,15 @@ public final class ProofServer: @unchecked Sendable {
     /// The server `dsn` or the `PG*` variables of `environment` name, or, with neither,
     /// a throwaway server started now (when PostgreSQL's programs are installed).
     public static func open(dsn: String?, environment: [String: String]) throws -> ProofServer {
-        let base = environment.filter { !$0.key.hasPrefix("PG") }
-        let names = environment.keys.filter { libpqServerVariables.contains($0) }
-        if dsn != nil || !names.isEmpty {
-            guard let psql = findPsql(path: environment["PATH"]) else {
-                throw InputError("psql", "not found on PATH or under /usr/lib/postgresql/*/bin: install PostgreSQL's client")
+        let connection = Connection(environment: environment, dsn: dsn)
+        let base = connection.baseEnvironment
+        if connection.namesServer {
+            guard let psql = Psql.find(path: environment["PATH"]) else {
+                throw InputError("psql", Psql.notFound)
             }
             // A connection string is taken apart: psql is never given it, nor the password, as an argument.
-            let variables = try LocalMigration.Target(environment: environment, dsn: dsn).libpqVariables()
-            let server = ConnectionString.describeServer(variables)
+            let variables = try connection.libpqVariables()
+            let server = Connection.describeServer(variables)
             let shown = (dsn == nil ? "the server libpq's variables name" : "the server --dsn names") + " (\(server))"
             let proofServer = ProofServer(
                 place: .named(environment: variables),
@@ -85,7 +85,7 @@ public final class ProofServer: @unchecked Sendable {
         }
         let scratch = try ScratchServer.start(binaries: binaries)
         let server = ProofServer(
-            place: .started(scratch), psql: binaries + "/psql", baseEnvironment: base,
+            place: .started(scratch), psql: Psql(executable: binaries + "/psql"), baseEnvironment: base,
             description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
         if let role = server.runRole {
             let made = try server.query(
@@ -100,18 +100,13 @@ public final class ProofServer: @unchecked Sendable {
         return server
     }
 
-    private init(place: Place, psql: String, baseEnvironment: [String: String], description: String) {
+    private init(place: Place, psql: Psql, baseEnvironment: [String: String], description: String) {
         self.place = place
         self.psql = psql
         self.baseEnvironment = baseEnvironment
         self.description = description
         Self.open.withLock { $0[ObjectIdentifier(self)] = self }
     }
-
-    /// The variables that say which server libpq connects to.
-    static let libpqServerVariables: Set<String> = [
-        "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", "PGSERVICEFILE",
-    ]
 
     /// Every server open in this process, so an interrupted run can still clean up.
     private static let open = Mutex<[ObjectIdentifier: ProofServer]>([:])
@@ -174,23 +169,23 @@ public final class ProofServer: @unchecked Sendable {
 
     /// Where the Job's containers connect to reach `database`, with the psql and
     /// pg_isready beside this proof's own psql first on their PATH.
-    func target(database: String) -> LocalMigration.Target {
-        var target: LocalMigration.Target
+    func target(database: String) -> Connection {
+        var target: Connection
         switch place {
         case .named(let environment):
-            target = LocalMigration.Target(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
+            target = Connection(environment: environment.merging(["PGDATABASE": database]) { _, new in new })
         case .started(let scratch):
             var environment = scratch.environment(database: database)
             environment["PGUSER"] = runRole
-            target = LocalMigration.Target(environment: environment)
+            target = Connection(environment: environment)
         }
-        target.clients = (psql as NSString).deletingLastPathComponent
+        target.clients = psql.directory
         return target
     }
 
     /// Runs one query (nil database: the caller's, or `postgres` on a started server).
     func query(_ sql: String, database: String?) throws -> Subprocess.Result {
-        try psqlRun(["--command=\(sql)"], database: database)
+        try psqlRun(.command(sql), database: database)
     }
 
     /// Runs a script in one psql session with ON_ERROR_STOP. `files` (bytes by relative
@@ -198,24 +193,10 @@ public final class ProofServer: @unchecked Sendable {
     /// `files`); a script that runs them runs as the set's role (`runRole`), as the Job's
     /// run does, and so does one that makes objects the set must own (`asSetRole`).
     func run(script: String, database: String, files: [String: [UInt8]] = [:], asSetRole: Bool = false) throws -> Subprocess.Result {
-        let directory = try TemporaryDirectory(prefix: "schemajob-prove")
-        let path = directory.path + "/script.sql"
-        guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
-            throw InputError(path, "cannot write")
-        }
-        for (relative, bytes) in files {
-            let target = directory.path + "/" + relative
-            try FileManager.default.createDirectory(
-                atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
-                throw InputError(target, "cannot write")
-            }
-        }
-        guard !files.isEmpty else { return try psqlRun(["--file=\(path)"], database: database, user: asSetRole ? runRole : nil) }
-        return try psqlRun(["--set=files=\(directory.path)", "--file=\(path)"], database: database, user: runRole)
+        try psqlRun(.script(script, files: files), database: database, user: files.isEmpty && !asSetRole ? nil : runRole)
     }
 
-    private func psqlRun(_ arguments: [String], database: String?, user: String? = nil) throws -> Subprocess.Result {
+    private func psqlRun(_ input: Psql.Input, database: String?, user: String? = nil) throws -> Subprocess.Result {
         var environment = baseEnvironment
         switch place {
         case .named(let variables):
@@ -229,25 +210,6 @@ public final class ProofServer: @unchecked Sendable {
             environment.merge(scratch.environment(database: database ?? "postgres")) { _, new in new }
         }
         if let user { environment["PGUSER"] = user }
-        return try Subprocess.run(
-            psql,
-            PsqlArguments.forReading + arguments,
-            environment: environment)
-    }
-
-    /// The first psql on PATH; in place of Debian's `pg_wrapper` (a Perl script that
-    /// picks a version, 50–100 ms a start where psql itself takes 10–20), the newest
-    /// installed client, which is what the wrapper runs for a server it has no cluster
-    /// entry for. A proof starts a few dozen clients, so this is most of its overhead.
-    static func findPsql(path: String?) -> String? {
-        let newestClient = ScratchServer.newestInstalled(having: ["psql", "pg_isready"]).map { $0 + "/psql" }
-        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/psql"
-            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
-            let real = URL(fileURLWithPath: candidate).resolvingSymlinksInPath()
-            if real.lastPathComponent == "pg_wrapper", let client = newestClient { return client }
-            return candidate
-        }
-        return newestClient ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }
+        return try psql.run(input, environment: environment)
     }
 }

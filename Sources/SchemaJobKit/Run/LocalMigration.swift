@@ -22,44 +22,13 @@ public enum LocalMigration {
         public var output: String
     }
 
-    /// Where the caller's database is: libpq's `PG*` variables, or a connection string.
-    public struct Target: Sendable {
-        /// The caller's environment; only the `PG*` variables are read.
-        public var environment: [String: String]
-        /// A libpq connection string or URI, taken apart into `PG*` variables and the
-        /// password (see `ConnectionString`).
-        public var dsn: String?
-        /// A directory put first on the containers' `PATH`, for their psql and pg_isready
-        /// (`test` gives the one its own psql is in); nil: this machine's `PATH` as it is.
-        public var clients: String?
-
-        public init(environment: [String: String], dsn: String? = nil) {
-            self.environment = environment
-            self.dsn = dsn
-        }
-
-        /// The caller's `PG*` variables with the connection string's parameters over them
-        /// and its password as `PGPASSWORD`: what a psql run here is given instead of the
-        /// string, so the password is never an argument any user of the machine can read.
-        public func libpqVariables() throws -> [String: String] {
-            var variables = environment.filter { $0.key.hasPrefix("PG") }
-            guard let dsn else { return variables }
-            let connection = try ConnectionString(dsn)
-            // The string alone names the server: the variables it leaves unset are not the caller's.
-            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE"] { variables[name] = nil }
-            variables.merge(connection.environment) { _, named in named }
-            if let password = connection.password { variables["PGPASSWORD"] = password }
-            return variables
-        }
-    }
-
     /// Runs the Job's `wait-for-postgres`, then `migrate`. `reapply` applies the files even
     /// when the ledger already holds this hash (what `job.reapply: always` does in the Job,
     /// without changing the hash the ledger records). A nil `waitSeconds` leaves the wait
     /// out, for a caller that has just reached the server itself (`test`, three runs in a
     /// row); `migrate` still exits 75 when it cannot connect.
     public static func apply(
-        _ rendering: Rendering, target: Target, waitSeconds: Int?, reapply: Bool = false,
+        _ rendering: Rendering, target: Connection, waitSeconds: Int?, reapply: Bool = false,
         output: ContainerRun.Output
     ) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
@@ -98,7 +67,7 @@ public enum LocalMigration {
 
     /// Runs the gate (`wait-for-schema`) once: ready, not ready, or not reachable. With
     /// `waitSeconds`, it waits as a gated pod does, for at most that long.
-    public static func verify(_ rendering: Rendering, target: Target, waitSeconds: Int? = nil,
+    public static func verify(_ rendering: Rendering, target: Connection, waitSeconds: Int? = nil,
                               output: ContainerRun.Output) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
         let check: ContainerRun.Result
@@ -119,32 +88,18 @@ public enum LocalMigration {
         }
     }
 
-    /// The rendered pods with the caller's connection in place of the cluster's: the
-    /// caller's `PG*` variables win over the rendered ones, `--dsn`'s parameters win over
-    /// both, and the password goes through the Secret's file, the way the Job reads it.
-    /// A connection string is taken apart first (`ConnectionString`): psql is never given
-    /// it as an argument, where every user of the machine could read the password.
-    static func localPods(_ rendering: Rendering, target: Target, output: ContainerRun.Output) throws -> LocalPods {
-        var overrides: [String: String] = [:]
-        for (name, value) in target.environment where name.hasPrefix("PG") && name != "PGPASSWORD" {
-            overrides[name] = value
-        }
+    /// The rendered pods with the caller's connection in place of the cluster's
+    /// (`Connection.podEnvironment`), the password through the Secret's file, the way the
+    /// Job reads it: psql is never given it as an argument, where every user of the
+    /// machine could read it.
+    static func localPods(_ rendering: Rendering, target: Connection, output: ContainerRun.Output) throws -> LocalPods {
+        let connection = try target.podEnvironment()
+        var overrides = connection.overrides
         if let clients = target.clients {
             overrides["PATH"] = clients + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
         }
-        var removed: Set<String> = []
-        var password = target.environment["PGPASSWORD"]
-        if let dsn = target.dsn {
-            let connection = try ConnectionString(dsn)
-            overrides.merge(connection.environment) { _, named in named }
-            password = connection.password ?? password
-            // The connection string alone names the server, not the cluster's service.
-            for name in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE"] where overrides[name] == nil {
-                removed.insert(name)
-            }
-        }
         var secrets: [String: [String: String]] = [:]
-        if let password {
+        if let password = connection.password {
             let settings = rendering.plan.settings
             secrets[settings.string("postgres.secretName")] = [settings.string("postgres.passwordKey"): password]
         }
@@ -156,6 +111,6 @@ public enum LocalMigration {
         }
         return try LocalPods(
             yaml: yaml, secrets: secrets, podName: "schemajob-apply@\(host)",
-            environmentOverrides: overrides, removedVariables: removed, output: output)
+            environmentOverrides: overrides, removedVariables: connection.removed, output: output)
     }
 }

@@ -66,5 +66,20 @@ public struct JSONNullable<Value: Encodable>: Encodable {
     }
 }
 
+extension JSONNullable: Decodable where Value: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try container.decode(Value.self)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Reading back what schemajob wrote (the ledger's rows, a saved document): a key left
+    /// out means no value, as it does for a plain optional, rather than a decoding error.
+    public func decode<Value: Decodable>(_ type: JSONNullable<Value>.Type, forKey key: Key) throws -> JSONNullable<Value> {
+        try decodeIfPresent(type, forKey: key) ?? JSONNullable(wrappedValue: nil)
+    }
+}
+
 extension JSONNullable: Sendable where Value: Sendable {}
 extension JSONNullable: Equatable where Value: Equatable {}

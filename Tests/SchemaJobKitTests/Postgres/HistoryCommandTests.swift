@@ -71,6 +71,11 @@ extension AgainstPostgreSQL {
             let answer = try JSONDecoder().decode(Answer.self, from: Data(result.stdout.utf8))
             #expect(answer.run.hash == hashes[0])
             let status = Dictionary(uniqueKeysWithValues: answer.files.map { ($0.name, $0.status) })
+            // docs/json.md: a value the ledger does not have is null, its key still there.
+            let raw = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let added = try #require((raw["files"] as? [[String: Any]])?.first { $0["name"] as? String == "010_audit_events.sql" })
+            #expect(Set(added.keys) == ["local_sha256", "name", "phase", "sha256", "status"])
+            #expect(added["sha256"] is NSNull)
             #expect(status["001_users_and_keys.sql"] == .same)
             #expect(status["001_initial_gpu_types.sql"] == .changed)
             #expect(status["010_audit_events.sql"] == .added)
@@ -136,7 +141,7 @@ extension AgainstPostgreSQL.HistoryCommandTests {
         #expect(again.exitCode == 0, "\(again.output)")
         let rows = try database.rows("SELECT hash, coalesce(schemajob_version, '-') FROM schemajob.runs ORDER BY run_id")
         #expect(rows.map { $0[1] } == ["-", SchemaJob.version], "\(rows)")
-        let runs = try Ledger.runs(target: LocalMigration.Target(environment: Command.libpqVariables(database)),
+        let runs = try Ledger.runs(target: Connection(environment: Command.libpqVariables(database)),
                                    settings: job.plan.settings)
         #expect(runs.map(\.schemajobVersion) == [SchemaJob.version, nil])
     }

@@ -1,5 +1,5 @@
 import Foundation
-import SchemaJobKit
+@testable import SchemaJobKit
 import Testing
 
 /// A throwaway PostgreSQL server (Debian's `postgresql` package) for the tests, started
@@ -69,8 +69,7 @@ final class PostgresServer: Sendable {
     }
 
     func psql(command: String? = nil, file: String? = nil, database: String, user: String) throws -> String {
-        var arguments = [
-            "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1",
+        var arguments = Psql.flags + [
             "--host=\(socketDirectory)", "--port=\(port)", "--username=\(user)", "--dbname=\(database)",
         ]
         if let command { arguments.append("--command=\(command)") }

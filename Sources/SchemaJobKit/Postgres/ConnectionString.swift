@@ -54,13 +54,6 @@ public struct ConnectionString: Sendable, Equatable {
     }
 
     /// `key=value key2='quoted \' value'`, as libpq reads it.
-    /// The server libpq's variables name, as one line for a log: host, port, user, database
-    /// and service, never the password.
-    static func describeServer(_ variables: [String: String]) -> String {
-        variables.filter { ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"].contains($0.key) }
-            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-    }
-
     static func parseKeywordValue(_ text: String) throws -> [String: String] {
         var parameters: [String: String] = [:]
         var characters = Array(text)[...]

@@ -14,11 +14,11 @@ public enum Ledger {
         public var startedAt: String
         public var finishedAt: String
         public var durationSeconds: Double
-        public var pod: String?
+        @JSONNullable public var pod: String?
         public var user: String
         public var fileCount: Int
         /// The schemajob that wrote the Job (nil for runs recorded before the ledger kept it).
-        public var schemajobVersion: String?
+        @JSONNullable public var schemajobVersion: String?
 
         enum CodingKeys: String, CodingKey {
             case hash, pod, user
@@ -44,9 +44,9 @@ public enum Ledger {
         public var phase: String
         public var name: String
         /// What ran (nil for a file added since).
-        public var sha256: String?
+        @JSONNullable public var sha256: String?
         /// What database/ holds now (nil for a file removed since).
-        public var localSHA256: String?
+        @JSONNullable public var localSHA256: String?
         public var status: Status
 
         enum CodingKeys: String, CodingKey {
@@ -83,7 +83,7 @@ public enum Ledger {
     }
 
     /// The ledger's runs, newest first.
-    public static func runs(target: LocalMigration.Target, settings: Settings) throws -> [Run] {
+    public static func runs(target: Connection, settings: Settings) throws -> [Run] {
         let output = try query(runsQuery, target: target, settings: settings)
         guard output.trimmingCharacters(in: .whitespacesAndNewlines) != noLedger else {
             throw InputError("schemajob.runs", "the database has no ledger: no migration has run there (schemajob apply, or the Job, creates it)")
@@ -93,7 +93,7 @@ public enum Ledger {
 
     /// The newest run whose hash starts with `prefix`, and its files against `local`.
     public static func files(
-        ofHash prefix: String, target: LocalMigration.Target, settings: Settings, local: MigrationSet
+        ofHash prefix: String, target: Connection, settings: Settings, local: MigrationSet
     ) throws -> (Run, [RunFile]) {
         let matching = try runs(target: target, settings: settings).filter { $0.hash.hasPrefix(prefix.lowercased()) }
         guard let run = matching.first else {
@@ -118,20 +118,6 @@ public enum Ledger {
         return (run, files)
     }
 
-    /// libpq's variables for the caller's database: the `PG*` variables (or `--dsn`), and
-    /// what they leave unset from the settings (`postgres.host`, ...).
-    static func libpqEnvironment(target: LocalMigration.Target, settings: Settings) throws -> [String: String] {
-        var environment = try target.libpqVariables()
-        if target.dsn == nil {
-            let defaults = [
-                "PGHOST": settings.string("postgres.host"), "PGPORT": settings.string("postgres.port"),
-                "PGDATABASE": settings.string("postgres.database"), "PGUSER": settings.string("postgres.user"),
-            ]
-            environment.merge(defaults) { given, _ in given }
-        }
-        return environment
-    }
-
     static func decode<T: Decodable>(_ type: T.Type, from output: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(output.utf8))
@@ -140,33 +126,14 @@ public enum Ledger {
         }
     }
 
-    /// Runs `sql` in one psql session. The password comes only from the environment
-    /// (PGPASSWORD, or a `--dsn` taken apart into `PG*` variables) or ~/.pgpass, never from
-    /// an argument. What the caller's `PG*` variables (or the dsn) leave unset comes from
-    /// the settings.
-    static func query(_ sql: String, target: LocalMigration.Target, settings: Settings) throws -> String {
-        var environment = target.environment.filter { !$0.key.hasPrefix("PG") }
-        environment.merge(try libpqEnvironment(target: target, settings: settings)) { _, given in given }
-        let directory = try TemporaryDirectory(prefix: "schemajob-history")
-        let input = directory.path + "/query.psql"
-        guard FileManager.default.createFile(atPath: input, contents: Data(sql.utf8)) else {
-            throw InputError(directory.path, "cannot write psql's input")
-        }
-        let result: Subprocess.Result
-        do {
-            result = try Subprocess.run(
-                "/usr/bin/env",
-                ["psql"] + PsqlArguments.forReading + ["--file=\(input)"],
-                environment: environment)
-        } catch {
-            throw InputError("psql", "cannot start psql: \(error)")
-        }
-        let problem = result.oneLineError(droppingPrefix: "psql: error: ")
-        switch result.status {
-        case 0: return result.stdout
-        case 2: throw InputError("psql", "could not connect to PostgreSQL: \(problem)")
-        default: throw InputError("psql", "the ledger query failed: \(problem)")
-        }
+    /// Runs `sql` in one psql session on the database `target` names, with the
+    /// settings for what it leaves unset (`Connection`'s rule 3).
+    static func query(_ sql: String, target: Connection, settings: Settings) throws -> String {
+        guard let psql = Psql.find(path: target.environment["PATH"]) else { throw InputError("psql", Psql.notFound) }
+        return try psql.read(
+            .script(sql), environment: try target.psqlEnvironment(settings: settings),
+            place: "psql", cannotConnect: "could not connect to PostgreSQL", failed: "the ledger query failed"
+        ).stdout
     }
 }
 

@@ -1,7 +1,8 @@
 import Yams
 
-/// A rendered YAML stream, read back into the few Kubernetes fields that running one
-/// of its containers on this machine needs. Everything else in the objects is ignored.
+/// A rendered YAML stream read back into typed Kubernetes objects: the one reader of a
+/// render for every stage that reads one (`Run/` runs its containers here, `Compare/`
+/// diffs two renders). Only the fields someone reads are typed; the rest is ignored.
 public struct RenderedObjects: Sendable {
     public var objects: [KubernetesObject]
 
@@ -17,16 +18,25 @@ public struct RenderedObjects: Sendable {
     public init(yaml: String) throws {
         var objects: [KubernetesObject] = []
         do {
-            var documents = try Yams.compose_all(yaml: yaml, RenderedObjects.resolver)
-            while let node = documents.next() {
+            for node in try Self.documents(in: yaml, resolver: Self.resolver) {
                 if case .scalar = node { continue }
                 objects.append(try YAMLDecoder().decode(KubernetesObject.self, from: node))
             }
-            if let error = documents.error { throw error }
         } catch {
             throw InputError("rendered manifests", "cannot read the YAML: \(error)")
         }
         self.objects = objects
+    }
+
+    /// Every document of a YAML stream (JSON is YAML too), as composed nodes; Yams'
+    /// errors are the caller's to place.
+    public static func documents(in yaml: String, resolver: Resolver = .default) throws -> [Node] {
+        var nodes: [Node] = []
+        var documents = try Yams.compose_all(yaml: yaml, resolver)
+        while let node = documents.next() { nodes.append(node) }
+        // The sequence stops at a syntax error and keeps it, instead of throwing.
+        if let error = documents.error { throw error }
+        return nodes
     }
 
     private static let resolver = Resolver.basic.appending(.bool)
@@ -75,8 +85,17 @@ public struct KubernetesObject: Decodable, Sendable {
     }
 }
 
+/// What names an object of any kind: `diff` matches objects by it, and reads the hash
+/// from its label and annotation.
+public struct ObjectIdentity: Decodable, Sendable {
+    public var kind: String
+    public var metadata: ObjectMetadata
+}
+
 public struct ObjectMetadata: Decodable, Sendable {
     public var name: String
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
 }
 
 public struct WorkloadSpec: Decodable, Sendable {
