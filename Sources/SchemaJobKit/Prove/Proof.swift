@@ -212,7 +212,7 @@ public enum Proof {
             if let fresh, let missing = finding.message.firstMatch(of: #/column "([^"]+)" does not exist/#)?.1 {
                 let actual = try session.snapshot(upgraded)
                 let changes = fresh.changes(to: actual).filter {
-                    $0.subject.kind == "column" && $0.after == nil
+                    $0.subject.kind == .column && $0.after == nil
                         && CatalogSnapshot.splitColumn($0.subject.name).1 == String(missing)
                 }
                 let fixes = changes.flatMap { FixSet.fixes(for: $0, expected: fresh, actual: actual) }.map(\.sql)
