@@ -300,12 +300,11 @@ struct FreshInstall {
             let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server, progress: relabel))
             let database = try session.database()
             let baseline = try session.snapshot(database)
-            let applied = try session.apply(rendering, to: database)
-            guard applied.outcome == .done else {
+            let (applied, installed) = try session.apply(rendering, to: database, thenSnapshot: true)
+            guard applied.outcome == .done, let snapshot = installed else {
                 let failure = Proof.failure(applied, set: set, when: "on an empty database")
                 throw ProveError(failure.location.description, "the files do not install on an empty database, so there is nothing to compare with: \(failure.object) \(failure.message)")
             }
-            let snapshot = try session.snapshot(database)
             // Every new database has `public`; any other schema there came from the setup.
             let setupSchemas = Set(baseline.entries.keys.filter { $0.kind == .schema }.map(\.name)).subtracting(["public"])
             let exclusions = Exclusions(schemas: setupSchemas, relations: [])

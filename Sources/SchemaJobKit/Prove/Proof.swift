@@ -92,16 +92,37 @@ public enum Proof {
     }
 
     /// The scratch server, the setup SQL and the run's time window, shared by every step.
-    struct Session {
+    struct Session: Sendable {
         var server: ProofServer
         var setup: String
         /// When the proof began, on the server's clock.
         var windowStart: String
+        /// Each rendering's pods, read once for all of its runs.
+        private let pods = PodsByRender()
 
         init(server: ProofServer, setup: String) {
             self.server = server
             self.setup = setup
             windowStart = server.openedAt
+        }
+
+        /// Within one session every rendering has the same settings and templates, so
+        /// its content hash names it.
+        final class PodsByRender: @unchecked Sendable {
+            private var pods: [String: LocalPods] = [:]
+            private let lock = NSLock()
+
+            func pods(_ rendering: Rendering, server: ProofServer, database: String) throws -> LocalPods {
+                var made = try lock.withLock {
+                    if let made = pods[rendering.plan.hash] { return made }
+                    let made = try LocalMigration.localPods(rendering, target: server.target(database: database), output: .capture)
+                    pods[rendering.plan.hash] = made
+                    return made
+                }
+                // The scratch databases differ only in their name.
+                made.environmentOverrides["PGDATABASE"] = database
+                return made
+            }
         }
 
         func database() throws -> String {
@@ -121,12 +142,36 @@ public enum Proof {
         /// running the files again changes nothing. Without `wait-for-postgres`: the
         /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
+            try apply(rendering, to: database, thenSnapshot: false).report
+        }
+
+        /// `apply`, then, when the run is done, the snapshot of `database`: taken while the
+        /// watch has its last look at the finished run, since both only read it. A bound
+        /// passed still wins over whatever the snapshot saw (or failed to see, its session
+        /// ended with the run's).
+        func apply(
+            _ rendering: Rendering, to database: String, thenSnapshot: Bool
+        ) throws -> (report: LocalMigration.Report, snapshot: CatalogSnapshot?) {
             let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
             let applied = Result {
-                try LocalMigration.apply(
-                    rendering, target: server.target(database: database), waitSeconds: nil, reapply: true, output: .capture)
+                try LocalMigration.apply(pods.pods(rendering, server: server, database: database), waitSeconds: nil, reapply: true)
             }
-            switch watch.stop() {
+            var snapshot: Result<CatalogSnapshot, any Error>?
+            let breach: ScratchWatch.Breach?
+            if thenSnapshot, case .success(let report) = applied, report.outcome == .done {
+                nonisolated(unsafe) var taken: Result<CatalogSnapshot, any Error>?
+                let done = DispatchSemaphore(value: 0)
+                Thread {
+                    taken = Result { try self.snapshot(database) }
+                    done.signal()
+                }.start()
+                breach = watch.stop()
+                done.wait()
+                snapshot = taken
+            } else {
+                breach = watch.stop()
+            }
+            switch breach {
             case .size(let megabytes):
                 throw ProveError(
                     "schemajob test",
@@ -143,7 +188,7 @@ public enum Proof {
                 throw ProveError(
                     "schemajob test", (report.message ?? "the migration did not run") + ": " + lastLines(report.output))
             }
-            return report
+            return (report, try snapshot?.get())
         }
     }
 
@@ -166,13 +211,13 @@ public enum Proof {
         let database = try session.database()
         var snapshots: [CatalogSnapshot] = []
         for run in 1...runs {
-            let applied = try session.apply(rendering, to: database)
-            guard applied.outcome == .done else {
+            let (applied, snapshot) = try session.apply(rendering, to: database, thenSnapshot: true)
+            guard applied.outcome == .done, let snapshot else {
                 let when = run == 1 ? "on an empty database" : "on run \(run) of \(runs)"
                 report.findings.append(failure(applied, set: set, when: when))
                 return snapshots.first
             }
-            snapshots.append(try session.snapshot(database))
+            snapshots.append(snapshot)
             guard run > 1 else { continue }
             let changes = snapshots[run - 2].changes(to: snapshots[run - 1])
             guard changes.isEmpty else {
