@@ -298,6 +298,7 @@ struct FreshInstall {
         do {
             relabel(server.description)
             let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server, progress: relabel))
+            session.pods.prepare(rendering, server: server)
             let database = try session.database()
             let baseline = try session.snapshot(database)
             let (applied, installed) = try session.apply(rendering, to: database, thenSnapshot: true)

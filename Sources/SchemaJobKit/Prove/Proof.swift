@@ -98,7 +98,7 @@ public enum Proof {
         /// When the proof began, on the server's clock.
         var windowStart: String
         /// Each rendering's pods, read once for all of its runs.
-        private let pods = PodsByRender()
+        let pods = PodsByRender()
 
         init(server: ProofServer, setup: String) {
             self.server = server
@@ -111,6 +111,24 @@ public enum Proof {
         final class PodsByRender: @unchecked Sendable {
             private var pods: [String: LocalPods] = [:]
             private let lock = NSLock()
+
+            /// Starts reading `rendering`'s pods on a thread of its own, while the caller
+            /// waits for something else (CREATE DATABASE takes hundreds of ms); `pods`
+            /// then waits for it, or reads them itself when this failed.
+            func prepare(_ rendering: Rendering, server: ProofServer) {
+                nonisolated(unsafe) let rendering = rendering
+                let started = DispatchSemaphore(value: 0)
+                Thread { [self] in
+                    lock.lock()
+                    started.signal()
+                    defer { lock.unlock() }
+                    guard pods[rendering.plan.hash] == nil else { return }
+                    pods[rendering.plan.hash] = try? LocalMigration.localPods(
+                        rendering, target: server.target(database: ProofServer.databasePrefix), output: .capture)
+                }.start()
+                // The lock is the thread's until the pods are read: a caller of `pods` waits for them.
+                started.wait()
+            }
 
             func pods(_ rendering: Rendering, server: ProofServer, database: String) throws -> LocalPods {
                 var made = try lock.withLock {
@@ -208,6 +226,7 @@ public enum Proof {
     static func proveIdempotent(
         _ set: MigrationSet, rendering: Rendering, session: Session, into report: inout ProofReport
     ) throws -> CatalogSnapshot? {
+        session.pods.prepare(rendering, server: session.server)
         let database = try session.database()
         var snapshots: [CatalogSnapshot] = []
         for run in 1...runs {
