@@ -144,7 +144,7 @@ public enum Drift {
                 let expected = exclusions.apply(to: freshInstall)
                 // Rows are the fixtures' (the deploy runs them on the copy too), not the fix's.
                 return driftBetween(expected, exclusions.apply(to: generatedLeftOut(copy, like: expected)))
-                    .filter { $0.subject.kind != "row" && $0.before != nil }
+                    .filter { $0.subject.kind != .row && $0.before != nil }
             }
         } catch let error as InputError {
             let unproven = ProofFix(files: shown, isProven: false, remaining: ["not tried: " + error.diagnosticLine], copyOf: "the live schema")
@@ -166,7 +166,7 @@ public enum Drift {
     /// extensions come with the database image, not with the files.
     static func driftBetween(_ expected: CatalogSnapshot, _ actual: CatalogSnapshot) -> [SnapshotChange] {
         expected.changes(to: actual).filter { change in
-            !(change.before == nil && ["row", "extension"].contains(change.subject.kind))
+            !(change.before == nil && [.row, .`extension`].contains(change.subject.kind))
         }
     }
 
@@ -177,11 +177,11 @@ public enum Drift {
         declaredAt: (SnapshotSubject) -> SourceLocation?, liveName: String
     ) -> [Finding] {
         // A table missing (or undeclared) as a whole is one finding, not one per column.
-        let wholeTables = Set(differences.filter { $0.subject.kind == "table" && ($0.before == nil || $0.after == nil) }.map(\.subject.name))
+        let wholeTables = Set(differences.filter { $0.subject.kind == .table && ($0.before == nil || $0.after == nil) }.map(\.subject.name))
         let changes = differences.filter { change in
-            guard ["column", "constraint", "index", "trigger"].contains(change.subject.kind) else { return true }
-            let table = change.subject.kind == "index"
-                ? (change.before ?? change.after ?? []).first ?? ""
+            guard [.column, .constraint, .index, .trigger].contains(change.subject.kind) else { return true }
+            let table = change.subject.kind == .index
+                ? (change.before ?? change.after).flatMap(IndexState.init)?.table ?? ""
                 : CatalogSnapshot.splitQualified(change.subject.name).prefix(2).joined(separator: ".")
             return !wholeTables.contains(table) || (change.before != nil && change.after != nil)
         }
@@ -190,7 +190,7 @@ public enum Drift {
         return changes.map { change in
             var (object, message) = words.describe(change)
             let kind: ProofKind
-            if change.subject.kind == "row" {
+            if change.subject.kind == .row {
                 kind = .fixtureRow
                 message += change.after == nil
                     ? " (the fixtures insert it on the next deploy)"
@@ -214,7 +214,7 @@ public enum Drift {
     /// install; the live database's value for that column of that row is not compared.
     static func generatedLeftOut(_ live: CatalogSnapshot, like fresh: CatalogSnapshot) -> CatalogSnapshot {
         var result = live
-        for (subject, rows) in fresh.entries where subject.kind == "row" && rows.count == 1 {
+        for (subject, rows) in fresh.entries where subject.kind == .row && rows.count == 1 {
             guard let liveRows = live.entries[subject], liveRows.count == 1 else { continue }
             let generated = Set(CatalogSnapshot.columns(ofRow: rows[0]).filter { $0.1 == "'(generated)'" || $0.1 == "(generated)" }.map(\.0))
             guard !generated.isEmpty else { continue }
@@ -262,8 +262,8 @@ struct Exclusions {
 
     func excludes(_ subject: SnapshotSubject) -> Bool {
         switch subject.kind {
-        case "extension": return false
-        case "schema": return schemas.contains(subject.name)
+        case .`extension`: return false
+        case .schema: return schemas.contains(subject.name)
         default:
             let parts = CatalogSnapshot.splitQualified(subject.name)
             guard let schema = parts.first else { return false }
@@ -298,18 +298,18 @@ struct FreshInstall {
         do {
             relabel(server.description)
             let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server, progress: relabel))
+            session.pods.prepare(rendering, server: server)
             let database = try session.database()
             let baseline = try session.snapshot(database)
-            let applied = try session.apply(rendering, to: database)
-            guard applied.outcome == .done else {
+            let (applied, installed) = try session.apply(rendering, to: database, thenSnapshot: true)
+            guard applied.outcome == .done, let snapshot = installed else {
                 let failure = Proof.failure(applied, set: set, when: "on an empty database")
                 throw InputError(failure.location.description, "the files do not install on an empty database, so there is nothing to compare with: \(failure.object ?? "") \(failure.message)")
             }
-            let snapshot = try session.snapshot(database)
             // Every new database has `public`; any other schema there came from the setup.
-            let setupSchemas = Set(baseline.entries.keys.filter { $0.kind == "schema" }.map(\.name)).subtracting(["public"])
+            let setupSchemas = Set(baseline.entries.keys.filter { $0.kind == .schema }.map(\.name)).subtracting(["public"])
             let exclusions = Exclusions(schemas: setupSchemas, relations: [])
-            let rowTables = Set(snapshot.entries.keys.filter { $0.kind == "row" && !exclusions.excludes($0) }.map { subject in
+            let rowTables = Set(snapshot.entries.keys.filter { $0.kind == .row && !exclusions.excludes($0) }.map { subject in
                 String(subject.name.prefix { $0 != " " })
             })
             return FreshInstall(

@@ -1,9 +1,34 @@
 import Foundation
 
+/// What a snapshot record is: the kinds of catalog object, a table's row key, and a
+/// table's rows. The raw value is the word the catalog query writes and findings show,
+/// and subjects sort by it, as they did when kinds were strings.
+public enum SnapshotKind: String, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    case schema
+    case `extension`
+    case table
+    case column
+    /// A table's row key (not a subject: see `CatalogSnapshot.rowKeys`).
+    case rowKey = "rowkey"
+    case constraint
+    case index
+    case trigger
+    case function
+    case view
+    case sequence
+    case type
+    case enumValue = "enum value"
+    case row
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: SnapshotKind, rhs: SnapshotKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
 /// One thing a snapshot holds: a catalog object (`column`, `public.disks.disk_size`) or
 /// the rows of a table that share a key (`row`, `public.gpu_types ("t4")`).
 public struct SnapshotSubject: Hashable, Sendable, Comparable {
-    public var kind: String
+    public var kind: SnapshotKind
     public var name: String
 
     public static func < (lhs: SnapshotSubject, rhs: SnapshotSubject) -> Bool {
@@ -183,15 +208,18 @@ public struct CatalogSnapshot: Sendable, Equatable {
         var generated: [String: Set<String>] = [:]
         var rows: [(table: String, json: String)] = []
         for record in records where record.count >= 2 {
-            let kind = record[0], name = record[1], attributes = Array(record.dropFirst(2))
+            // A kind this build does not know (a newer query's) is skipped, as a short record is.
+            guard let kind = SnapshotKind(rawValue: record[0]) else { continue }
+            let name = record[1], attributes = Array(record.dropFirst(2))
             switch kind {
-            case "row":
+            case .row:
                 rows.append((name, attributes.joined()))
-            case "rowkey":
+            case .rowKey:
                 keys[name] = attributes.first.map { $0.split(separator: ",").map { Self.unquoted(String($0)) } } ?? []
             default:
                 entries[SnapshotSubject(kind: kind, name: name)] = attributes
-                if kind == "column", attributes.count >= 4, Self.isGenerated(default: attributes[1], identity: attributes[3]) {
+                let column = kind == .column && attributes.count >= 4 ? ColumnState(attributes) : nil
+                if let column, Self.isGenerated(default: column.defaultExpression, identity: column.identity) {
                     let (table, column) = Self.splitColumn(name)
                     generated[table, default: []].insert(column)
                 }
@@ -203,9 +231,9 @@ public struct CatalogSnapshot: Sendable, Equatable {
             let usable = !keyColumns.isEmpty && keyColumns.allSatisfy { values[$0] != nil }
             let row = Self.render(values)
             let key = usable ? "(" + keyColumns.map { values[$0] ?? "NULL" }.joined(separator: ", ") + ")" : row
-            entries[SnapshotSubject(kind: "row", name: table + " " + key), default: []].append(row)
+            entries[SnapshotSubject(kind: .row, name: table + " " + key), default: []].append(row)
         }
-        for (subject, value) in entries where subject.kind == "row" {
+        for (subject, value) in entries where subject.kind == .row {
             entries[subject] = value.sorted()
         }
         self.entries = entries
@@ -283,4 +311,104 @@ public struct SnapshotChange: Sendable, Equatable {
     public var subject: SnapshotSubject
     public var before: [String]?
     public var after: [String]?
+}
+
+/// A column's attributes by name, in the order the catalog query writes them
+/// (`format_type`, the default, `NOT NULL`, `attidentity`, `attgenerated`, the comment);
+/// an attribute a short record lacks reads as empty.
+struct ColumnState: Equatable {
+    var type: String
+    var defaultExpression: String
+    /// `NOT NULL` or empty.
+    var notNull: String
+    /// `a` (ALWAYS), `d` (BY DEFAULT) or empty.
+    var identity: String
+    /// `s` (a stored generated column) or empty.
+    var generated: String
+    var comment: String
+
+    init(_ attributes: [String]) {
+        func at(_ index: Int) -> String { index < attributes.count ? attributes[index] : "" }
+        type = at(0)
+        defaultExpression = at(1)
+        notNull = at(2)
+        identity = at(3)
+        generated = at(4)
+        comment = at(5)
+    }
+
+    /// Each attribute with the word a finding calls it, in the query's order.
+    static var fields: [(label: String, value: KeyPath<ColumnState, String>)] {
+        [
+            ("type", \.type), ("default", \.defaultExpression), ("nullability", \.notNull), ("identity", \.identity),
+            ("generated", \.generated), ("comment", \.comment),
+        ]
+    }
+}
+
+/// A sequence's attributes by name, in the order the catalog query writes them.
+struct SequenceState: Equatable {
+    var type: String
+    var start: String
+    var increment: String
+    var minimum: String
+    var maximum: String
+    var cache: String
+    /// `true` or `false`.
+    var cycles: String
+
+    /// Nil for a record short of the seven attributes.
+    init?(_ attributes: [String]) {
+        guard attributes.count >= 7 else { return nil }
+        (type, start, increment, minimum, maximum, cache, cycles) =
+            (attributes[0], attributes[1], attributes[2], attributes[3], attributes[4], attributes[5], attributes[6])
+    }
+}
+
+/// An index's attributes by name: the table it is on and `pg_get_indexdef`.
+struct IndexState: Equatable {
+    var table: String
+    var definition: String
+
+    /// Nil for a record short of the two attributes.
+    init?(_ attributes: [String]) {
+        guard attributes.count > 1 else { return nil }
+        (table, definition) = (attributes[0], attributes[1])
+    }
+}
+
+/// A table's attributes by name: `relkind` (`r`, `p`, `f`) and its comment.
+struct TableState: Equatable {
+    var relkind: String
+    var comment: String
+
+    /// Nil for a record short of the two attributes.
+    init?(_ attributes: [String]) {
+        guard attributes.count > 1 else { return nil }
+        (relkind, comment) = (attributes[0], attributes[1])
+    }
+}
+
+/// A view's attributes by name: `relkind` (`v`, or `m` for a materialized view) and
+/// `pg_get_viewdef`.
+struct ViewState: Equatable {
+    var relkind: String
+    var definition: String
+
+    init(_ attributes: [String]) {
+        relkind = attributes.first ?? ""
+        definition = attributes.count > 1 ? attributes[1] : ""
+    }
+}
+
+/// A type's attributes by name: `typtype` (`e` enum, `d` domain, `c` composite) and a
+/// domain's base type (empty for the others).
+struct TypeState: Equatable {
+    var typtype: String
+    var domainBase: String?
+
+    init(_ attributes: [String]) {
+        typtype = attributes.first ?? ""
+        domainBase = attributes.count > 1 ? attributes[1] : nil
+    }
 }

@@ -9,11 +9,11 @@ struct ChangeDescription {
         let subject = change.subject
         let name = Self.shown(subject.name)
         var object = "\(subject.kind) \(name)"
-        if subject.kind == "row" {
+        if subject.kind == .row {
             // A table without a key is named as a table; its rows are in the message.
             object = name.contains(" {") ? "table \(name.prefix { $0 != " " })" : "row \(name)"
         }
-        let message = subject.kind == "row" ? rowWords(change) : words(change, name: name)
+        let message = subject.kind == .row ? rowWords(change) : words(change, name: name)
         return (object, message)
     }
 
@@ -29,28 +29,32 @@ struct ChangeDescription {
         let before = change.before ?? [], after = change.after ?? []
         let missing = change.after == nil, extra = change.before == nil
         switch change.subject.kind {
-        case "column":
-            if missing { return presence(change, detail: before[0]) }
-            if extra { return presence(change, detail: after[0]) }
-            let labels = ["type", "default", "nullability", "identity", "generated", "comment"]
-            return labels.indices.filter { $0 < before.count && $0 < after.count && before[$0] != after[$0] }.map { index in
-                "\(labels[index]) \(shownValue(before[index], index)) \(expectedLabel), \(shownValue(after[index], index)) \(actualLabel)"
+        case .column:
+            if missing { return presence(change, detail: ColumnState(before).type) }
+            if extra { return presence(change, detail: ColumnState(after).type) }
+            // An attribute only one side's record has is not compared (records are never short in practice).
+            let compared = min(before.count, after.count)
+            let expected = ColumnState(before), actual = ColumnState(after)
+            return ColumnState.fields.prefix(compared).filter { expected[keyPath: $0.value] != actual[keyPath: $0.value] }.map { field in
+                let old = shownValue(expected[keyPath: field.value], of: field.value)
+                let new = shownValue(actual[keyPath: field.value], of: field.value)
+                return "\(field.label) \(old) \(expectedLabel), \(new) \(actualLabel)"
             }.joined(separator: "; ")
-        case "constraint":
+        case .constraint:
             if missing { return "\(presence(change)): \(before[0])" }
             if extra { return "\(presence(change)): \(after[0])" }
             return "\(before[0]) \(expectedLabel), \(after[0]) \(actualLabel)"
-        case "index":
+        case .index:
             if missing || extra { return presence(change) }
-            return "\(before[1]) \(expectedLabel), \(after[1]) \(actualLabel)"
-        case "trigger":
+            return "\(IndexState(before)?.definition ?? "") \(expectedLabel), \(IndexState(after)?.definition ?? "") \(actualLabel)"
+        case .trigger:
             if missing { return presence(change) }
             if extra { return "\(presence(change)): \(after[0])" }
             return "\(before[0]) \(expectedLabel), \(after[0]) \(actualLabel)"
-        case "function", "view":
+        case .function, .view:
             if missing || extra { return presence(change) }
             return "its definition differs \(expectedLabel) and \(actualLabel)"
-        case "enum value":
+        case .enumValue:
             if missing { return presence(change) }
             if extra { return "\(presence(change)) (PostgreSQL cannot drop an enum value)" }
             return "position \(before[0]) \(expectedLabel), \(after[0]) \(actualLabel)"
@@ -77,9 +81,9 @@ struct ChangeDescription {
             .joined(separator: "; ")
     }
 
-    private func shownValue(_ value: String, _ index: Int) -> String {
-        if value.isEmpty { return index == 2 ? "NULL allowed" : "none" }
-        return index == 5 ? MigrationScript.sqlLiteral(value) : value
+    private func shownValue(_ value: String, of field: KeyPath<ColumnState, String>) -> String {
+        if value.isEmpty { return field == \.notNull ? "NULL allowed" : "none" }
+        return field == \.comment ? MigrationScript.sqlLiteral(value) : value
     }
 
     static func times(_ count: Int) -> String { count == 1 ? "once" : "\(count) times" }

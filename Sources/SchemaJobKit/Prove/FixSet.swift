@@ -60,8 +60,8 @@ public struct FixSet: Sendable {
         renames.findAll()
         var statements = renames.statements
         let changes = fresh.changes(to: renames.upgraded)
-        let extraTables = Set(changes.filter { $0.subject.kind == "table" && $0.before == nil }.map(\.subject.name))
-        let missingTables = Set(changes.filter { $0.subject.kind == "table" && $0.after == nil }.map(\.subject.name))
+        let extraTables = Set(changes.filter { $0.subject.kind == .table && $0.before == nil }.map(\.subject.name))
+        let missingTables = Set(changes.filter { $0.subject.kind == .table && $0.after == nil }.map(\.subject.name))
         for change in changes {
             // What belongs to a table only one side has goes with the table.
             if let owner = owningTable(change, in: fresh, renames.upgraded),
@@ -94,7 +94,7 @@ public struct FixSet: Sendable {
             findConstraints()
         }
 
-        func missingAndExtra(_ kind: String) -> (missing: [String], extra: [String]) {
+        func missingAndExtra(_ kind: SnapshotKind) -> (missing: [String], extra: [String]) {
             let changes = fresh.changes(to: upgraded).filter { $0.subject.kind == kind }
             return (changes.filter { $0.after == nil }.map(\.subject.name), changes.filter { $0.before == nil }.map(\.subject.name))
         }
@@ -113,20 +113,20 @@ public struct FixSet: Sendable {
 
         /// A table is its columns: names and types.
         mutating func findTables() {
-            let (missing, extra) = missingAndExtra("table")
+            let (missing, extra) = missingAndExtra(.table)
             // Columns grouped by table once: a live database with thousands of tables
             // only it has (drift) must not cost a pass over every entry per table.
             func signature(_ snapshot: CatalogSnapshot) -> (String) -> String? {
                 var columns: [String: [String]] = [:]
-                for (subject, attributes) in snapshot.entries where subject.kind == "column" {
+                for (subject, attributes) in snapshot.entries where subject.kind == .column {
                     let (table, column) = CatalogSnapshot.splitColumn(subject.name)
-                    columns[table, default: []].append(column + " " + (attributes.first ?? ""))
+                    columns[table, default: []].append(column + " " + ColumnState(attributes).type)
                 }
                 return { table in columns[table].map { $0.sorted().joined(separator: ", ") } }
             }
             let freshSignature = signature(fresh), upgradedSignature = signature(upgraded)
             renameEach(
-                Self.pairs(missing, extra) { freshSignature($0) ?? upgradedSignature($0) }, kind: "table", rank: 0
+                Self.pairs(missing, extra) { freshSignature($0) ?? upgradedSignature($0) }, kind: .table, rank: 0
             ) { $0.renamingTable($1, to: $2) }
         }
 
@@ -135,54 +135,55 @@ public struct FixSet: Sendable {
         mutating func findSequences() {
             var found: [(missing: String, extra: String)] = []
             var callers: [String: [SnapshotSubject]] = [:]
-            for (subject, expected) in fresh.entries where subject.kind == "column" {
+            for (subject, expected) in fresh.entries where subject.kind == .column {
                 guard let actual = upgraded.entries[subject], expected.count > 1, actual.count > 1,
-                    let new = Self.sequence(calledBy: expected[1]), let old = Self.sequence(calledBy: actual[1]), new != old,
-                    fresh.entries[SnapshotSubject(kind: "sequence", name: new)] != nil,
-                    upgraded.entries[SnapshotSubject(kind: "sequence", name: new)] == nil,
-                    upgraded.entries[SnapshotSubject(kind: "sequence", name: old)] != nil,
-                    fresh.entries[SnapshotSubject(kind: "sequence", name: old)] == nil,
+                    let new = Self.sequence(calledBy: ColumnState(expected).defaultExpression),
+                    let old = Self.sequence(calledBy: ColumnState(actual).defaultExpression), new != old,
+                    fresh.entries[SnapshotSubject(kind: .sequence, name: new)] != nil,
+                    upgraded.entries[SnapshotSubject(kind: .sequence, name: new)] == nil,
+                    upgraded.entries[SnapshotSubject(kind: .sequence, name: old)] != nil,
+                    fresh.entries[SnapshotSubject(kind: .sequence, name: old)] == nil,
                     !found.contains(where: { $0.missing == new || $0.extra == old })
                 else { continue }
                 found.append((new, old))
                 callers[new, default: []].append(subject)
             }
-            let (missing, extra) = missingAndExtra("sequence")
+            let (missing, extra) = missingAndExtra(.sequence)
             let fresh = self.fresh, upgraded = self.upgraded
             found += Self.pairs(
                 missing.filter { name in !found.contains { $0.missing == name } },
                 extra.filter { name in !found.contains { $0.extra == name } }
             ) { name in
-                (fresh.entries[SnapshotSubject(kind: "sequence", name: name)]
-                    ?? upgraded.entries[SnapshotSubject(kind: "sequence", name: name)])?.joined(separator: " ")
+                (fresh.entries[SnapshotSubject(kind: .sequence, name: name)]
+                    ?? upgraded.entries[SnapshotSubject(kind: .sequence, name: name)])?.joined(separator: " ")
             }
-            renameEach(found.sorted { $0.missing < $1.missing }, kind: "sequence", rank: 1, closing: { callers[$0] ?? [] }) {
+            renameEach(found.sorted { $0.missing < $1.missing }, kind: .sequence, rank: 1, closing: { callers[$0] ?? [] }) {
                 $0.renamingSequence($1, to: $2)
             }
         }
 
         /// An index is its table and its definition without its own name.
         mutating func findIndexes() {
-            let (missing, extra) = missingAndExtra("index")
+            let (missing, extra) = missingAndExtra(.index)
             let fresh = self.fresh, upgraded = self.upgraded
             let renamed = Self.pairs(missing, extra) { name in
-                let subject = SnapshotSubject(kind: "index", name: name)
-                guard let attributes = fresh.entries[subject] ?? upgraded.entries[subject], attributes.count > 1 else { return nil }
-                return attributes[0] + " " + CatalogSnapshot.indexDefinitionWithoutName(attributes[1])
+                let subject = SnapshotSubject(kind: .index, name: name)
+                guard let index = (fresh.entries[subject] ?? upgraded.entries[subject]).flatMap(IndexState.init) else { return nil }
+                return index.table + " " + CatalogSnapshot.indexDefinitionWithoutName(index.definition)
             }
-            renameEach(renamed, kind: "index", rank: 2) { $0.renamingIndex($1, to: $2) }
+            renameEach(renamed, kind: .index, rank: 2) { $0.renamingIndex($1, to: $2) }
         }
 
         /// `ALTER TABLE|SEQUENCE|INDEX IF EXISTS old RENAME TO new` for each pair within one
         /// schema, and `upgraded` renamed the same way.
         mutating func renameEach(
-            _ pairs: [(missing: String, extra: String)], kind: String, rank: Int,
+            _ pairs: [(missing: String, extra: String)], kind: SnapshotKind, rank: Int,
             closing also: (String) -> [SnapshotSubject] = { _ in [] }, _ rename: (CatalogSnapshot, String, String) -> CatalogSnapshot
         ) {
             for (new, old) in pairs where Self.schema(new) == Self.schema(old) {
                 statements.append(Statement(
                     stage: .rename, rank: rank,
-                    sql: "ALTER \(kind.uppercased()) IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
+                    sql: "ALTER \(kind.rawValue.uppercased()) IF EXISTS \(shown(old)) RENAME TO \(Self.lastPart(new));",
                     subjects: [SnapshotSubject(kind: kind, name: new), SnapshotSubject(kind: kind, name: old)] + also(new)))
                 upgraded = rename(upgraded, old, new)
             }
@@ -190,10 +191,10 @@ public struct FixSet: Sendable {
 
         /// A constraint is its table and its definition.
         mutating func findConstraints() {
-            let (missing, extra) = missingAndExtra("constraint")
+            let (missing, extra) = missingAndExtra(.constraint)
             let fresh = self.fresh, upgraded = self.upgraded
             let renamed = Self.pairs(missing, extra) { name in
-                let subject = SnapshotSubject(kind: "constraint", name: name)
+                let subject = SnapshotSubject(kind: .constraint, name: name)
                 guard let definition = (fresh.entries[subject] ?? upgraded.entries[subject])?.first else { return nil }
                 return CatalogSnapshot.splitColumn(name).0 + " " + definition
             }
@@ -211,7 +212,7 @@ public struct FixSet: Sendable {
                     """
                 statements.append(Statement(
                     stage: .rename, rank: 3, sql: sql,
-                    subjects: [SnapshotSubject(kind: "constraint", name: new), SnapshotSubject(kind: "constraint", name: old)]))
+                    subjects: [SnapshotSubject(kind: .constraint, name: new), SnapshotSubject(kind: .constraint, name: old)]))
                 self.upgraded = self.upgraded.renamingConstraint(old, to: new)
             }
         }
@@ -240,12 +241,12 @@ public struct FixSet: Sendable {
     static func owningTable(_ change: SnapshotChange, in fresh: CatalogSnapshot, _ upgraded: CatalogSnapshot) -> String? {
         let name = change.subject.name
         switch change.subject.kind {
-        case "column", "constraint", "trigger": return CatalogSnapshot.splitColumn(name).0
-        case "index": return (change.before ?? change.after)?.first
-        case "row":
+        case .column, .constraint, .trigger: return CatalogSnapshot.splitColumn(name).0
+        case .index: return (change.before ?? change.after).flatMap(IndexState.init)?.table
+        case .row:
             let tables = Set(fresh.rowKeys.keys).union(upgraded.rowKeys.keys)
-                .union(fresh.entries.keys.filter { $0.kind == "table" }.map(\.name))
-                .union(upgraded.entries.keys.filter { $0.kind == "table" }.map(\.name))
+                .union(fresh.entries.keys.filter { $0.kind == .table }.map(\.name))
+                .union(upgraded.entries.keys.filter { $0.kind == .table }.map(\.name))
             return tables.filter { name.hasPrefix($0 + " ") }.max { $0.count < $1.count }
         default: return nil
         }
@@ -263,68 +264,71 @@ public struct FixSet: Sendable {
             Statement(stage: stage, rank: rank, sql: sql, subjects: [subject])
         }
         switch subject.kind {
-        case "schema":
+        case .schema:
             if missing { return [statement(.create, "CREATE SCHEMA IF NOT EXISTS \(name);", rank: -2)] }
             if extra { return [statement(.drop, "DROP SCHEMA IF EXISTS \(name);", rank: 9)] }
-        case "extension":
+        case .`extension`:
             if missing { return [statement(.create, "CREATE EXTENSION IF NOT EXISTS \(name);", rank: -1)] }
-        case "table":
+        case .table:
             if extra {
                 return [statement(.drop, "DROP TABLE IF EXISTS \(name); -- schemajob:allow drop-table: only upgraded databases have it; its rows go with it, once nothing reads them", rank: 5)]
             }
-            if !missing, before.count > 1, after.count > 1, before[0] == after[0] {
-                return [statement(.alter, "COMMENT ON TABLE \(name) IS \(before[1].isEmpty ? "NULL" : MigrationScript.sqlLiteral(before[1]));")]
+            if !missing, let expected = TableState(before), let actual = TableState(after), expected.relkind == actual.relkind {
+                let comment = expected.comment
+                return [statement(.alter, "COMMENT ON TABLE \(name) IS \(comment.isEmpty ? "NULL" : MigrationScript.sqlLiteral(comment));")]
             }
-        case "column":
+        case .column:
             return columnFixes(change, owner: owner, column: last, statement)
-        case "constraint":
+        case .constraint:
             return constraintFixes(change, table: owner, constraint: last, statement)
-        case "index":
+        case .index:
             guard before.count > 1 || after.count > 1 else { break }
             if extra { return [statement(.drop, "DROP INDEX IF EXISTS \(name);", rank: 2)] }
-            let create = ChangeDescription.ifNotExists(before[1]) + ";"
+            guard let index = IndexState(before) else { break }
+            let create = ChangeDescription.ifNotExists(index.definition) + ";"
             if missing { return [statement(.index, create)] }
             // Rebuilt only when its definition differs, not on every deploy.
             return [statement(.index, """
                 DO $$
                 BEGIN
-                    IF pg_get_indexdef(to_regclass(\(MigrationScript.sqlLiteral(subject.name)))) IS DISTINCT FROM \(MigrationScript.sqlLiteral(before[1])) THEN
+                    IF pg_get_indexdef(to_regclass(\(MigrationScript.sqlLiteral(subject.name)))) IS DISTINCT FROM \(MigrationScript.sqlLiteral(index.definition)) THEN
                         DROP INDEX IF EXISTS \(name);
                         \(create)
                     END IF;
                 END $$;
                 """)]
-        case "trigger":
+        case .trigger:
             let drop = "DROP TRIGGER IF EXISTS \(last) ON \(owner);"
             if extra { return [statement(.drop, drop, rank: 1)] }
-            return [statement(.trigger, drop + "\n" + before[0] + ";")]
-        case "function":
+            return [statement(.trigger, drop + "\n" + (before.first ?? "") + ";")]
+        case .function:
             if extra { return [statement(.drop, "DROP FUNCTION IF EXISTS \(name);", rank: 7)] }
             if let definition = before.first { return [statement(.create, definition.trimmingWhitespace() + ";", rank: 1)] }
-        case "view":
-            if extra { return [statement(.drop, (after.first == "m" ? "DROP MATERIALIZED VIEW" : "DROP VIEW") + " IF EXISTS \(name);", rank: 0)] }
-            if before.first == "v", before.count > 1 {
-                let body = before[1].trimmingWhitespace()
+        case .view:
+            if extra { return [statement(.drop, (ViewState(after).relkind == "m" ? "DROP MATERIALIZED VIEW" : "DROP VIEW") + " IF EXISTS \(name);", rank: 0)] }
+            if before.count > 1, case let view = ViewState(before), view.relkind == "v" {
+                let body = view.definition.trimmingWhitespace()
                 return [statement(.trigger, "CREATE OR REPLACE VIEW \(name) AS\n\(body)" + (body.hasSuffix(";") ? "" : ";"))]
             }
-        case "sequence":
+        case .sequence:
             if extra { return [statement(.drop, "DROP SEQUENCE IF EXISTS \(name);", rank: 6)] }
-            guard before.count >= 7 else { break }
-            let cycle = before[6] == "true" ? "CYCLE" : "NO CYCLE"
-            let options = "AS \(before[0]) INCREMENT BY \(before[2]) MINVALUE \(before[3]) MAXVALUE \(before[4]) START WITH \(before[1]) CACHE \(before[5]) \(cycle)"
+            guard let sequence = SequenceState(before) else { break }
+            let cycle = sequence.cycles == "true" ? "CYCLE" : "NO CYCLE"
+            let options = "AS \(sequence.type) INCREMENT BY \(sequence.increment) MINVALUE \(sequence.minimum) MAXVALUE \(sequence.maximum) START WITH \(sequence.start) CACHE \(sequence.cache) \(cycle)"
             if missing { return [statement(.create, "CREATE SEQUENCE IF NOT EXISTS \(name) \(options);")] }
             return [statement(.alter, "ALTER SEQUENCE \(name) \(options);")]
-        case "type":
+        case .type:
             if extra { return [statement(.drop, "DROP TYPE IF EXISTS \(name);", rank: 8)] }
-            guard missing, let kind = before.first else { break }
+            guard missing, !before.isEmpty else { break }
+            let type = TypeState(before)
             var create: String?
-            if kind == "e" {
-                let labels = expected.entries.filter { $0.key.kind == "enum value" && shown($0.key.name).hasPrefix(name + " ") }
+            if type.typtype == "e" {
+                let labels = expected.entries.filter { $0.key.kind == .enumValue && shown($0.key.name).hasPrefix(name + " ") }
                     .sorted { (Int($0.value.first ?? "") ?? 0) < (Int($1.value.first ?? "") ?? 0) }
                     .map { String(shown($0.key.name).dropFirst(name.count + 1)) }
                 create = "CREATE TYPE \(name) AS ENUM (\(labels.joined(separator: ", ")));"
-            } else if kind == "d", before.count > 1 {
-                create = "CREATE DOMAIN \(name) AS \(before[1]);"
+            } else if type.typtype == "d", let base = type.domainBase {
+                create = "CREATE DOMAIN \(name) AS \(base);"
             }
             guard let create else { break }
             // CREATE TYPE has no IF NOT EXISTS.
@@ -336,16 +340,16 @@ public struct FixSet: Sendable {
                     END IF;
                 END $$;
                 """, rank: 0)]
-        case "enum value":
+        case .enumValue:
             guard missing, let space = name.firstIndex(of: " ") else { break }
             let type = String(name[..<space]), label = String(name[name.index(after: space)...])
             let rank = Int(before.first ?? "") ?? 0
             let previous = expected.entries.first { entry in
-                entry.key.kind == "enum value" && shown(entry.key.name).hasPrefix(type + " ") && entry.value.first == String(rank - 1)
+                entry.key.kind == .enumValue && shown(entry.key.name).hasPrefix(type + " ") && entry.value.first == String(rank - 1)
             }
             let position = previous.map { " AFTER " + shown($0.key.name).dropFirst(type.count + 1) } ?? ""
             return [statement(.create, "ALTER TYPE \(type) ADD VALUE IF NOT EXISTS \(label)\(position);", rank: 100 + rank)]
-        case "row":
+        case .row:
             return rowFixes(change, expected: expected, actual: actual).map { statement(.row, $0) }
         default:
             break
@@ -365,33 +369,44 @@ public struct FixSet: Sendable {
             return [statement(.column, "ALTER TABLE \(owner) ADD COLUMN IF NOT EXISTS \(column) \(columnDefinition(before));", 0)]
         }
         let alter = "ALTER TABLE \(owner) ALTER COLUMN \(column)"
+        // An attribute only one side's record has is not compared (records are never short in practice).
+        let compared = min(before.count, after.count, ColumnState.fields.count)
+        let expected = ColumnState(before), actual = ColumnState(after)
+        func differs(_ field: KeyPath<ColumnState, String>) -> Bool {
+            guard let position = ColumnState.fields.firstIndex(where: { $0.value == field }), position < compared else { return false }
+            return expected[keyPath: field] != actual[keyPath: field]
+        }
+        // Identity and generated columns have no in-place change that this can write for certain.
         var fixes: [Statement] = []
-        for index in 0..<min(before.count, after.count, 6) where before[index] != after[index] {
-            switch index {
-            case 0: fixes.append(statement(.column, "\(alter) TYPE \(before[0]) USING \(column)::\(before[0]);", 1))
-            case 1: fixes.append(statement(.alter, before[1].isEmpty ? "\(alter) DROP DEFAULT;" : "\(alter) SET DEFAULT \(before[1]);", 0))
-            case 2: fixes.append(statement(.alter, before[2].isEmpty ? "\(alter) DROP NOT NULL;" : "\(alter) SET NOT NULL;", 1))
-            case 5:
-                fixes.append(statement(
-                    .alter, "COMMENT ON COLUMN \(owner).\(column) IS \(before[5].isEmpty ? "NULL" : MigrationScript.sqlLiteral(before[5]));", 2))
-            default: break  // identity and generated columns have no in-place change that this can write for certain
-            }
+        if differs(\.type) {
+            fixes.append(statement(.column, "\(alter) TYPE \(expected.type) USING \(column)::\(expected.type);", 1))
+        }
+        if differs(\.defaultExpression) {
+            let value = expected.defaultExpression
+            fixes.append(statement(.alter, value.isEmpty ? "\(alter) DROP DEFAULT;" : "\(alter) SET DEFAULT \(value);", 0))
+        }
+        if differs(\.notNull) {
+            fixes.append(statement(.alter, expected.notNull.isEmpty ? "\(alter) DROP NOT NULL;" : "\(alter) SET NOT NULL;", 1))
+        }
+        if differs(\.comment) {
+            let comment = expected.comment
+            fixes.append(statement(
+                .alter, "COMMENT ON COLUMN \(owner).\(column) IS \(comment.isEmpty ? "NULL" : MigrationScript.sqlLiteral(comment));", 2))
         }
         return fixes
     }
 
     static func columnDefinition(_ attributes: [String]) -> String {
-        var text = attributes[0]
-        let generated = attributes.count > 4 ? attributes[4] : ""
-        let identity = attributes.count > 3 ? attributes[3] : ""
-        if generated == "s", attributes.count > 1 {
-            text += " GENERATED ALWAYS AS (\(attributes[1])) STORED"
-        } else if !identity.isEmpty {
-            text += identity == "a" ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY"
-        } else if attributes.count > 1, !attributes[1].isEmpty {
-            text += " DEFAULT \(attributes[1])"
+        let column = ColumnState(attributes)
+        var text = column.type
+        if column.generated == "s" {
+            text += " GENERATED ALWAYS AS (\(column.defaultExpression)) STORED"
+        } else if !column.identity.isEmpty {
+            text += column.identity == "a" ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY"
+        } else if !column.defaultExpression.isEmpty {
+            text += " DEFAULT \(column.defaultExpression)"
         }
-        if attributes.count > 2, !attributes[2].isEmpty { text += " NOT NULL" }
+        if !column.notNull.isEmpty { text += " NOT NULL" }
         return text
     }
 
@@ -479,12 +494,12 @@ extension CatalogSnapshot {
         renaming { subject, attributes in
             var subject = subject, attributes = attributes
             // A column, constraint or trigger is named `table.name`; a row `table key`.
-            let separator = ["column", "constraint", "trigger"].contains(subject.kind) ? "." : subject.kind == "row" ? " " : nil
-            if subject.kind == "table", subject.name == old {
+            let separator = [.column, .constraint, .trigger].contains(subject.kind) ? "." : subject.kind == .row ? " " : nil
+            if subject.kind == .table, subject.name == old {
                 subject.name = new
             } else if let separator, subject.name.hasPrefix(old + separator) {
                 subject.name = new + subject.name.dropFirst(old.count)
-            } else if subject.kind == "index", attributes.first == old {
+            } else if subject.kind == .index, attributes.first == old {
                 attributes[0] = new
                 if attributes.count > 1 { attributes[1] = attributes[1].replacingOccurrences(of: " ON \(old) ", with: " ON \(new) ") }
             }
@@ -498,8 +513,8 @@ extension CatalogSnapshot {
         let newCall = "nextval(" + MigrationScript.sqlLiteral(ChangeDescription.shown(new)) + "::regclass)"
         return renaming { subject, attributes in
             var subject = subject, attributes = attributes
-            if subject.kind == "sequence", subject.name == old { subject.name = new }
-            if subject.kind == "column", attributes.count > 1 { attributes[1] = attributes[1].replacingOccurrences(of: oldCall, with: newCall) }
+            if subject.kind == .sequence, subject.name == old { subject.name = new }
+            if subject.kind == .column, attributes.count > 1 { attributes[1] = attributes[1].replacingOccurrences(of: oldCall, with: newCall) }
             return (subject, attributes)
         }
     }
@@ -507,18 +522,18 @@ extension CatalogSnapshot {
     func renamingIndex(_ old: String, to new: String) -> CatalogSnapshot {
         let oldLast = CatalogSnapshot.splitQualified(old).last ?? old, newLast = CatalogSnapshot.splitQualified(new).last ?? new
         return renaming { subject, attributes in
-            guard subject.kind == "index", subject.name == old else { return (subject, attributes) }
+            guard subject.kind == .index, subject.name == old else { return (subject, attributes) }
             var attributes = attributes
             if attributes.count > 1 {
                 attributes[1] = attributes[1].replacingOccurrences(of: "INDEX \(oldLast) ON ", with: "INDEX \(newLast) ON ")
             }
-            return (SnapshotSubject(kind: "index", name: new), attributes)
+            return (SnapshotSubject(kind: .index, name: new), attributes)
         }
     }
 
     func renamingConstraint(_ old: String, to new: String) -> CatalogSnapshot {
         renaming { subject, attributes in
-            subject.kind == "constraint" && subject.name == old ? (SnapshotSubject(kind: "constraint", name: new), attributes)
+            subject.kind == .constraint && subject.name == old ? (SnapshotSubject(kind: .constraint, name: new), attributes)
                 : (subject, attributes)
         }
     }

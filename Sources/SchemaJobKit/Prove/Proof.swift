@@ -92,16 +92,55 @@ public enum Proof {
     }
 
     /// The scratch server, the setup SQL and the run's time window, shared by every step.
-    struct Session {
+    struct Session: Sendable {
         var server: ProofServer
         var setup: String
         /// When the proof began, on the server's clock.
         var windowStart: String
+        /// Each rendering's pods, read once for all of its runs.
+        let pods = PodsByRender()
 
         init(server: ProofServer, setup: String) {
             self.server = server
             self.setup = setup
             windowStart = server.openedAt
+        }
+
+        /// Within one session every rendering has the same settings and templates, so
+        /// its content hash names it.
+        final class PodsByRender: @unchecked Sendable {
+            private var pods: [String: LocalPods] = [:]
+            private let lock = NSLock()
+
+            /// Starts reading `rendering`'s pods on a thread of its own, while the caller
+            /// waits for something else (CREATE DATABASE takes hundreds of ms); `pods`
+            /// then waits for it, or reads them itself when this failed.
+            func prepare(_ rendering: Rendering, server: ProofServer) {
+                nonisolated(unsafe) let rendering = rendering
+                let started = DispatchSemaphore(value: 0)
+                Thread { [self] in
+                    lock.lock()
+                    started.signal()
+                    defer { lock.unlock() }
+                    guard pods[rendering.plan.hash] == nil else { return }
+                    pods[rendering.plan.hash] = try? LocalMigration.localPods(
+                        rendering, target: server.target(database: ProofServer.databasePrefix), output: .capture)
+                }.start()
+                // The lock is the thread's until the pods are read: a caller of `pods` waits for them.
+                started.wait()
+            }
+
+            func pods(_ rendering: Rendering, server: ProofServer, database: String) throws -> LocalPods {
+                var made = try lock.withLock {
+                    if let made = pods[rendering.plan.hash] { return made }
+                    let made = try LocalMigration.localPods(rendering, target: server.target(database: database), output: .capture)
+                    pods[rendering.plan.hash] = made
+                    return made
+                }
+                // The scratch databases differ only in their name.
+                made.environmentOverrides["PGDATABASE"] = database
+                return made
+            }
         }
 
         func database() throws -> String {
@@ -121,12 +160,36 @@ public enum Proof {
         /// running the files again changes nothing. Without `wait-for-postgres`: the
         /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
+            try apply(rendering, to: database, thenSnapshot: false).report
+        }
+
+        /// `apply`, then, when the run is done, the snapshot of `database`: taken while the
+        /// watch has its last look at the finished run, since both only read it. A bound
+        /// passed still wins over whatever the snapshot saw (or failed to see, its session
+        /// ended with the run's).
+        func apply(
+            _ rendering: Rendering, to database: String, thenSnapshot: Bool
+        ) throws -> (report: LocalMigration.Report, snapshot: CatalogSnapshot?) {
             let watch = ScratchWatch(server: server, database: database, bounds: server.bounds)
             let applied = Result {
-                try LocalMigration.apply(
-                    rendering, target: server.target(database: database), waitSeconds: nil, reapply: true, output: .capture)
+                try LocalMigration.apply(pods.pods(rendering, server: server, database: database), waitSeconds: nil, reapply: true)
             }
-            switch watch.stop() {
+            var snapshot: Result<CatalogSnapshot, any Error>?
+            let breach: ScratchWatch.Breach?
+            if thenSnapshot, case .success(let report) = applied, report.outcome == .done {
+                nonisolated(unsafe) var taken: Result<CatalogSnapshot, any Error>?
+                let done = DispatchSemaphore(value: 0)
+                Thread {
+                    taken = Result { try self.snapshot(database) }
+                    done.signal()
+                }.start()
+                breach = watch.stop()
+                done.wait()
+                snapshot = taken
+            } else {
+                breach = watch.stop()
+            }
+            switch breach {
             case .size(let megabytes):
                 throw InputError(
                     "schemajob test",
@@ -143,7 +206,7 @@ public enum Proof {
                 throw InputError(
                     "schemajob test", (report.message ?? "the migration did not run") + ": " + lastLines(report.output))
             }
-            return report
+            return (report, try snapshot?.get())
         }
     }
 
@@ -163,16 +226,17 @@ public enum Proof {
     static func proveIdempotent(
         _ set: MigrationSet, rendering: Rendering, session: Session, into report: inout ProofReport
     ) throws -> CatalogSnapshot? {
+        session.pods.prepare(rendering, server: session.server)
         let database = try session.database()
         var snapshots: [CatalogSnapshot] = []
         for run in 1...runs {
-            let applied = try session.apply(rendering, to: database)
-            guard applied.outcome == .done else {
+            let (applied, snapshot) = try session.apply(rendering, to: database, thenSnapshot: true)
+            guard applied.outcome == .done, let snapshot else {
                 let when = run == 1 ? "on an empty database" : "on run \(run) of \(runs)"
                 report.findings.append(failure(applied, set: set, when: when))
                 return snapshots.first
             }
-            snapshots.append(try session.snapshot(database))
+            snapshots.append(snapshot)
             guard run > 1 else { continue }
             let changes = snapshots[run - 2].changes(to: snapshots[run - 1])
             guard changes.isEmpty else {
@@ -212,7 +276,7 @@ public enum Proof {
             if let fresh, let missing = finding.message.firstMatch(of: #/column "([^"]+)" does not exist/#)?.1 {
                 let actual = try session.snapshot(upgraded)
                 let changes = fresh.changes(to: actual).filter {
-                    $0.subject.kind == "column" && $0.after == nil
+                    $0.subject.kind == .column && $0.after == nil
                         && CatalogSnapshot.splitColumn($0.subject.name).1 == String(missing)
                 }
                 let fixes = changes.flatMap { FixSet.fixes(for: $0, expected: fresh, actual: actual) }.map(\.sql)

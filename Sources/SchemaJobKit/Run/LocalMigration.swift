@@ -31,7 +31,12 @@ public enum LocalMigration {
         _ rendering: Rendering, target: Connection, waitSeconds: Int?, reapply: Bool = false,
         output: ContainerRun.Output
     ) throws -> Report {
-        let pods = try localPods(rendering, target: target, output: output)
+        try apply(localPods(rendering, target: target, output: output), waitSeconds: waitSeconds, reapply: reapply)
+    }
+
+    /// `apply` on pods made once by `localPods`: `test` runs one render's Job several
+    /// times, and reading the rendered YAML again for each run cost more than the run's psql.
+    static func apply(_ pods: LocalPods, waitSeconds: Int?, reapply: Bool) throws -> Report {
         var waited = ""
         if let waitSeconds {
             let wait = try pods.run(
