@@ -44,8 +44,11 @@ let package = Package(
         .testTarget(
             name: "SchemaJobKitTests",
             // The executable is a dependency so `swift test` builds it: tests run it end to end.
-            dependencies: ["SchemaJobKit", "SQLSyntax", "schemajob"],
+            // SQLSyntaxTests lends its seeded generator and lexer fragments to the property tests.
+            dependencies: ["SchemaJobKit", "SQLSyntax", "SQLSyntaxTests", "schemajob"],
             exclude: ["Fixtures", "Golden"]
         ),
+        // The syntax layer's own tests: they need nothing but SQLSyntax.
+        .testTarget(name: "SQLSyntaxTests", dependencies: ["SQLSyntax"]),
     ]
 )

@@ -19,16 +19,31 @@ public struct RenderRequest: Sendable {
     }
 }
 
+/// What a render reads, read in the order its errors are reported: the settings, the
+/// templates, then `database/`.
+public struct RenderInputs: Sendable {
+    public var settings: Settings
+    public var templates: TemplateSet
+    public var set: MigrationSet
+
+    public init(settings: Settings, templates: TemplateSet, set: MigrationSet) {
+        self.settings = settings
+        self.templates = templates
+        self.set = set
+    }
+}
+
 /// Everything one render produced, in memory; nothing is written until the caller asks.
 public struct Rendering {
     public let migrationSet: MigrationSet
+    /// The set's files, each read once: lint's findings come from it (`Linter.lint`)
+    /// without lexing a file again.
+    public let analysis: MigrationAnalysis
     public let templates: TemplateSet
     public let plan: Plan
     public let manifests: [Manifest]
     /// The psql script the Job runs (`schemajob script`), as the scripts ConfigMap holds it.
     public let migrationScript: String
-    /// Lint's findings, when the render was asked to lint (`render(_:linting:)`).
-    public let findings: [Finding]?
     /// The tables the gate waits for.
     public let requiredTables: [String]
 
@@ -91,52 +106,47 @@ public enum SchemaJob {
         return try TemplateSet.embedded()
     }
 
-    public static func plan(_ request: RenderRequest) throws -> (MigrationSet, TemplateSet, Plan) {
-        let (settings, templates, set) = try inputs(request)
-        let plan = try Planner.plan(set: set, settings: settings, templates: templates)
-        return (set, templates, plan)
+    /// What the request names, read in the order its errors are reported: settings,
+    /// templates, then `database/`.
+    public static func inputs(_ request: RenderRequest) throws -> RenderInputs {
+        let settings = try settings(for: request)
+        let templates = try templates(for: request)
+        return RenderInputs(settings: settings, templates: templates, set: try DatabaseReader.read(directory: request.databaseDirectory))
+    }
+
+    public static func plan(_ inputs: RenderInputs) throws -> Plan {
+        try Planner.plan(set: inputs.set, settings: inputs.settings, templates: inputs.templates)
     }
 
     /// The content hash of what `render` would build from the request (`schemajob hash`).
     public static func contentHash(_ request: RenderRequest) throws -> String {
-        let (settings, templates, set) = try inputs(request)
-        return Planner.contentHash(set: set, settings: settings, templates: templates)
+        let inputs = try inputs(request)
+        return Planner.contentHash(set: inputs.set, settings: inputs.settings, templates: inputs.templates)
     }
 
-    /// What the request names, read in the order its errors are reported: settings,
-    /// templates, then `database/`.
-    static func inputs(_ request: RenderRequest) throws -> (Settings, TemplateSet, MigrationSet) {
-        let settings = try settings(for: request)
-        let templates = try templates(for: request)
-        return (settings, templates, try DatabaseReader.read(directory: request.databaseDirectory))
-    }
-
-    /// With `linting`, the files are linted too, in the same pass that finds the tables
-    /// the API needs (`Rendering.findings`): lint before writing costs no second lexing.
-    public static func render(_ request: RenderRequest, linting: Bool = false) throws -> Rendering {
-        let (set, templates, plan) = try plan(request)
-        guard linting else { return try render(set, templates: templates, plan: plan) }
-        let linted = Linter.check(set)
-        return try render(set, templates: templates, plan: plan, requiredTables: linted.requiredTables, findings: linted.findings)
+    public static func render(_ request: RenderRequest) throws -> Rendering {
+        try render(try inputs(request))
     }
 
     /// A set already read (an earlier state, for `test --from`), with the request's
     /// settings and templates; its directory is not read again.
     public static func render(_ set: MigrationSet, settingsAndTemplatesOf request: RenderRequest) throws -> Rendering {
         let templates = try templates(for: request)
-        let plan = try Planner.plan(set: set, settings: try settings(for: request), templates: templates)
-        return try render(set, templates: templates, plan: plan)
+        return try render(RenderInputs(settings: try settings(for: request), templates: templates, set: set))
     }
 
-    static func render(_ set: MigrationSet, templates: TemplateSet, plan: Plan, requiredTables: [String]? = nil,
-                       findings: [Finding]? = nil) throws -> Rendering {
+    /// Plans, analyses each file once (what lint, the refusal below, the script and the
+    /// required tables read), and builds.
+    static func render(_ inputs: RenderInputs) throws -> Rendering {
+        let plan = try plan(inputs)
+        let analysis = MigrationAnalysis(inputs.set)
         // No rendering, and so no run, of a file that can reach outside the database.
-        try RunSafety.requireNone(findings.map(RunSafety.refusals(among:)) ?? RunSafety.refusals(set))
-        let script = try MigrationScript.render(plan: plan, templates: templates)
-        let tables = requiredTables ?? plan.requiredTables
+        try RunSafety.requireNone(RunSafety.refusals(analysis))
+        let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
+        let tables = analysis.requiredTables
         let manifests = try ManifestBuilder.build(
-            plan: plan, templates: templates, migrationScript: script, requiredTables: tables)
-        return Rendering(migrationSet: set, templates: templates, plan: plan, manifests: manifests, migrationScript: script,
-                         findings: findings, requiredTables: tables)
+            plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables)
+        return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan, manifests: manifests,
+                         migrationScript: script, requiredTables: tables)
     }
 }

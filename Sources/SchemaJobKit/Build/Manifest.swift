@@ -9,9 +9,9 @@ public struct Manifest {
 
 /// The `build` stage: turns a plan and the templates into manifests. Pure.
 public enum ManifestBuilder {
-    /// `migrationScript` is `MigrationScript.render(plan:templates:)`, made once by the caller,
-    /// which keeps it for `schemajob script`; `requiredTables` is `plan.requiredTables`, or
-    /// the same list as lint found it.
+    /// `migrationScript` is `MigrationScript.render(plan:templates:analysis:)`, made once by
+    /// the caller, which keeps it for `schemajob script`; `requiredTables` is the set's
+    /// (`MigrationAnalysis.requiredTables`).
     public static func build(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String]) throws -> [Manifest] {
         let values = values(plan: plan, requiredTables: requiredTables)
 

@@ -7,7 +7,8 @@ public enum MigrationScript {
     static let applyMarker = "-- schemajob:apply "
     static let recordMarker = "-- schemajob:record files"
 
-    public static func render(plan: Plan, templates: TemplateSet) throws -> String {
+    /// `analysis` is the plan's set's: it knows the indexes a no-transaction file builds.
+    public static func render(plan: Plan, templates: TemplateSet, analysis: MigrationAnalysis) throws -> String {
         let path = templates.displayPath(TemplateSet.migrationScript)
         let template = try templates.text(TemplateSet.migrationScript)
         var lines: [String] = []
@@ -28,7 +29,7 @@ public enum MigrationScript {
                         // Commit what came before, run the file in autocommit, then go on
                         // in a new transaction; the session's lock stays held throughout.
                         lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'"]
-                        lines += ConcurrentIndexes.find(in: file).flatMap(dropIfInvalid)
+                        lines += analysis.concurrentIndexes(of: file).flatMap(dropIfInvalid)
                         lines += run + ["BEGIN;"]
                     } else {
                         lines += ["\\echo '  → \(file.name)'"] + run

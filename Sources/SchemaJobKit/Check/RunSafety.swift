@@ -1,5 +1,3 @@
-import SQLSyntax
-
 /// The check every run path makes before a single statement runs: `render`, `script`,
 /// `apply`, `test` and the library's `SchemaJob.render` (what `drift` and `plan` build
 /// on) refuse a set holding a psql meta-command or a statement that reaches outside the
@@ -7,15 +5,18 @@ import SQLSyntax
 /// already sends statements to the server as query text, never through psql's lexer;
 /// this refusal is the second wall, and it names the line.
 public enum RunSafety {
-    /// Every escape finding in the set, in file order.
+    /// Every escape finding in the set, in the order lint prints findings.
     public static func refusals(_ set: MigrationSet) -> [Finding] {
-        set.files.concurrentMap { file in
-            SQLLexer.statements(in: file.text).flatMap { EscapeRules.findings($0, path: file.displayPath) }
-        }.flatMap { $0 }.sorted(by: Finding.precedes)
+        refusals(MigrationAnalysis(set))
     }
 
-    /// The escape findings among lint's, when lint has run over the same set (they are
-    /// the same rules, and no allow comment removes them).
+    /// The same, from the set's analysis: the statement rules' escape findings.
+    public static func refusals(_ analysis: MigrationAnalysis) -> [Finding] {
+        refusals(among: analysis.files.flatMap(\.statementRules.findings)).sorted(by: Finding.precedes)
+    }
+
+    /// The escape findings among lint's (they are the same rules, and no allow comment
+    /// removes them).
     public static func refusals(among findings: [Finding]) -> [Finding] {
         findings.filter { $0.lintRule?.family == .escape }
     }

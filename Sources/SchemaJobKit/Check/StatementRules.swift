@@ -48,16 +48,15 @@ struct StatementRules {
         var findings: [Finding]
         var createdTables: Set<String>
         var indexAdviceTables: [SourceLocation: String]
-        /// For a schema file, what each statement does to the tables the API needs
-        /// (`RequiredTables`), read from the same statements so a render lexes each file once.
-        var tableChanges: [RequiredTables.Change]
     }
 
-    static func check(_ file: MigrationFile, advisesOnLocks: Bool = true) -> Result {
+    /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`, which
+    /// reads each top-level statement's view too (`reading`): one view per statement.
+    static func check(_ file: MigrationFile, tokens: [SQLToken], statements: [SQLStatement], advisesOnLocks: Bool = true,
+                      reading: (StatementView) -> Void = { _ in }) -> Result {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
-        let (findings, tableChanges) = rules.run()
-        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
-                      tableChanges: tableChanges)
+        let findings = rules.run(tokens: tokens, statements: statements, reading: reading)
+        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
     }
 
     /// A table this file did not create may already hold rows.
@@ -66,10 +65,7 @@ struct StatementRules {
         return !createdTables.contains(name)
     }
 
-    mutating func run() -> (findings: [Finding], tableChanges: [RequiredTables.Change]) {
-        let tokens = SQLLexer.tokens(in: file.text)
-        let statements = SQLLexer.statements(from: tokens)
-        var tableChanges: [RequiredTables.Change] = []
+    mutating func run(tokens: [SQLToken], statements: [SQLStatement], reading: (StatementView) -> Void) -> [Finding] {
         let runsOutsideTransaction = file.runsOutsideTransaction
         var findings: [Finding] = []
         // Only the last token can be open: an open one runs to the end of the file.
@@ -81,7 +77,7 @@ struct StatementRules {
             findings += allowances.unknown
             // One view of the statement serves every reader of its keywords.
             let view = StatementView(statements[index].significantTokens)
-            if file.phase == .schema, let change = RequiredTables.change(view) { tableChanges.append(change) }
+            reading(view)
             var candidates = check(view, context: Context())
             // Never silenced: these pass by the allowances.
             findings += EscapeRules.findings(statements[index], path: file.displayPath)
@@ -92,7 +88,7 @@ struct StatementRules {
             findings += allowances.filter(candidates)
             findings += checkDOBody(view, outer: allowances)
         }
-        return (findings, tableChanges)
+        return findings
     }
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.

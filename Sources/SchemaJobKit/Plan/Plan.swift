@@ -26,10 +26,6 @@ public struct Plan: Sendable {
     /// The schema and fixture ConfigMaps; a phase too large for one has several.
     public var dataConfigMaps: [ConfigMapPlan]
     public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
-    /// Tables the schema files create, which the API needs before it may start. Found
-    /// when asked, so `hash` and `script` never lex the files; a render that lints gets
-    /// the same list from lint's pass instead (`Linter.Linting.requiredTables`).
-    public var requiredTables: [String] { RequiredTables.find(in: files.filter { $0.phase == .schema }) }
 
     public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
         dataConfigMaps.filter { $0.role == role }

@@ -6,17 +6,8 @@ import SQLSyntax
 /// never typed by hand, so a new table file is required by the API the moment it lands.
 /// Tables made inside a `DO` block or by a function (pgmq's queues) are not seen.
 public enum RequiredTables {
-    public static func find(in schemaFiles: [MigrationFile]) -> [String] {
-        // Files are lexed on every core; what each statement does to the list of tables
-        // is then applied in the files' order.
-        let changes = schemaFiles.concurrentMap { file in
-            SQLLexer.statements(in: file.text).compactMap(change)
-        }
-        return tables(after: changes.joined())
-    }
-
     /// The tables left after `changes`, the statements' changes in the files' order
-    /// (`Linter` collects them while it checks the same statements).
+    /// (`MigrationAnalysis` collects them in its one pass over each file).
     ///
     /// A create adds a table not listed yet at the end, a drop removes every entry of the
     /// name, a rename renames the first entry of the old name in place. Each name's places
@@ -52,10 +43,6 @@ public enum RequiredTables {
         case create(String)
         case drop([String])
         case rename(String, to: String)
-    }
-
-    static func change(_ statement: SQLStatement) -> Change? {
-        change(StatementView(statement.significantTokens))
     }
 
     static func change(_ statement: StatementView) -> Change? {

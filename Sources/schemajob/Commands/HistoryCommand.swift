@@ -32,7 +32,9 @@ struct HistoryCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func run() throws {
-        let (set, _, plan) = try SchemaJob.plan(inputs.request)
+        let read = try SchemaJob.inputs(inputs.request)
+        let set = read.set
+        let plan = try SchemaJob.plan(read)
         if let hash {
             let (run, files) = try Ledger.files(ofHash: hash, target: connection.target, settings: plan.settings, local: set)
             if format == .json {

@@ -115,7 +115,7 @@ struct LintCommand: ParsableCommand {
             return
         }
         let set = rendering.migrationSet
-        let findings = rendering.findings ?? Linter.lint(set)
+        let findings = Linter.lint(rendering.analysis)
         guard !findings.isEmpty else { return }
         Terminal.error(try FindingFormat.text.render(findings))
         let summary = FindingFormat.summary(findings, fileCount: set.files.count)

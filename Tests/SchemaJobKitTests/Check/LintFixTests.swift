@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import SchemaJobKit
 import SQLSyntax
+import SQLSyntaxTests
 
 /// `schemajob lint --fix`: trailing whitespace goes where it is code or comment, and stays
 /// where it is data; locked files are left alone unless forced.

@@ -1,6 +1,7 @@
 import Testing
 @testable import SchemaJobKit
 import SQLSyntax
+import SQLSyntaxTests
 
 /// psql reads a backslash as a meta-command only outside strings, comments, dollar bodies
 /// and quoted names. Over many generated files: backslashes inside those are never a

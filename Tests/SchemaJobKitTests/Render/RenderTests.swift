@@ -78,7 +78,7 @@ import Yams
             }
         }
         let scripts = try data("db-scripts-")
-        #expect(scripts["migration.psql"] == (try MigrationScript.render(plan: rendering.plan, templates: rendering.templates)))
+        #expect(scripts["migration.psql"] == (try MigrationScript.render(plan: rendering.plan, templates: rendering.templates, analysis: rendering.analysis)))
         for name in ["migrate.sh", "wait-for-postgres.sh", "wait-for-schema.sh", "schema-ready.psql"] {
             #expect(scripts[name] == (try String(contentsOfFile: Repository.templates + "/scripts/\(name)", encoding: .utf8)))
         }
@@ -131,7 +131,8 @@ import Yams
 
     @Test func requiredTablesComeFromCreateTableStatementsOnly() {
         func tables(_ sql: String) -> [String] {
-            RequiredTables.find(in: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", text: sql)])
+            MigrationAnalysis(MigrationSet(directory: "database", files: [MigrationFile(phase: .schema, name: "001_x.sql", displayPath: "x", text: sql)]))
+                .requiredTables
         }
         #expect(tables("-- CREATE TABLE not_me (id int);\nCREATE TABLE IF NOT EXISTS me (id int);") == ["me"])
         #expect(tables("CREATE TEMP TABLE scratch (id int); CREATE UNLOGGED TABLE Fast (id int);") == ["fast"])
@@ -143,9 +144,9 @@ import Yams
 
     @Test func requiredTablesFollowRenamesAndDropsAcrossFilesInOrder() {
         func tables(_ files: [String]) -> [String] {
-            RequiredTables.find(in: files.enumerated().map { index, sql in
+            MigrationAnalysis(MigrationSet(directory: "database", files: files.enumerated().map { index, sql in
                 MigrationFile(phase: .schema, name: "00\(index + 1)_x.sql", displayPath: "x", text: sql)
-            })
+            })).requiredTables
         }
         // A rename keeps the table's place; a name renamed onto one already listed is there
         // twice until a drop removes both; a table dropped and made again goes last.
@@ -156,9 +157,10 @@ import Yams
         #expect(tables(["CREATE TABLE a (id int); ALTER TABLE a RENAME TO b;", "CREATE TABLE a (id int);"]) == ["b", "a"])
     }
 
-    /// `render` lints in the same pass that finds the required tables; `--no-lint` finds
-    /// them on its own. Both must build the same manifests.
-    @Test func renderingWithLintBuildsWhatRenderingWithoutLintBuilds() throws {
+    /// A render reads each file once (`MigrationAnalysis`); lint over that reading finds
+    /// what lint over the set alone finds, and the tables the API waits for follow the
+    /// schema files in name order, whatever order they were read in.
+    @Test func aRenderingsAnalysisLintsAsTheSetAloneDoesAndOrdersTheRequiredTablesByName() throws {
         let directory = try TemporaryDirectory(prefix: "schemajob-render-lint")
         let database = directory.path + "/database"
         try FileManager.default.createDirectory(atPath: database + "/schema", withIntermediateDirectories: true)
@@ -172,13 +174,11 @@ import Yams
         try "INSERT INTO y VALUES (1) ON CONFLICT DO NOTHING;\n"
             .write(toFile: database + "/fixtures/001_y.sql", atomically: true, encoding: .utf8)
         for request in [RenderRequest(databaseDirectory: database), RenderRequest(databaseDirectory: Repository.database)] {
-            let linted = try SchemaJob.render(request, linting: true)
-            let plain = try SchemaJob.render(request)
-            #expect(try linted.yaml() == plain.yaml())
-            #expect(linted.findings == Linter.lint(plain.migrationSet))
-            #expect(plain.findings == nil)
+            let rendering = try SchemaJob.render(request)
+            #expect(Linter.lint(rendering.analysis) == Linter.lint(try DatabaseReader.read(directory: request.databaseDirectory)))
         }
-        let rendering = try SchemaJob.render(RenderRequest(databaseDirectory: database), linting: true)
+        let rendering = try SchemaJob.render(RenderRequest(databaseDirectory: database))
+        #expect(rendering.requiredTables == ["y", "b"])
         let job = try #require(try Self.objects(rendering.yaml()).first { $0["kind"] as? String == "Job" })
         #expect("\(job)".contains("y,b"))
     }

@@ -1,13 +1,13 @@
 import Testing
-@testable import SchemaJobKit
 import SQLSyntax
 
 /// The lexer's promises checked over many generated inputs. The generator is
 /// seeded, so a failure names an input that reproduces on every machine.
-@Suite struct SQLLexerPropertyTests {
+@Suite package struct SQLLexerPropertyTests {
     /// Pieces that open, close or sit inside the constructs the lexer must track,
     /// so random mixes land in every state and at every boundary.
-    static let fragments: [String] = [
+    /// Also the pieces of `SchemaJobKitTests`' property tests (`LintFixTests`).
+    package static let fragments: [String] = [
         "'", "''", "E'", "e'", "\\", "\\'", "\"", "\"\"", "U&'", "U&\"", "B'", "X'", "N'",
         "$", "$$", "$a$", "$tag$", "$1", "$2x", "a$b", "--", "-", "/*", "*/", "/", "*", "\n", "\r\n", "\r",
         ";", ":", "::", ":=", " ", "\t", "\u{0C}", "\0", "CREATE", "TABLE", "IF NOT EXISTS", "x", "_1",
@@ -75,15 +75,16 @@ import SQLSyntax
 }
 
 /// A tiny, well-known seeded generator (Steele, Lea and Flood's SplitMix64),
-/// so the inputs do not depend on the platform's random source.
-struct SplitMix64: RandomNumberGenerator {
+/// so the inputs do not depend on the platform's random source. `SchemaJobKitTests`
+/// seeds its property tests with it too.
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var value = state
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,5 +1,4 @@
 import Testing
-@testable import SchemaJobKit
 import SQLSyntax
 
 @Suite struct SQLLexerTests {
