@@ -116,7 +116,7 @@ public enum OutputDirectory {
             for name in names.sorted(by: DatabaseReader.byteOrder) where !name.hasPrefix(".") && !name.contains("/.") {
                 let path = changes.path(name)
                 var isSubdirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: path, isDirectory: &isSubdirectory)
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isSubdirectory)
                 if isSubdirectory.boolValue && ownDirectories.contains(name) { continue }
                 guard !isSubdirectory.boolValue else { changes.foreign.append(name); continue }
                 guard let data = FileManager.default.contents(atPath: path) else {

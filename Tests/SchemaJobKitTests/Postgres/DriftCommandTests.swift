@@ -43,7 +43,7 @@ extension AgainstPostgreSQL {
         /// A database the old start-up script created, then the files deployed through the Job.
         static func drifted(files: String = platform + "/database") throws -> TestDatabase {
             let database = try #require(PostgresServer.current).createDatabase()
-            try database.server.psql(file: platform + "/start-up/schema/001_old_start_up.sql", database: database.name, user: PostgresServer.role)
+            _ = try database.server.psql(file: platform + "/start-up/schema/001_old_start_up.sql", database: database.name, user: PostgresServer.role)
             let deploy = try schemajob(["apply", "--database", files, "--dsn", dsn(database)])
             try #require(deploy.status == 0, "the deploy through the Job: \(deploy.stdout)\(deploy.stderr)")
             return database

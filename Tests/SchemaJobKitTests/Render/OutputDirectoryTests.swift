@@ -32,7 +32,7 @@ import Yams
         func files() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: deploy).flatMap { name -> [String] in
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: deploy + "/" + name, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: deploy + "/" + name, isDirectory: &isDirectory)
                 guard isDirectory.boolValue else { return [name] }
                 return try FileManager.default.contentsOfDirectory(atPath: deploy + "/" + name).map { name + "/" + $0 }
             }.sorted()
