@@ -32,15 +32,18 @@ struct Psql: Sendable {
     /// installed client, which is what the wrapper runs for a server it has no cluster
     /// entry for. A proof starts a few dozen clients, so this is most of its overhead.
     static func find(path: String?) -> Psql? {
-        let newestClient = ScratchServer.newestInstalled(having: ["psql", "pg_isready"]).map { $0 + "/psql" }
+        // Looked for only when PATH leads to the wrapper or to nothing: it lists directories.
+        func newestClient() -> String? {
+            ScratchServer.newestInstalled(having: ["psql", "pg_isready"]).map { $0 + "/psql" }
+        }
         for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
             let candidate = "\(directory)/psql"
             guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
             let real = URL(fileURLWithPath: candidate).resolvingSymlinksInPath()
-            if real.lastPathComponent == "pg_wrapper", let client = newestClient { return Psql(executable: client) }
+            if real.lastPathComponent == "pg_wrapper", let client = newestClient() { return Psql(executable: client) }
             return Psql(executable: candidate)
         }
-        return (newestClient ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }).map(Psql.init)
+        return (newestClient() ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }).map(Psql.init)
     }
 
     /// Runs `input` in one session with `environment` (libpq's variables included: the
