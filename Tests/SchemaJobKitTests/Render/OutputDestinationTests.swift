@@ -19,16 +19,20 @@ import Testing
 
         init() throws {
             directory = try TemporaryDirectory(prefix: "schemajob-destination")
-            // The numbers of /dev/null (major 1, minor 3, in glibc's encoding).
-            guard mknod(root + "/null", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 else {
-                throw HarnessError("mknod needs root (CAP_MKNOD): \(String(cString: strerror(errno)))")
-            }
+            try Self.makeNullDevice(root + "/null")
             guard mkfifo(root + "/pipe", 0o644) == 0 else {
                 throw HarnessError("mkfifo: \(String(cString: strerror(errno)))")
             }
             try FileManager.default.createDirectory(atPath: root + "/elsewhere", withIntermediateDirectories: false)
             try "old bytes\n".write(toFile: root + "/elsewhere/manifests.yaml", atomically: false, encoding: .utf8)
             try FileManager.default.createSymbolicLink(atPath: root + "/manifests.yaml", withDestinationPath: "elsewhere/manifests.yaml")
+        }
+
+        /// A character device with the numbers of /dev/null (major 1, minor 3, in glibc's encoding).
+        static func makeNullDevice(_ path: String) throws {
+            guard mknod(path, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 else {
+                throw HarnessError("mknod needs root (CAP_MKNOD): \(String(cString: strerror(errno)))")
+            }
         }
 
         func kind(_ path: String) -> mode_t {
@@ -243,9 +247,7 @@ import Testing
         let scratch = try Scratch()
         let deploy = scratch.root + "/deploy"
         try FileManager.default.createDirectory(atPath: deploy, withIntermediateDirectories: false)
-        guard mknod(deploy + "/job-db-migration.yaml", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 else {
-            throw HarnessError("mknod: \(String(cString: strerror(errno)))")
-        }
+        try Scratch.makeNullDevice(deploy + "/job-db-migration.yaml")
         let result = try Self.render(["--output-dir", deploy], in: scratch.root)
         #expect(result.status == 2)
         #expect(result.stderr.hasPrefix("\(deploy)/job-db-migration.yaml: error: not a regular file schemajob wrote"), "\(result.stderr)")
@@ -260,9 +262,7 @@ import Testing
         let database = scratch.root + "/database"
         try Repository.copy(Repository.database, to: database)
         try? FileManager.default.removeItem(atPath: database + "/schema.sum")
-        guard mknod(database + "/schema.sum", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 else {
-            throw HarnessError("mknod: \(String(cString: strerror(errno)))")
-        }
+        try Scratch.makeNullDevice(database + "/schema.sum")
         let sum = try SchemaJobExecutable.run(["sum", "--database", database], in: scratch.root)
         #expect(sum.status == 2 && sum.stderr.contains("schema.sum: error: refused: a device"), "\(sum.stderr)")
         #expect(scratch.kind(database + "/schema.sum") == S_IFCHR)
