@@ -145,11 +145,15 @@ enum EscapeRules {
     static func collectCalls(_ view: StatementView, path: String, place: SourceLocation?, storage: Storage, into result: inout Result) {
         if case .literal = storage { return }
         if case .runs = storage, namesRoutinesOnly(view) { return }
+        // One call per name and statement is enough to name it: a fixture's thousand
+        // `now()`s in one INSERT are kept once.
+        var seen: Set<String> = []
         for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
             let token = view.tokens[index]
             guard token.kind == .word || token.kind == .quotedIdentifier, let name = view.identifier(index) else { continue }
             switch storage {
             case .runs:
+                guard seen.insert(name).inserted else { continue }
                 result.calls.append(Call(name: name, written: token.text, location: place ?? view.location(index, path: path)))
             case .routine(let routine):
                 result.routines[routine].calls.insert(name)
