@@ -3,22 +3,65 @@ import SQLSyntax
 /// Statements that reach outside the database: a psql meta-command, a program or a file
 /// on the server's machine, another server, or the session's identity and settings.
 ///
-/// A pull request's files are untrusted input (docs/security.md). These rules are errors
-/// that no `schemajob:allow` silences, and every run path refuses a file they find
-/// something in, `--no-lint` or not (`RunSafety`). They read the statement, the bodies
-/// of DO blocks and functions (dollar-quoted or a string), and the strings such a body
-/// hands to EXECUTE, but not SQL assembled at run time (`'pg_read_' || 'file'`): on its
-/// own scratch server `test` runs the files as a role that is no superuser, so
+/// A pull request's files are untrusted input (docs/security.md). What the migration
+/// itself would run is an error that no `schemajob:allow` silences, and every run path
+/// refuses a file it finds something in, `--no-lint` or not (`RunSafety`): a top-level
+/// statement, a DO block's statements and the strings such a body hands to EXECUTE, and
+/// a call, anywhere the migration runs, of a function of the same set whose body holds
+/// one (`refusedCalls`). What is only stored, in a function's or procedure's body or in
+/// a string literal, runs when someone calls it later, as whoever calls it: that is a
+/// warning naming where it would run (`stored-escape`), and PostgreSQL's privileges are
+/// the wall then (a plain role cannot LOAD a library outside `$libdir/plugins`, nor read
+/// the server's files). SQL assembled at run time (`'pg_read_' || 'file'`) is not read:
+/// on its own scratch server `test` runs the files as a role that is no superuser, so
 /// PostgreSQL itself refuses what a lexical rule cannot see.
 enum EscapeRules {
+    /// A function or procedure a statement stores, with what its body would do when run.
+    struct StoredRoutine: Sendable {
+        /// The name's last part, as PostgreSQL folds it: calls are matched on it.
+        var name: String
+        /// `function prom_api.maintenance`, for messages.
+        var described: String
+        /// What the body would do, as the findings a run of it would draw.
+        var escapes: [Finding] = []
+        /// Names (last parts) the body calls.
+        var calls: Set<String> = []
+    }
+
+    /// A name followed by `(` where the migration runs it.
+    struct Call: Sendable {
+        var name: String
+        var written: String
+        var location: SourceLocation
+    }
+
+    /// What the rules read from one statement.
+    struct Result: Sendable {
+        /// Refusals (what the run would do) and `stored-escape` warnings.
+        var findings: [Finding] = []
+        var routines: [StoredRoutine] = []
+        var calls: [Call] = []
+    }
+
+    /// Where the tokens being read would run.
+    enum Storage {
+        /// With the migration: a top-level statement, a DO body, what it EXECUTEs.
+        case runs
+        /// In the body of `routines[index]`.
+        case routine(Int)
+        /// In a string literal of a statement that does not run it.
+        case literal
+    }
+
     /// Findings for one statement of a file, its bodies included.
-    static func findings(_ statement: SQLStatement, path: String) -> [Finding] {
+    static func findings(_ statement: SQLStatement, path: String) -> Result {
+        var result = Result()
         if let meta = statement.significantTokens.first, meta.kind == .psqlMeta {
-            return [metaCommand(meta, path: path)]
+            result.findings = [metaCommand(meta, path: path)]
+            return result
         }
-        var found: [Finding] = []
-        check(StatementView(statement.significantTokens), path: path, place: nil, depth: 0, into: &found)
-        return found
+        check(StatementView(statement.significantTokens), path: path, place: nil, depth: 0, storage: .runs, into: &result)
+        return result
     }
 
     static func metaCommand(_ token: SQLToken, path: String) -> Finding {
@@ -37,26 +80,123 @@ enum EscapeRules {
 
     /// `place` is where a finding is reported when the tokens come from a string
     /// constant, whose decoded text has positions of its own.
-    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, into found: inout [Finding]) {
-        func report(_ rule: LintRule, _ index: Int, _ message: String) {
-            found.append(Finding(rule, at: place ?? view.location(index, path: path), message))
+    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, storage: Storage, into result: inout Result) {
+        var storage = storage
+        // A CREATE FUNCTION or PROCEDURE the migration runs stores its body: only its
+        // language is the run's business (a C function's library is loaded as it is created).
+        let statementStorage = storage
+        if case .runs = storage, let routine = storedRoutine(view) {
+            result.routines.append(routine)
+            storage = .routine(result.routines.count - 1)
         }
-        checkStatement(view, report: report)
-        checkCalls(view, report: report)
+        func report(_ storage: Storage, _ rule: LintRule, _ index: Int, _ message: String) {
+            let at = place ?? view.location(index, path: path)
+            switch storage {
+            case .runs:
+                result.findings.append(Finding(rule, at: at, message))
+            case .routine(let routine):
+                result.routines[routine].escapes.append(Finding(rule, at: at, message))
+                result.findings.append(Finding(
+                    .storedEscape, at: at,
+                    "\(message) [\(rule.id)], stored in the body of \(result.routines[routine].described): it runs when that is called, never by the migration itself"))
+            case .literal:
+                result.findings.append(Finding(
+                    .storedEscape, at: at,
+                    "\(message) [\(rule.id)], inside a string literal: it runs only if something executes the string"))
+            }
+        }
+        checkStatement(view) { report(statementStorage, $0, $1, $2) }
+        checkCalls(view) { report(storage, $0, $1, $2) }
+        collectCalls(view, path: path, place: place, storage: storage, into: &result)
         guard depth < maximumDepth else { return }
         let readsStrings = depth > 0 || Self.isRoutineOrDO(view)
+        // A top-level statement that neither defines a routine nor is a DO block runs no
+        // dollar-quoted text: it is a literal. Inside a body, a string may be EXECUTEd.
+        let innerStorage: Storage = depth == 0 && !readsStrings ? .literal : storage
         for token in view.tokens {
             if token.kind == .dollarString {
                 for inner in ProceduralBody.statements(in: token) {
-                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1, into: &found)
+                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1, storage: innerStorage, into: &result)
                 }
             } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text) {
                 let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
                 for inner in SQLLexer.statements(in: text) {
                     if let meta = inner.significantTokens.first, meta.kind == .psqlMeta { continue }
-                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, into: &found)
+                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, storage: storage, into: &result)
                 }
             }
+        }
+    }
+
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name(`: the routine it stores.
+    static func storedRoutine(_ view: StatementView) -> StoredRoutine? {
+        guard view.isKeyword(0, "CREATE") else { return nil }
+        var index = 1
+        if view.matches(index, "OR", "REPLACE") { index += 2 }
+        guard view.isKeyword(index, oneOf: ["FUNCTION", "PROCEDURE"]), let (parts, _) = view.qualifiedName(index + 1),
+            let name = parts.last
+        else { return nil }
+        return StoredRoutine(name: name, described: "\(view.keyword(index)!.lowercased()) \(parts.joined(separator: "."))")
+    }
+
+    /// Every `name(` of tokens that run: a call, or a use (a trigger's EXECUTE FUNCTION,
+    /// a default, an index expression) that runs the function when the statement does.
+    /// In a body, the names it calls.
+    static func collectCalls(_ view: StatementView, path: String, place: SourceLocation?, storage: Storage, into result: inout Result) {
+        if case .literal = storage { return }
+        if case .runs = storage, namesRoutinesOnly(view) { return }
+        // One call per name and statement is enough to name it: a fixture's thousand
+        // `now()`s in one INSERT are kept once.
+        var seen: Set<String> = []
+        for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
+            let token = view.tokens[index]
+            guard token.kind == .word || token.kind == .quotedIdentifier, let name = view.identifier(index) else { continue }
+            switch storage {
+            case .runs:
+                guard seen.insert(name).inserted else { continue }
+                result.calls.append(Call(name: name, written: token.text, location: place ?? view.location(index, path: path)))
+            case .routine(let routine):
+                result.routines[routine].calls.insert(name)
+            case .literal:
+                break
+            }
+        }
+    }
+
+    /// GRANT, REVOKE, COMMENT ON, DROP and ALTER FUNCTION name a routine by its
+    /// signature (`setting(text)`) and never run it.
+    static func namesRoutinesOnly(_ view: StatementView) -> Bool {
+        view.isKeyword(0, oneOf: ["GRANT", "REVOKE", "COMMENT", "DROP", "SECURITY"])
+            || (view.isKeyword(0, "ALTER") && view.isKeyword(1, oneOf: ["FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"]))
+    }
+
+    /// The calls, where the migration runs, of a routine of the set whose body (or a
+    /// routine it calls, however deep) holds what the run would refuse: refused too,
+    /// naming the call and the body's place.
+    static func refusedCalls(routines: [StoredRoutine], calls: [Call]) -> [Finding] {
+        // name → the stored finding the call would run, and the routine it goes through.
+        var reached: [String: (escape: Finding, through: String?)] = [:]
+        for routine in routines {
+            guard let escape = routine.escapes.min(by: Finding.precedes) else { continue }
+            if let known = reached[routine.name], Finding.precedes(known.escape, escape) { continue }
+            reached[routine.name] = (escape, nil)
+        }
+        var grew = !reached.isEmpty
+        while grew {
+            grew = false
+            for routine in routines where reached[routine.name] == nil {
+                guard let callee = routine.calls.sorted().first(where: { reached[$0] != nil }) else { continue }
+                reached[routine.name] = (reached[callee]!.escape, callee)
+                grew = true
+            }
+        }
+        guard !reached.isEmpty else { return [] }
+        return calls.compactMap { call in
+            guard let (escape, through) = reached[call.name], let rule = escape.lintRule else { return nil }
+            let place = "\(escape.location.path):\(escape.location.line ?? 0)"
+            let path = through.map { " (\(call.written) reaches it through \($0))" } ?? ""
+            return Finding(rule, at: call.location,
+                           "\(call.written)(…) runs, in the migration, what a body of this set stores at \(place): \(escape.message)\(path)")
         }
     }
 
@@ -276,6 +416,10 @@ extension LintRule {
         id: "standard-conforming-strings", family: .escape,
         reason: "with standard_conforming_strings off, a backslash in '…' escapes the quote: the server (or a psql that reads the text) would end strings elsewhere than schemajob does, and text read here as a string would be code",
         hint: "leave the setting on; write E'…' where a string needs backslash escapes")
+    public static let storedEscape = LintRule(
+        id: "stored-escape", family: .storedCode,
+        reason: "a function's or procedure's body (or a string literal) holds what the migration would refuse to run (LOAD, COPY … PROGRAM, pg_read_file, …); the migration only stores it, and it runs later as whoever calls it, under PostgreSQL's own privilege checks; a call of it anywhere the migration runs is refused",
+        hint: "make sure the roles that call it may not do more than they should; keep the call out of the migration files")
     public static let resetAll = LintRule(
         id: "reset-all", family: .escape,
         reason: "RESET ALL and DISCARD ALL undo the run's session settings (lock and statement timeouts)",

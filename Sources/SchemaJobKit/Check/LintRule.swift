@@ -23,6 +23,9 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         /// A statement that reaches outside the database, or takes the run's session over:
         /// never silenced, and refused by every run path (`RunSafety`).
         case escape
+        /// What only a stored function body (or a string literal) would do: it runs when
+        /// someone calls it, not with the migration. A warning (see `EscapeRules`).
+        case storedCode = "stored-code"
     }
 
     public var id: String
@@ -40,7 +43,7 @@ public struct LintRule: Sendable, Hashable, Identifiable {
     /// Errors are what fails a run or does harm; layout, readability and lock advice are
     /// warnings, which are printed and never block a render (see `--strict`).
     public var severity: Finding.Severity {
-        family == .layout || family == .locking ? .warning : .error
+        family == .layout || family == .locking || family == .storedCode ? .warning : .error
     }
 }
 
@@ -231,7 +234,7 @@ extension LintRule {
         unguardedAddConstraint, addValueIfNotExists, unguardedRename, dropIfExists, insertWithoutOnConflict,
         nonTransactional, transactionControl,
         psqlMetaCommand, copyProgram, copyServerFile, copyFromStdin, largeObjectFile, serverFileFunction,
-        untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll, standardConformingStrings,
+        untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll, standardConformingStrings, storedEscape,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         alterColumnType, volatileDefault, setNotNull, constraintNotValid, indexNotConcurrent, replaceTrigger,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,

@@ -24,6 +24,9 @@ public struct MigrationAnalysis: Sendable {
     let files: [File]
     /// `File.concurrentIndexes` by the file's display path, for the files that have some.
     let concurrentIndexes: [String: [String]]
+    /// Escapes the run would reach through a call of a function the set stores: errors,
+    /// refused like the escapes of the statements themselves.
+    let calledEscapes: [Finding]
 
     public init(_ set: MigrationSet) {
         self.set = set
@@ -49,6 +52,8 @@ public struct MigrationAnalysis: Sendable {
                 tableChanges: tableChanges,
                 concurrentIndexes: concurrentIndexes)
         }
+        calledEscapes = EscapeRules.refusedCalls(
+            routines: files.flatMap(\.statementRules.storedRoutines), calls: files.flatMap(\.statementRules.calls))
         concurrentIndexes = Dictionary(
             zip(set.files, files).filter { !$0.1.concurrentIndexes.isEmpty }.map { ($0.0.displayPath, $0.1.concurrentIndexes) },
             uniquingKeysWith: { first, _ in first })

@@ -12,7 +12,7 @@ public enum RunSafety {
 
     /// The same, from the set's analysis: the statement rules' escape findings.
     public static func refusals(_ analysis: MigrationAnalysis) -> [Finding] {
-        refusals(among: analysis.files.flatMap(\.statementRules.findings)).sorted(by: Finding.precedes)
+        refusals(among: analysis.files.flatMap(\.statementRules.findings) + analysis.calledEscapes).sorted(by: Finding.precedes)
     }
 
     /// The escape findings among lint's (they are the same rules, and no allow comment

@@ -38,6 +38,8 @@ struct StatementRules {
     /// time: an ADD CONSTRAINT of the same name after it replaces the constraint on every
     /// run (the replace idiom), so it is idempotent.
     var droppedConstraints: Set<String> = []
+    var storedRoutines: [EscapeRules.StoredRoutine] = []
+    var calls: [EscapeRules.Call] = []
 
     init(file: MigrationFile, advisesOnLocks: Bool = true) {
         self.file = file
@@ -48,6 +50,10 @@ struct StatementRules {
         var findings: [Finding]
         var createdTables: Set<String>
         var indexAdviceTables: [SourceLocation: String]
+        /// The functions and procedures the file stores, and the calls it runs: whether a
+        /// call runs a stored escape is decided over the whole set (`EscapeRules.refusedCalls`).
+        var storedRoutines: [EscapeRules.StoredRoutine] = []
+        var calls: [EscapeRules.Call] = []
     }
 
     /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`, which
@@ -56,7 +62,8 @@ struct StatementRules {
                       reading: (StatementView) -> Void = { _ in }) -> Result {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
         let findings = rules.run(tokens: tokens, statements: statements, reading: reading)
-        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables)
+        return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
+                      storedRoutines: rules.storedRoutines, calls: rules.calls)
     }
 
     /// A table this file did not create may already hold rows.
@@ -79,8 +86,15 @@ struct StatementRules {
             let view = StatementView(statements[index].significantTokens)
             reading(view)
             var candidates = check(view, context: Context())
-            // Never silenced: these pass by the allowances.
-            findings += EscapeRules.findings(statements[index], path: file.displayPath)
+            // Never silenced: escapes pass by the allowances. What a body only stores is a
+            // warning the statement's allow comment may silence.
+            let escapes = EscapeRules.findings(statements[index], path: file.displayPath)
+            findings += escapes.findings.filter { $0.rule != .lint(.storedEscape) }
+            candidates += escapes.findings.filter { $0.rule == .lint(.storedEscape) }.map {
+                Candidate(rule: .storedEscape, location: $0.location, message: $0.message)
+            }
+            storedRoutines += escapes.routines
+            calls += escapes.calls
             if runsOutsideTransaction {
                 // The file runs in autocommit, where these statements are allowed.
                 candidates.removeAll { $0.rule == .nonTransactional }

@@ -119,13 +119,26 @@ public enum OutputDirectory {
                 _ = FileManager.default.fileExists(atPath: path, isDirectory: &isSubdirectory)
                 if isSubdirectory.boolValue && ownDirectories.contains(name) { continue }
                 guard !isSubdirectory.boolValue else { changes.foreign.append(name); continue }
-                guard let data = FileManager.default.contents(atPath: path) else {
+                let isOurs = files.contains(where: { $0.name == name })
+                // Only a regular file (or a link to one) is read: a FIFO would block, and
+                // no device or FIFO holds schemajob's marker, so one under a render's file
+                // name is refused like any file schemajob did not write.
+                let destination = try? OutputFile.destination(of: path)
+                guard case .replaced(let target)? = destination, FileManager.default.fileExists(atPath: target) else {
+                    guard !isOurs else {
+                        throw InputError(SourceLocation(path: path),
+                                         "not a regular file schemajob wrote (a device, a FIFO, a socket or a dangling link); move it away to render here")
+                    }
+                    changes.foreign.append(name)
+                    continue
+                }
+                guard let data = FileManager.default.contents(atPath: target) else {
                     throw InputError(SourceLocation(path: path), "cannot read the file")
                 }
                 let text = String(decoding: data, as: UTF8.self)
                 if text.hasPrefix(marker + "\n") {
                     existing[name] = text
-                } else if !files.contains(where: { $0.name == name }) {
+                } else if !isOurs {
                     changes.foreign.append(name)
                 } else {
                     // A file of ours by name that someone else wrote: replacing it would

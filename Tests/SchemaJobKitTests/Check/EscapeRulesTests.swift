@@ -46,8 +46,10 @@ import SQLSyntax
         // Inside bodies: a DO block, a function's dollar body, a function body in a string,
         // and the string a DO block hands to EXECUTE.
         ("DO $$\nBEGIN\n    COPY (SELECT 1) TO PROGRAM 'id';\nEND $$;\n", "copy-program", 3),
-        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS $$\n  SELECT pg_read_file('/etc/passwd')\n$$;\n", "server-file-function", 2),
-        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS 'SELECT pg_read_file(''/etc/passwd'')';\n", "server-file-function", 1),
+        // A function's body, dollar-quoted or a string, only stores what it holds: the
+        // migration escapes when it then calls the function, and is refused at the call.
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS $$\n  SELECT pg_read_file('/etc/passwd')\n$$;\nSELECT leak();\n", "server-file-function", 4),
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS 'SELECT pg_read_file(''/etc/passwd'')';\nSELECT public.leak();\n", "server-file-function", 2),
         ("DO $$\nBEGIN\n  EXECUTE 'COPY (SELECT 1) TO ''/tmp/x''';\nEND $$;\n", "copy-server-file", 3),
         ("DO $$ BEGIN IF true THEN SET ROLE postgres; END IF; END $$;\n", "set-role", 1),
     ]
@@ -111,5 +113,92 @@ import SQLSyntax
         #expect(CheckFixtures.lint("SELECT E'a'\n'\\'' AS x;\n").isEmpty)
         // Without a newline between them they are two constants, as PostgreSQL reads them.
         #expect(SQLLexer.tokens(in: "SELECT E'a' '\\'' AS x;").filter { $0.kind == .string }.count == 2)
+    }
+
+    // MARK: Stored code
+
+    /// What a body only stores: a warning at the body's line that names the routine, and
+    /// no refusal.
+    static let storedOnly: [(sql: String, rule: String, line: Int, routine: String)] = [
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS $$\n  SELECT pg_read_file('/etc/passwd')\n$$;\n", "server-file-function", 2, "function leak"),
+        ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS 'SELECT pg_read_file(''/etc/passwd'')';\n", "server-file-function", 1, "function leak"),
+        ("CREATE OR REPLACE PROCEDURE ops.job() LANGUAGE plpgsql AS $p$\nBEGIN\n  BEGIN\n    LOAD 'auto_explain';\n  EXCEPTION WHEN OTHERS THEN NULL;\n  END;\nEND\n$p$;\n", "untrusted-language", 4, "procedure ops.job"),
+        ("CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN COPY (SELECT 1) TO PROGRAM 'id'; END $$;\n", "copy-program", 1, "function f"),
+        ("CREATE OR REPLACE FUNCTION f() RETURNS text LANGUAGE sql RETURN pg_read_file('/etc/passwd');\n", "server-file-function", 1, "function f"),
+        ("CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SELECT lo_import(''/etc/passwd'')'; END $$;\n", "large-object-file", 1, "function f"),
+    ]
+
+    @Test(arguments: 0..<storedOnly.count)
+    func whatABodyOnlyStoresIsAWarningNamingWhereItWouldRun(_ index: Int) {
+        let (sql, rule, line, routine) = Self.storedOnly[index]
+        let findings = CheckFixtures.lint(sql)
+        let stored = findings.filter { $0.rule.id == "stored-escape" }
+        #expect(stored.count == 1, "\(sql.debugDescription): \(findings.map(FindingFormat.textLine))")
+        #expect(stored.first?.location.line == line)
+        #expect(stored.first?.isError == false)
+        #expect(stored.first?.message.contains("[\(rule)], stored in the body of \(routine): it runs when that is called") == true,
+                "\(stored.first?.message ?? "")")
+        #expect(!findings.contains { $0.isError }, "\(findings.map(FindingFormat.textLine))")
+        let set = MigrationSet(directory: "database", files: [CheckFixtures.schema("001_test.sql", sql)])
+        #expect(RunSafety.refusals(set).isEmpty)
+    }
+
+    @Test func aDollarQuotedLiteralOutsideABodyIsAWarningToo() {
+        let findings = CheckFixtures.lint("COMMENT ON SCHEMA public IS $c$ run SELECT pg_read_file('x') to see $c$;\n")
+        #expect(findings.map(\.rule.id) == ["stored-escape"], "\(findings.map(FindingFormat.textLine))")
+        #expect(findings.first?.message.contains("inside a string literal") == true)
+    }
+
+    /// A C function's library is loaded as the function is created: still refused.
+    @Test func creatingAFunctionInAnUntrustedLanguageIsStillRefused() {
+        let set = MigrationSet(directory: "database", files: [CheckFixtures.schema(
+            "001_test.sql", "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE plpython3u AS $$ import os; os.system('id') $$;\n")])
+        #expect(RunSafety.refusals(set).map(\.rule.id) == ["untrusted-language"])
+    }
+
+    /// The run calls what a body stores: refused at the call, naming the body's line,
+    /// however the call is written and in whichever file of the set.
+    static let calls: [(call: String, line: Int)] = [
+        ("SELECT ops.job_step();\n", 1),
+        ("CALL ops.maintain();\n", 1),
+        ("DO $$\nBEGIN\n  PERFORM job_step();\nEND $$;\n", 3),
+        ("DO $$ BEGIN EXECUTE 'CALL maintain()'; END $$;\n", 1),
+        ("CREATE TABLE IF NOT EXISTS t (id int);\nDROP TRIGGER IF EXISTS t_step ON t;\nCREATE TRIGGER t_step AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION ops.job_step();\n", 3),
+        ("SELECT \"job_step\"() FROM generate_series(1, 2);\n", 1),
+    ]
+
+    @Test(arguments: 0..<calls.count)
+    func aCallOfStoredCodeThatEscapesIsRefusedAtTheCall(_ index: Int) throws {
+        let (call, line) = Self.calls[index]
+        let stored = """
+            CREATE OR REPLACE PROCEDURE ops.maintain() LANGUAGE plpgsql AS $p$
+            BEGIN
+              BEGIN
+                LOAD 'auto_explain';
+              EXCEPTION WHEN OTHERS THEN NULL;
+              END;
+            END
+            $p$;
+            CREATE OR REPLACE FUNCTION ops.job_step() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+              CALL ops.maintain();
+              RETURN NULL;
+            END
+            $f$;
+
+            """
+        let set = MigrationSet(directory: "database", files: [
+            CheckFixtures.schema("001_stored.sql", stored), CheckFixtures.schema("002_calls.sql", call),
+        ])
+        let refusals = RunSafety.refusals(set)
+        #expect(refusals.count == 1, "\(call.debugDescription): \(refusals.map(FindingFormat.textLine))")
+        let refusal = try #require(refusals.first)
+        #expect(refusal.rule.id == "untrusted-language")
+        #expect(refusal.location.path.hasSuffix("002_calls.sql") && refusal.location.line == line)
+        #expect(refusal.message.contains("001_stored.sql:4: LOAD loads a shared library"), "\(refusal.message)")
+        #expect(Linter.lint(set).contains { $0.isError && $0.location == refusal.location })
+        #expect { try RunSafety.requireNone(refusals) } throws: { error in
+            (error as? InputError)?.location == refusal.location
+        }
     }
 }

@@ -55,10 +55,12 @@ import Testing
         #expect(FindingFormat.summary([Self.findings[1]], fileCount: 3) == "lint: 1 warning in 3 files")
     }
 
-    @Test func layoutRulesAndLockAdviceAreWarningsAndEverythingThatBreaksARunIsAnError() {
+    @Test func layoutRulesLockAdviceAndStoredCodeAreWarningsAndEverythingThatBreaksARunIsAnError() {
         for rule in LintRule.all {
-            #expect(rule.severity == (rule.family == .layout || rule.family == .locking ? .warning : .error), "\(rule.id)")
+            let isWarning = rule.family == .layout || rule.family == .locking || rule.family == .storedCode
+            #expect(rule.severity == (isWarning ? .warning : .error), "\(rule.id)")
         }
+        #expect(LintRule.storedEscape.severity == .warning)
         #expect(LintRule.replaceTrigger.severity == .warning)
         #expect(LintRule.trailingWhitespace.severity == .warning)
         #expect(LintRule.unterminated.severity == .error)

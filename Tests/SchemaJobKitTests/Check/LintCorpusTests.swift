@@ -34,6 +34,8 @@ import Testing
 
     static let goodCases = cases(in: "good")
     static let badCases = cases(in: "bad")
+    /// Real-world stored code: warnings it expects, and nothing a run path refuses.
+    static let storedCases = cases(in: "stored")
 
     /// The file as a one-file set; its name is a well-formed one so that only its
     /// contents are judged.
@@ -83,5 +85,34 @@ import Testing
         let missing = expected.filter { !actual.contains($0) }
         let unexpected = actual.filter { !expected.contains($0) }
         #expect(actual == expected, "missing \(missing), unexpected \(unexpected)")
+    }
+
+    /// Files under `stored/` keep code in function bodies that a run would refuse if it
+    /// ran it: each must render, with only the `stored-escape` warnings it expects.
+    @Test(arguments: storedCases)
+    func storedCodeRendersWithOnlyTheWarningsItExpects(_ path: String) throws {
+        let (findings, expected) = try Self.lint(path)
+        #expect(!expected.isEmpty && expected.allSatisfy { $0.rule == "stored-escape" })
+        let actual = findings.map { Expectation(line: $0.location.line ?? 0, rule: $0.rule.id) }.sorted()
+        #expect(actual == expected, "\(findings.map(FindingFormat.textLine))")
+        #expect(!findings.contains { $0.isError })
+        let text = try String(contentsOf: Self.corpus.appendingPathComponent(path), encoding: .utf8)
+        let set = MigrationSet(directory: "corpus", files: [MigrationFile(phase: .schema, name: "001_corpus.sql", displayPath: path, text: text)])
+        #expect(RunSafety.refusals(set).isEmpty)
+    }
+
+    /// The same files as a database/ of their own, rendered by the built executable.
+    @Test func theStoredCodeCorpusRendersAsADatabase() throws {
+        let directory = try TemporaryDirectory(prefix: "schemajob-stored")
+        let schema = directory.path + "/database/schema"
+        try FileManager.default.createDirectory(atPath: schema, withIntermediateDirectories: true)
+        for (number, path) in Self.storedCases.enumerated() {
+            let name = String(format: "%03d_", number + 1) + (path as NSString).lastPathComponent
+            try FileManager.default.copyItem(atPath: Self.corpus.appendingPathComponent(path).path, toPath: schema + "/" + name)
+        }
+        let render = try SchemaJobExecutable.run(["render", "--database", directory.path + "/database"], in: directory.path)
+        #expect(render.status == 0, "\(render.stderr)")
+        #expect(render.stdout.contains("kind: Job"))
+        #expect(render.stderr.contains("[stored-escape]") && render.stderr.contains("warnings do not block"), "\(render.stderr)")
     }
 }

@@ -7,7 +7,7 @@ import Testing
     @Test func aMissingFileIsComparedAsEmptyAndLabelledDevNull() throws {
         let directory = try TemporaryDirectory(prefix: "schemajob-outputfile")
         let path = directory.path + "/none.yaml"
-        #expect(OutputFile.unifiedDiff("kind: Job\nspec: {}\n", against: path)
+        #expect(try OutputFile.unifiedDiff("kind: Job\nspec: {}\n", against: path)
             == "--- /dev/null\n+++ b/\(path)\n@@ -0,0 +1,2 @@\n+kind: Job\n+spec: {}\n")
         #expect(!FileManager.default.fileExists(atPath: path), "a check writes nothing")
     }
@@ -16,7 +16,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "schemajob-outputfile")
         let path = directory.path + "/manifests.yaml"
         try OutputFile.write(Array("kind: Job\nspec: {}\n".utf8), to: path)
-        #expect(OutputFile.unifiedDiff("kind: Job\nspec: {}\n", against: path) == "")
+        #expect(try OutputFile.unifiedDiff("kind: Job\nspec: {}\n", against: path) == "")
     }
 
     @Test func differentContentIsALineDiffFromTheFileToTheRender() throws {
@@ -24,7 +24,7 @@ import Testing
         let path = directory.path + "/manifests.yaml"
         let old = "kind: Job\nspec:\n  backoffLimit: 4\n"
         try OutputFile.write(Array(old.utf8), to: path)
-        #expect(OutputFile.unifiedDiff("kind: Job\nspec:\n  backoffLimit: 6\n", against: path)
+        #expect(try OutputFile.unifiedDiff("kind: Job\nspec:\n  backoffLimit: 6\n", against: path)
             == "--- a/\(path)\n+++ b/\(path)\n@@ -1,3 +1,3 @@\n kind: Job\n spec:\n-  backoffLimit: 4\n+  backoffLimit: 6\n")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == old, "a check writes nothing")
     }
