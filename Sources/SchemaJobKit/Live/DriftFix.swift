@@ -133,11 +133,10 @@ struct DriftFix {
 
     static let firstHeader = """
         -- Written by `schemajob drift --fix-file`: columns the live database lacks that the
-        -- files' statements need (an index, a comment, a view) before the fix numbered last
-        -- is reached; each line names the statement that failed on a copy of the live
-        -- schema without it. It sorts before every numbered file; on a fresh install the
-        -- tables do not exist yet, so IF EXISTS skips each statement and the CREATE TABLE
-        -- that follows declares the column as before.
+        -- files need before the fix numbered last is reached (each line names the statement
+        -- that failed without it on a copy of the live schema). It sorts before every
+        -- numbered file; on a fresh install the tables do not exist yet, so IF EXISTS skips
+        -- each statement and the CREATE TABLE that follows declares the column as before.
 
         """
 
