@@ -72,9 +72,17 @@ public enum Drift {
             format: "drift: read the live database in %.2f s (catalogs of %d objects, the ledger, rows of %d fixture table%@)",
             seconds, reading.snapshot.entries.count, fresh.rowTables.count, fresh.rowTables.count == 1 ? "" : "s"))
 
+        // The catalogs need no privilege; rows do. A fixture table the role may not read
+        // is said once and its rows left out of both sides.
+        for table in reading.unreadable {
+            progress("drift: warning: " + LiveDatabase.grantHint(rowsOf: table, not: "compared"))
+        }
         let excluded = Exclusions(
             schemas: fresh.setupSchemas.union(reading.extensionSchemas), relations: reading.extensionRelations)
-        let expected = excluded.apply(to: fresh.snapshot)
+        var expected = excluded.apply(to: fresh.snapshot)
+        expected.entries = expected.entries.filter { subject, _ in
+            subject.kind != .row || !reading.unreadable.contains(String(subject.name.prefix { $0 != " " }))
+        }
         let actual = excluded.apply(to: generatedLeftOut(reading.snapshot, like: expected))
         let differences = driftBetween(expected, actual)
         let replay = differences.contains { $0.before != nil }
@@ -94,19 +102,18 @@ public enum Drift {
         if fix.isEmpty {
             if let path = request.fixFile { report.fixNotes.append("drift: nothing to write to \(path): no difference has a mechanical fix") }
         } else if let path = request.fixFile {
-            report.fixNotes += fix.notes
-            let files = fix.files(after: set)
-            let (proof, notes) = try prove(files, set: set, request: request, live: live, fresh: fresh, exclusions: excluded, progress: progress)
+            let (proof, proven, notes) = try prove(fix, set: set, request: request, live: live, fresh: fresh, exclusions: excluded, progress: progress)
             report.fix = proof
             report.fixNotes += notes
             if proof.isProven {
+                let files = proven.files(after: set)
                 let written = try FixFileOutput.write(files.map { file in
                     FixFileOutput.File(
                         name: file.name == DriftFix.firstName ? file.name : DriftFix.lastName, text: file.text,
                         isNumbered: file.name != DriftFix.firstName)
                 }, to: path)
                 for (file, target) in zip(files, written) {
-                    let count = file.name == DriftFix.firstName ? fix.first.count : fix.last.count
+                    let count = file.name == DriftFix.firstName ? proven.first.count : proven.last.count
                     let first = file.name == DriftFix.firstName ? " (sorts before every numbered file; a fresh install skips them)" : ""
                     report.fixNotes.append("drift: wrote \(count) fix\(count == 1 ? "" : "es") to \(target)\(first)")
                 }
@@ -126,39 +133,61 @@ public enum Drift {
     /// same set once, and the two are compared as drift compares. When no copy can be
     /// made (pg_dump older than the server, a table the role cannot read), the fix is a
     /// suggestion, with the reason.
+    ///
+    /// The proof also places the fix: every statement starts in the file numbered last,
+    /// where it runs after everything the files hold; when the copy fails on a statement
+    /// that names a column the fix adds (an index in the file whose `CREATE TABLE IF NOT
+    /// EXISTS` declared it, a no-op on the live table), that column moves to the file that
+    /// sorts first and the proof runs again, until it holds or a failure moves nothing.
+    /// Each round is a fresh copy of the one restored live schema; there are at most as
+    /// many rounds as columns, plus one.
     static func prove(
-        _ files: [MigrationFile], set: MigrationSet, request: LiveRequest, live: LiveDatabase, fresh: FreshInstall,
+        _ fix: DriftFix, set: MigrationSet, request: LiveRequest, live: LiveDatabase, fresh: FreshInstall,
         exclusions: Exclusions, progress: (String) -> Void
-    ) throws -> (ProofFix, [String]) {
-        let shown = files.map { ProofFix.File(path: $0.displayPath, script: $0.text) }
+    ) throws -> (ProofFix, DriftFix, [String]) {
+        let shown = { (files: [MigrationFile]) in files.map { ProofFix.File(path: $0.displayPath, script: $0.text) } }
         let clock = ContinuousClock(), start = clock.now
-        let outcome: FixOutcome
+        var fix = fix
+        var outcome: FixOutcome
+        var rounds = 0
         do {
             let pgDump = try LiveCopy.pgDump(given: request.pgDump, path: request.environment["PATH"])
             let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: LiveCopy.fixtureTables(set), progress: progress)
             let database = try copy.restore(on: fresh.session)
-            outcome = try Proof.proveFix(
-                adding: files, to: set, upgraded: database, session: fresh.session,
-                render: { try SchemaJob.render($0, settingsAndTemplatesOf: request.render) }
-            ) { freshInstall, copy in
-                let expected = exclusions.apply(to: freshInstall)
-                // Rows are the fixtures' (the deploy runs them on the copy too), not the fix's.
-                return driftBetween(expected, exclusions.apply(to: generatedLeftOut(copy, like: expected)))
-                    .filter { $0.subject.kind != .row && $0.before != nil }
+            while true {
+                rounds += 1
+                let files = fix.files(after: set)
+                outcome = try Proof.proveFix(
+                    adding: files, to: set, upgraded: database, session: fresh.session,
+                    render: { try SchemaJob.render($0, settingsAndTemplatesOf: request.render) }
+                ) { freshInstall, copy in
+                    let expected = exclusions.apply(to: freshInstall)
+                    // Rows are the fixtures' (the deploy runs them on the copy too), not the fix's.
+                    return driftBetween(expected, exclusions.apply(to: generatedLeftOut(copy, like: expected)))
+                        .filter { $0.subject.kind != .row && $0.before != nil }
+                }
+                var fixed = set
+                fixed.files += files
+                guard let failed = outcome.failedAt, !fix.moveFirst(neededBy: failed, in: fixed).isEmpty else { break }
             }
         } catch let error as InputError {
-            let unproven = ProofFix(files: shown, isProven: false, remaining: ["not tried: " + error.diagnosticLine], copyOf: "the live schema")
-            return (unproven, [])
+            let files = fix.files(after: set)
+            let unproven = ProofFix(files: shown(files), isProven: false, remaining: ["not tried: " + error.diagnosticLine], copyOf: "the live schema")
+            return (unproven, fix, fix.notes)
         }
         let seconds = Self.seconds(clock.now - start)
         let words = ChangeDescription(expectedLabel: "on a fresh install", actualLabel: "on the copy with the fix")
-        let fix = ProofFix(
-            files: shown, isProven: outcome.isProven,
+        let proof = ProofFix(
+            files: shown(fix.files(after: set)), isProven: outcome.isProven,
             remaining: outcome.failure.map { [$0] } ?? outcome.remaining.map { change in
                 let (object, message) = words.describe(change)
                 return "\(object): \(message)"
             }, copyOf: "the live schema")
-        return (fix, [String(format: "drift: the fix was tried on a copy of the live schema in %.2f s: %@", seconds, fix.isProven ? "proven" : "unproven")])
+        let tried = String(
+            format: "drift: the fix was tried on a copy of the live schema in %.2f s, %d round%@ (%d column%@ moved to the file that sorts first): %@",
+            seconds, rounds, rounds == 1 ? "" : "s", fix.first.count, fix.first.count == 1 ? "" : "s",
+            proof.isProven ? "proven" : "unproven")
+        return (proof, fix, fix.notes + [tried])
     }
 
     /// What differs between the fresh install and the live database that is drift:
@@ -233,6 +262,9 @@ public enum Drift {
 
     static func ledgerLine(_ reading: LiveDatabase.Reading, hash: String) -> String {
         let files = "these files hash to \(hash.prefix(ContentHash.shortLength))"
+        if reading.ledgerUnreadable {
+            return "drift: the ledger (schemajob.runs) is not readable by this role (grant USAGE ON SCHEMA schemajob and SELECT ON schemajob.runs, or pg_read_all_data); \(files)"
+        }
         guard reading.hasLedger else {
             return "drift: the live database has no ledger (schemajob.runs): no schemajob migration ran there; \(files)"
         }

@@ -49,6 +49,7 @@ struct LiveCopy {
         guard dumpMajor >= serverMajor else {
             throw InputError(pgDump, "pg_dump \(dumpMajor) is older than the server (PostgreSQL \(serverMajor)) and cannot dump it: give --pg-dump PATH to a pg_dump \(serverMajor) or newer")
         }
+        try dumpable(live)
         let dumped = try Subprocess.run(
             pgDump, ["--schema-only", "--no-owner", "--no-privileges", "--no-comments"], environment: live.environment)
         guard dumped.status == 0 else {
@@ -66,14 +67,21 @@ struct LiveCopy {
             let file = directory.path + "/\(index).copy"
             let name = table.0
             let limit = table.1 ? " LIMIT \(rowBound)" : ""
-            script += "SELECT to_regclass('\(name.replacingOccurrences(of: "'", with: "''"))') IS NOT NULL AS present \\gset\n"
+            // Asked of the catalogs first (has_table_privilege), so a table this role may
+            // not read is named, not an error that stops the copy.
+            script += "SELECT coalesce(\(LiveDatabase.mayRead(name)), false) AS present, \(LiveDatabase.mayRead(name)) IS NOT NULL AS exists \\gset\n"
             script += "\\if :present\n\\copy (SELECT * FROM \(name)\(limit)) TO '\(file)'\n"
             script += "SELECT count(*) > \(rowBound) AS cut FROM (SELECT 1 FROM \(name) LIMIT \(rowBound + 1)) AS r \\gset\n"
-            script += "\\if :cut\n\\echo cut \(name)\n\\endif\n\\endif\n"
+            script += "\\if :cut\n\\echo cut \(name)\n\\endif\n\\elif :exists\n\\echo unreadable \(name)\n\\endif\n"
             wanted.append((name, file))
         }
         script += "COMMIT;\n"
         let output = try live.run(script).stdout
+        for (name, _) in wanted where output.contains("unreadable \(name)\n") {
+            copy.notes.append(name.hasPrefix("schemajob.")
+                ? "plan: warning: the ledger table \(name) is not readable by this role, so the copy has none and the Job there runs as on a database it never migrated: grant USAGE ON SCHEMA schemajob and SELECT on its tables, or pg_read_all_data"
+                : "plan: warning: " + LiveDatabase.grantHint(rowsOf: name, not: "copied"))
+        }
         for (name, file) in wanted where FileManager.default.fileExists(atPath: file) {
             copy.tables.append((name, file))
             if output.contains("cut \(name)\n") {
@@ -81,6 +89,32 @@ struct LiveCopy {
             }
         }
         return copy
+    }
+
+    /// pg_dump takes ACCESS SHARE on every table it dumps, and PostgreSQL allows that lock
+    /// only with SELECT (15), or any table privilege (16; MAINTAIN too from 17), and USAGE
+    /// on the schema. Asked of the catalogs before pg_dump runs, so a role that may not
+    /// lock them all hears which tables and what to grant, not pg_dump's first error.
+    static func dumpable(_ live: LiveDatabase) throws {
+        let query = """
+            SELECT E'\\x1D' || 'not dumpable' || E'\\x1F' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || E'\\x1E'
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+               AND NOT (has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid,
+                   CASE WHEN current_setting('server_version_num')::int >= 170000 THEN 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE,MAINTAIN'
+                        WHEN current_setting('server_version_num')::int >= 160000 THEN 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE'
+                        ELSE 'SELECT' END))
+             ORDER BY 1;
+
+            """
+        let tables = CatalogSnapshot.records(in: try live.run(query).stdout).compactMap { $0.count >= 2 ? $0[1] : nil }
+        guard !tables.isEmpty else { return }
+        let shown = tables.prefix(5).map(ChangeDescription.shown).joined(separator: ", ") + (tables.count > 5 ? " and \(tables.count - 5) more" : "")
+        throw InputError(
+            "live database (\(live.description))",
+            "the copy of the live schema needs pg_dump, which locks every table it dumps, and this role may not read \(shown): grant pg_read_all_data (see docs/drift-and-plan.md, the least privileges)")
     }
 
     /// The dump as a script for an empty scratch database: extensions the dump creates

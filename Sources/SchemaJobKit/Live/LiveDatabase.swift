@@ -6,7 +6,9 @@ import Foundation
 /// `application_name` `schemajob-drift` (or `-plan`) so its statements can be found in
 /// the server's log. It reads the catalogs, the ledger's newest run, and, when asked,
 /// the rows of the tables the fixtures write; nothing else. A role that can write
-/// nothing is enough.
+/// nothing is enough, and the catalogs need no privilege at all: a table the role may
+/// not read (`has_table_privilege`, asked before reading, never an error parsed after)
+/// is named in `Reading.unreadable` and left unread, and so is the ledger.
 public struct LiveDatabase: Sendable {
     /// What each session sets, through PGOPTIONS, before its first statement.
     public static let sessionSettings = [
@@ -70,11 +72,43 @@ public struct LiveDatabase: Sendable {
         /// the session held a lock on at its end: the ledger and the fixture tables, which
         /// are read; never anything else.
         public var lockedRelations: [String]
+        /// Of the tables asked for, those the role may not read (no USAGE on the schema or
+        /// no SELECT on the table): their rows are not in the snapshot.
+        public var unreadable: [String] = []
+        /// The ledger exists but the role may not read it.
+        public var ledgerUnreadable = false
+    }
+
+    /// SQL for `schema.table` (`quote_ident`ed): true when the table exists and this role
+    /// may read it, false when it may not, NULL when there is no such table. Only the
+    /// catalogs are read, so asking needs no privilege (to_regclass would need USAGE on
+    /// the schema).
+    static func mayRead(_ table: String) -> String {
+        """
+        (SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE quote_ident(n.nspname) || '.' || quote_ident(c.relname) = \(literal(table)))
+        """
+    }
+
+    /// The tables of `tables` that exist and that this role may not read.
+    func unreadable(_ tables: [String]) throws -> [String] {
+        guard !tables.isEmpty else { return [] }
+        let checks = tables.map { table in
+            "SELECT E'\\x1D' || 'unreadable' || E'\\x1F' || \(Self.literal(table)) || E'\\x1E' WHERE NOT \(Self.mayRead(table));"
+        }
+        return CatalogSnapshot.records(in: try run(checks.joined(separator: "\n") + "\n").stdout).compactMap { $0.count >= 2 ? $0[1] : nil }
+    }
+
+    static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     /// Reads the catalogs, the ledger and the rows of `rowTables` (quote_ident'ed
     /// `schema.table`), all in one read-only transaction.
-    public func read(rowTables: [String]) throws -> Reading {
+    public func read(rowTables requested: [String]) throws -> Reading {
+        let unreadable = try self.unreadable(requested)
+        let rowTables = requested.filter { !unreadable.contains($0) }
         let record = { (kind: String, fields: String) in
             "E'\\x1D' || '\(kind)' || E'\\x1F' || \(fields) || E'\\x1E'"
         }
@@ -89,11 +123,14 @@ public struct LiveDatabase: Sendable {
             SELECT \(record("extension relation", "quote_ident(n.nspname) || '.' || quote_ident(c.relname)"))
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e';
-            SELECT to_regclass('schemajob.runs') IS NOT NULL AS has_ledger \\gset
-            \\if :has_ledger
+            SELECT coalesce(\(Self.mayRead("schemajob.runs")), false) AS may_read_ledger,
+                   \(Self.mayRead("schemajob.runs")) IS NOT NULL AS has_ledger \\gset
+            \\if :may_read_ledger
             SELECT \(record("ledger", "hash || E'\\x1F' || finished_at::text || E'\\x1F' || coalesce(pod, '')"))
               FROM schemajob.runs ORDER BY run_id DESC LIMIT 1;
             SELECT \(record("has ledger", "'yes'"));
+            \\elif :has_ledger
+            SELECT \(record("ledger unreadable", "'yes'"));
             \\endif
             SELECT \(record("lock", "quote_ident(n.nspname) || '.' || quote_ident(c.relname) || E'\\x1F' || l.mode"))
               FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -106,7 +143,8 @@ public struct LiveDatabase: Sendable {
         let records = CatalogSnapshot.records(in: try run(script).stdout)
         var reading = Reading(
             snapshot: CatalogSnapshot(records: records.filter { !Self.ownKinds.contains($0.first ?? "") }),
-            lastRun: nil, hasLedger: false, extensionSchemas: [], extensionRelations: [], lockedRelations: [])
+            lastRun: nil, hasLedger: false, extensionSchemas: [], extensionRelations: [], lockedRelations: [],
+            unreadable: unreadable)
         for record in records where record.count >= 2 {
             switch record[0] {
             case "extension schema": reading.extensionSchemas.insert(record[1])
@@ -114,6 +152,7 @@ public struct LiveDatabase: Sendable {
             case "ledger" where record.count >= 4:
                 reading.lastRun = (record[1], record[2], record[3].isEmpty ? nil : record[3])
             case "has ledger": reading.hasLedger = true
+            case "ledger unreadable": reading.hasLedger = true; reading.ledgerUnreadable = true
             case "lock" where record.count >= 3: reading.lockedRelations.append(record[1] + " " + record[2])
             default: break
             }
@@ -121,5 +160,10 @@ public struct LiveDatabase: Sendable {
         return reading
     }
 
-    static let ownKinds: Set<String> = ["extension schema", "extension relation", "ledger", "has ledger", "lock"]
+    static let ownKinds: Set<String> = ["extension schema", "extension relation", "ledger", "has ledger", "ledger unreadable", "lock"]
+
+    /// The warning for a table whose rows are not compared (drift) or copied (plan).
+    static func grantHint(rowsOf table: String, not done: String) -> String {
+        "rows of \(ChangeDescription.shown(table)) not \(done): grant SELECT on it, or pg_read_all_data"
+    }
 }

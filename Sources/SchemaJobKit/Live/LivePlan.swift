@@ -50,7 +50,9 @@ public enum LivePlan {
         }
         let tables = LiveCopy.fixtureTables(set)
         let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: tables, progress: progress)
-        progress("plan: copied the live schema (pg_dump --schema-only), the ledger and at most \(LiveCopy.rowBound) rows of \(tables.isEmpty ? "no fixture table" : tables.joined(separator: ", "))")
+        // A table the role may not read is not copied (its warning is among the notes).
+        let copied = tables.filter { table in copy.tables.contains { $0.name == table } }
+        progress("plan: copied the live schema (pg_dump --schema-only), the ledger and at most \(LiveCopy.rowBound) rows of \(copied.isEmpty ? "no fixture table" : copied.joined(separator: ", "))")
 
         let setup = try request.setup()
         let server = try ProofServer.open(dsn: request.scratchDSN, environment: Connection(environment: request.environment).baseEnvironment)

@@ -8,6 +8,8 @@ public struct FixOutcome: Sendable {
     public var remaining: [SnapshotChange]
     /// psql's error when the migration with the fix failed; nothing was compared then.
     public var failure: String?
+    /// The statement that failed (drift moves what it needs into a file that sorts first).
+    public var failedAt: SourceLocation?
 
     public var isProven: Bool { failure == nil && remaining.isEmpty }
 }
@@ -48,17 +50,22 @@ extension Proof {
             let applied = try session.apply(rendering, to: copy)
             guard applied.outcome == .done else {
                 let failed = failure(applied, set: fixed, when: run == 1 ? "on the upgraded database" : "when it runs again")
-                return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
+                return FixOutcome(
+                    path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)",
+                    failedAt: failed.location.line == nil ? nil : failed.location)
             }
         }
         let fresh = try session.database()
         let installed = try session.apply(rendering, to: fresh)
         guard installed.outcome == .done else {
             let failed = failure(installed, set: fixed, when: "on an empty database")
-            return FixOutcome(path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)")
+            return FixOutcome(
+                path: path, remaining: [], failure: "\(failed.location.description): \(failed.message)",
+                failedAt: failed.location.line == nil ? nil : failed.location)
         }
         return FixOutcome(
-            path: path, remaining: remaining(try session.snapshot(fresh), try session.snapshot(copy)), failure: nil)
+            path: path, remaining: remaining(try session.snapshot(fresh), try session.snapshot(copy)), failure: nil,
+            failedAt: nil)
     }
 
     /// The set's next schema file: one past the highest number in use, in its width.

@@ -147,6 +147,7 @@ extension AgainstPostgreSQL {
             #expect(result.stdout.contains("invalid input syntax for type integer"), "\(result.stdout)")
             #expect(!result.stdout.contains("-- fix (proven)"))
             #expect(result.stderr.contains("drift: nothing written to \(files)/schema: the fix is unproven"), "\(result.stderr)")
+            #expect(result.stderr.contains(", 1 round (0 columns moved to the file that sorts first): unproven"), "the fix file's own failure moves nothing: \(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: files + "/schema/005_fix_drift.sql"))
         }
 
