@@ -70,17 +70,17 @@ public enum LocalMigration {
         }
     }
 
-    /// Runs the gate (`wait-for-schema`) once: ready, not ready, or not reachable. With
+    /// Runs the gate (`schemajob-wait-for-schema`) once: ready, not ready, or not reachable. With
     /// `waitSeconds`, it waits as a gated pod does, for at most that long.
     public static func verify(_ rendering: Rendering, target: Connection, waitSeconds: Int? = nil,
                               output: ContainerRun.Output) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
         let check: ContainerRun.Result
         if let waitSeconds {
-            check = try pods.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
+            check = try pods.run(WorkloadGate.containerName, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
                                  timeout: .seconds(waitSeconds + 60))
         } else {
-            check = try pods.run("wait-for-schema", of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
+            check = try pods.run(WorkloadGate.containerName, of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
         }
         switch check.exitCode {
         case 0: return Report(outcome: .done, message: nil, output: check.output)
