@@ -85,7 +85,10 @@ public enum WorkloadGate {
             }
             let gatedNode = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
             guard JSONValue(gatedNode) != JSONValue(node) else { continue }
-            guard let chunk = chunks.index(containing: mark?.line ?? 0) else { continue }
+            // libyaml marks every node it parses; a workload it could not place is refused, never left ungated.
+            guard let line = mark?.line, let chunk = chunks.index(containing: line) else {
+                throw InputError(here, "\(target.display): cannot find where it starts in the input")
+            }
             let text = try YAMLWriter.documents([Manifest(kind: kindName, name: name, node: gatedNode)])[0]
             // The chunk's own comments (`# Source:` from `helm template`) stay above it.
             gatedChunks[chunk] = Substring("---\n" + chunks.leadingComments(chunk) + text.dropFirst(4))
