@@ -272,10 +272,10 @@ import Yams
          "job/backup-before-upgrade is a Helm pre-upgrade hook: Helm runs it, and waits for it, before it creates the migration Job"),
         ("no --database, and none beside the chart", .helm3,
          "helm template gpu-dev ./gpu-dev-server --post-renderer schemajob --post-renderer-args gate --post-renderer-args --config --post-renderer-args gpu-dev-server/schemajob.yaml",
-         "database"),
+         "database: error: no such directory (give another with --database)"),
         ("an unreadable config", .helm3,
          "helm template gpu-dev ./gpu-dev-server --post-renderer schemajob --post-renderer-args gate --post-renderer-args --config --post-renderer-args gpu-dev-server/schemajob.yml --post-renderer-args --database --post-renderer-args gpu-dev-server/database",
-         "schemajob.yml"),
+         "gpu-dev-server/schemajob.yml: error: cannot read the config file"),
     ]
 
     @Test(arguments: badInputs.indices)
