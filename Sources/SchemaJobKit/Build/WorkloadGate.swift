@@ -5,6 +5,10 @@ import Yams
 public struct GateFragment {
     public var initContainer: Node
     public var volumes: [Node]
+
+    /// The gate container's name as the template gives it (`schemajob-wait-for-schema` in
+    /// the built-in one; an older or edited `--templates` may name it otherwise).
+    public var containerName: String { initContainer.mapping?["name"]?.string ?? WorkloadGate.containerName }
 }
 
 /// Gating workloads schemajob does not own (decision 16): the kustomize Component that
@@ -13,6 +17,8 @@ public struct GateFragment {
 public enum WorkloadGate {
     /// A workload labelled `schemajob.io/gate: "true"` is gated without being named.
     public static let label = "schemajob.io/gate"
+    /// The built-in templates' name for the gate container: schemajob's own, so it never
+    /// meets a chart's (the platform's chart has a `wait-for-schema` of its own).
     public static let containerName = "schemajob-wait-for-schema"
     public static let componentDirectory = "gate"
 
@@ -153,10 +159,10 @@ public enum WorkloadGate {
         }
         var initContainers = Array(podSpec["initContainers"]?.sequence ?? [])
         var volumes = Array(podSpec["volumes"]?.sequence ?? [])
-        if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == containerName }) {
+        if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == fragment.containerName }) {
             guard JSONValue(existing) == JSONValue(fragment.initContainer) else {
                 throw InputError(location,
-                                 "\(target.display) already has an init container named \(containerName) that is not this gate (another hash's): render the chart again and gate it once")
+                                 "\(target.display) already has an init container named \(fragment.containerName) that is not this gate (another hash's): render the chart again and gate it once")
             }
         } else {
             let lastSidecar = initContainers.lastIndex { $0.mapping?["restartPolicy"]?.string == "Always" }
