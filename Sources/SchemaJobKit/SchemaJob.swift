@@ -58,7 +58,7 @@ public struct Rendering {
         guard let text = String(validatingUTF8Bytes: input) else {
             throw InputError(SourceLocation(path: "<stdin>"), "not UTF-8")
         }
-        return try YAMLWriter.documents(try WorkloadGate.filter(text, rendering: self, fragment: try gateFragment()))
+        return try WorkloadGate.filter(text, rendering: self, fragment: try gateFragment())
     }
 
     public func yaml() throws -> String {

@@ -59,11 +59,11 @@ public enum ManifestBuilder {
         let node = try TemplateInstantiation(values: values(plan: plan, requiredTables: requiredTables), path: path)
             .instantiate(try parse(TemplateSet.gate, in: templates))
         guard let containers = node.mapping?["initContainers"]?.sequence, containers.count == 1,
-              containers[0].mapping?["name"]?.string == WorkloadGate.containerName,
+              containers[0].mapping?["name"]?.string?.isEmpty == false,
               let volumes = node.mapping?["volumes"]?.sequence
         else {
             throw InputError(SourceLocation(path: path),
-                             "the gate template needs `initContainers` (one, named \(WorkloadGate.containerName)) and `volumes`")
+                             "the gate template needs `initContainers` (one, with a name: the built-in one is \(WorkloadGate.containerName)) and `volumes`")
         }
         return GateFragment(initContainer: containers[0], volumes: Array(volumes))
     }

@@ -5,6 +5,10 @@ import Yams
 public struct GateFragment {
     public var initContainer: Node
     public var volumes: [Node]
+
+    /// The gate container's name as the template gives it (`schemajob-wait-for-schema` in
+    /// the built-in one; an older or edited `--templates` may name it otherwise).
+    public var containerName: String { initContainer.mapping?["name"]?.string ?? WorkloadGate.containerName }
 }
 
 /// Gating workloads schemajob does not own (decision 16): the kustomize Component that
@@ -13,7 +17,9 @@ public struct GateFragment {
 public enum WorkloadGate {
     /// A workload labelled `schemajob.io/gate: "true"` is gated without being named.
     public static let label = "schemajob.io/gate"
-    public static let containerName = "wait-for-schema"
+    /// The built-in templates' name for the gate container: schemajob's own, so it never
+    /// meets a chart's (the platform's chart has a `wait-for-schema` of its own).
+    public static let containerName = "schemajob-wait-for-schema"
     public static let componentDirectory = "gate"
 
     public struct Target: Equatable, Sendable {
@@ -33,54 +39,85 @@ public enum WorkloadGate {
 
     // MARK: The filter
 
+    /// The hooks Helm runs, and waits for, before it applies the release's objects (the
+    /// migration Job among them): a gate in one could only wait for a Job not yet created.
+    static let hooksBeforeObjects = ["pre-install", "pre-upgrade", "pre-rollback"]
+
     /// `schemajob gate`: every document of `input`, with the selected workloads gated, then
     /// the migration objects (ConfigMaps, the Job, its NetworkPolicy; not the API Deployment,
-    /// which a chart has of its own). Running it over its own output changes nothing: a
-    /// workload already carrying this exact gate, and objects already present as they are,
-    /// are left alone; anything of the same name that differs is refused, never replaced.
-    public static func filter(_ input: String, rendering: Rendering, fragment: GateFragment) throws -> [Manifest] {
+    /// which a chart has of its own), as YAML documents. A document it does not gate is
+    /// written back exactly as it came, byte for byte: Helm 4 sends its hooks through here
+    /// and splits the stream again by an annotation it added, and a re-emitted document
+    /// could change a hook's string weight or a chart's quoting. Running it over its own
+    /// output changes nothing: a workload already carrying this exact gate, and objects
+    /// already present as they are, are left alone; anything of the same name that differs
+    /// is refused, never replaced.
+    public static func filter(_ input: String, rendering: Rendering, fragment: GateFragment) throws -> [Substring] {
         let settings = rendering.plan.settings
         let namespace = settings.string("namespace")
-        var documents = try parseStream(input)
+        let documents = try parseStream(input)
+        let chunks = StreamChunks(input)
+        guard !documents.isEmpty else {
+            throw InputError(SourceLocation(path: "<stdin>"),
+                             "the input has no Kubernetes object (an empty stream: did the chart or overlay render nothing?)")
+        }
         let named = named(settings)
-        var found: [Target] = []
-        for index in documents.indices {
-            let (node, mark) = documents[index]
-            guard let kindName = node.mapping?["kind"]?.string, let kind = WorkloadKind(kindName),
-                  kind.kubernetesKind == kindName,
-                  let name = node.mapping?["metadata"]?.mapping?["name"]?.string
-            else { continue }
+        var found: [(target: Target, line: Int?)] = []
+        // The gated text of each chunk that changes, by chunk index.
+        var gatedChunks: [Int: Substring] = [:]
+        var objects: [(kind: String, name: String, node: Node)] = []
+        for (node, mark) in documents {
+            let kindName = node.mapping?["kind"]?.string ?? ""
+            let metadata = node.mapping?["metadata"]?.mapping
+            let name = metadata?["name"]?.string ?? ""
+            objects.append((kindName, name, node))
+            guard let kind = WorkloadKind(kindName), kind.kubernetesKind == kindName, metadata?["name"]?.string != nil else { continue }
             let target = Target(kind: kind, name: name)
-            let labelled = node.mapping?["metadata"]?.mapping?["labels"]?.mapping?[label]?.string == "true"
+            let labelled = metadata?["labels"]?.mapping?[label]?.string == "true"
             guard labelled || named.contains(target) else { continue }
-            found.append(target)
             let here = SourceLocation(path: "<stdin>", line: mark?.line)
-            if let own = node.mapping?["metadata"]?.mapping?["namespace"]?.string, own != namespace {
+            if let earlier = found.first(where: { $0.target == target }) {
+                throw InputError(here, "\(target.display) is in the input twice (first at line \(earlier.line.map(String.init) ?? "?")): which one to gate would be a guess; render it once")
+            }
+            found.append((target, mark?.line))
+            if let own = metadata?["namespace"]?.string, own != namespace {
                 throw InputError(here, "\(target.display) is in namespace \(own), but the migration objects are in \(namespace) (set namespace)")
             }
-            documents[index].node = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
+            if let hook = metadata?["annotations"]?.mapping?["helm.sh/hook"]?.string {
+                let phases = hook.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                if let early = phases.first(where: { hooksBeforeObjects.contains($0) }) {
+                    throw InputError(here, "\(target.display) is a Helm \(early) hook: Helm runs it, and waits for it, before it creates the migration Job, so its gate would wait until the hook times out; make it a post-install,post-upgrade hook, or leave it ungated (out of gate.workloads, without the label \(label))")
+                }
+            }
+            let gatedNode = try gated(node, kind: kind, fragment: fragment, target: target, at: here)
+            guard JSONValue(gatedNode) != JSONValue(node) else { continue }
+            // libyaml marks every node it parses; a workload it could not place is refused, never left ungated.
+            guard let line = mark?.line, let chunk = chunks.index(containing: line) else {
+                throw InputError(here, "\(target.display): cannot find where it starts in the input")
+            }
+            let text = try YAMLWriter.documents([Manifest(kind: kindName, name: name, node: gatedNode)])[0]
+            // The chunk's own comments (`# Source:` from `helm template`) stay above it.
+            gatedChunks[chunk] = Substring("---\n" + chunks.leadingComments(chunk) + text.dropFirst(4))
         }
-        if let missing = named.first(where: { !found.contains($0) }) {
+        if let missing = named.first(where: { target in !found.contains { $0.target == target } }) {
             throw InputError(SourceLocation(path: "gate.workloads"),
-                             "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.display).joined(separator: ", ")))")
+                             "names \(missing.display), which is not in the input (found: \(found.isEmpty ? "no workload to gate" : found.map(\.target.display).joined(separator: ", ")))")
         }
 
-        var output = documents.map { document in
-            Manifest(kind: document.node.mapping?["kind"]?.string ?? "", name: document.node.mapping?["metadata"]?.mapping?["name"]?.string ?? "",
-                     node: document.node)
-        }
+        var added: [Manifest] = []
         let apiName = settings.string("api.name")
         for manifest in rendering.manifests where !((manifest.kind == "Deployment" || manifest.kind == "NetworkPolicy") && manifest.name == apiName) {
-            if let present = output.first(where: { $0.kind == manifest.kind && $0.name == manifest.name }) {
+            if let present = objects.first(where: { $0.kind == manifest.kind && $0.name == manifest.name }) {
                 guard JSONValue(present.node) == JSONValue(manifest.node) else {
                     throw InputError(SourceLocation(path: "<stdin>"),
                                      "the input already has \(manifest.kind) \(manifest.name), and it is not the one this render makes")
                 }
                 continue
             }
-            output.append(manifest)
+            added.append(manifest)
         }
-        return output
+        let passed = chunks.texts.indices.map { gatedChunks[$0] ?? chunks.document($0) }
+        return try passed.filter { !$0.isEmpty } + (added.isEmpty ? [] : YAMLWriter.documents(added))
     }
 
     static func parseStream(_ input: String) throws -> [(node: Node, mark: Mark?)] {
@@ -109,23 +146,27 @@ public enum WorkloadGate {
         return documents
     }
 
-    /// The workload with the gate's init container first and its volumes added. A workload
-    /// that already has exactly this gate is returned as it is (idempotent); one whose
-    /// `wait-for-schema` container or `schemajob-` volume differs (another hash, or a
-    /// container of the user's own by that name) is refused, never replaced.
+    /// The workload with the gate's init container added, right after its last native
+    /// sidecar (an init container with `restartPolicy: Always`: a database proxy the pod
+    /// reaches the database through, which a gate placed before it could never use), or
+    /// first when it has none; its own init containers stay as they are, in their order,
+    /// whatever their names. A workload that already has exactly this gate is returned as
+    /// it is (idempotent); one whose gate container or `schemajob-` volume differs (another
+    /// hash's gate) is refused, never replaced.
     static func gated(_ workload: Node, kind: WorkloadKind, fragment: GateFragment, target: Target, at location: SourceLocation) throws -> Node {
         guard let podSpec = workload.value(at: kind.podSpecPath)?.mapping else {
             throw InputError(location, "\(target.display) has no pod spec at \(kind.podSpecPath.joined(separator: "."))")
         }
         var initContainers = Array(podSpec["initContainers"]?.sequence ?? [])
         var volumes = Array(podSpec["volumes"]?.sequence ?? [])
-        if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == containerName }) {
+        if let existing = initContainers.first(where: { $0.mapping?["name"]?.string == fragment.containerName }) {
             guard JSONValue(existing) == JSONValue(fragment.initContainer) else {
                 throw InputError(location,
-                                 "\(target.display) already has an init container named \(containerName) that is not this gate (another hash, or a container of its own): remove it or rename it")
+                                 "\(target.display) already has an init container named \(fragment.containerName) that is not this gate (another hash's): render the chart again and gate it once")
             }
         } else {
-            initContainers.insert(fragment.initContainer, at: 0)
+            let lastSidecar = initContainers.lastIndex { $0.mapping?["restartPolicy"]?.string == "Always" }
+            initContainers.insert(fragment.initContainer, at: lastSidecar.map { $0 + 1 } ?? 0)
         }
         // First, in the template's order, where kustomize's strategic merge puts them, so
         // the filter and the component give the same objects.

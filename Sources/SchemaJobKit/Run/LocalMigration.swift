@@ -70,17 +70,18 @@ public enum LocalMigration {
         }
     }
 
-    /// Runs the gate (`wait-for-schema`) once: ready, not ready, or not reachable. With
+    /// Runs the gate (`schemajob-wait-for-schema`) once: ready, not ready, or not reachable. With
     /// `waitSeconds`, it waits as a gated pod does, for at most that long.
     public static func verify(_ rendering: Rendering, target: Connection, waitSeconds: Int? = nil,
                               output: ContainerRun.Output) throws -> Report {
         let pods = try localPods(rendering, target: target, output: output)
+        let gate = try gateContainer(rendering)
         let check: ContainerRun.Result
         if let waitSeconds {
-            check = try pods.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
+            check = try pods.run(gate, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": String(waitSeconds)],
                                  timeout: .seconds(waitSeconds + 60))
         } else {
-            check = try pods.run("wait-for-schema", of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
+            check = try pods.run(gate, of: "Deployment", extraArguments: ["--once"], timeout: .seconds(120))
         }
         switch check.exitCode {
         case 0: return Report(outcome: .done, message: nil, output: check.output)
@@ -97,6 +98,12 @@ public enum LocalMigration {
     /// (`Connection.podEnvironment`), the password through the Secret's file, the way the
     /// Job reads it: psql is never given it as an argument, where every user of the
     /// machine could read it.
+    /// The gate container `verify` runs: the API Deployment's (`deployment.yaml`), or, with
+    /// `api.enabled=false`, the stand-in's, named as `gate.yaml` names it.
+    static func gateContainer(_ rendering: Rendering) throws -> String {
+        rendering.manifests.contains { $0.kind == "Deployment" } ? WorkloadGate.containerName : try rendering.gateFragment().containerName
+    }
+
     static func localPods(_ rendering: Rendering, target: Connection, output: ContainerRun.Output) throws -> LocalPods {
         let connection = try target.podEnvironment()
         var overrides = connection.overrides

@@ -104,7 +104,7 @@ import Testing
             + "\(pod).containers[api].ports[metrics].name (none) → metrics, "
             + "\(pod).containers[api].volumeMounts[tmp].mountPath /tmp → (none), "
             + "\(pod).containers[api].volumeMounts[tmp].name tmp → (none), "
-            + "\(pod).initContainers[wait-for-schema].env[PGCONNECT_TIMEOUT].value 10 → 20\n",
+            + "\(pod).initContainers[schemajob-wait-for-schema].env[PGCONNECT_TIMEOUT].value 10 → 20\n",
             "\(result.stdout)\(result.stderr)")
     }
 

@@ -117,7 +117,7 @@ extension AgainstPostgreSQL {
             try await job.migrate()
             let holder = try TableHolder(database, holding: "gpu_types", mode: "ACCESS EXCLUSIVE")
             defer { holder.end() }
-            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            let gate = try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
             #expect(gate.exitCode == 0, "\(gate.output)")
             #expect(gate.duration < .seconds(5), "the gate reads the catalog, not the tables")
         }
@@ -128,11 +128,11 @@ extension AgainstPostgreSQL {
             try await job.migrate()
             let holder = try TableHolder(database, holding: "schemajob.runs", mode: "ACCESS EXCLUSIVE")
             defer { holder.end() }
-            let gate = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            let gate = try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
             #expect(gate.exitCode == 1, "\(gate.output)")
             #expect(gate.output.contains("canceling statement due to lock timeout"), "\(gate.output)")
             holder.end()
-            let again = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            let again = try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
             #expect(again.exitCode == 0, "\(again.output)")
         }
     }

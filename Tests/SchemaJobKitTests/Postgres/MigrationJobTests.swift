@@ -358,7 +358,7 @@ extension AgainstPostgreSQL {
             let database = try #require(PostgresServer.current).createDatabase()
             let job = try RenderedForTest(database)
             let waiting = try await job.run(
-                "wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "3"])
+                WorkloadGate.containerName, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "3"])
             #expect(waiting.exitCode != 0)
             // The deadline is counted on the clock's whole seconds (bash's EPOCHSECONDS), so
             // a 3 s wait that starts late in a second ends a fraction early: more than 2 s
@@ -367,7 +367,7 @@ extension AgainstPostgreSQL {
             #expect(waiting.output.contains("Waiting for schema \(job.plan.shortHash): no finished migration"))
 
             try await job.migrate()
-            let ready = try await job.run("wait-for-schema", of: "Deployment")
+            let ready = try await job.run(WorkloadGate.containerName, of: "Deployment")
             #expect(ready.exitCode == 0)
             #expect(ready.duration < .seconds(5), "it should pass at its first check")
             #expect(ready.output == "Schema \(job.plan.shortHash) is applied; every required table exists.\n")
@@ -376,11 +376,11 @@ extension AgainstPostgreSQL {
         @Test func theAPIsGateNamesATableThatWasDropped() async throws {
             let (database, job, _) = try await Self.migrated()
             try database.sql("DROP TABLE alb_target_groups")
-            let once = try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"])
+            let once = try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"])
             #expect(once.exitCode == 1)
             #expect(once.output == "missing tables: alb_target_groups\n")
             let waiting = try await job.run(
-                "wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "1"])
+                WorkloadGate.containerName, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "1"])
             #expect(waiting.exitCode != 0)
             #expect(waiting.output.contains("missing tables: alb_target_groups"))
         }

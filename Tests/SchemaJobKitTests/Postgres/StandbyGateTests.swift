@@ -20,7 +20,7 @@ extension AgainstPostgreSQL {
             #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "1\n",
                     "the Job committed on the primary")
 
-            let shut = try await job.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "3"])
+            let shut = try await job.run(WorkloadGate.containerName, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "3"])
             #expect(shut.exitCode == 1, "\(shut.output)")
             #expect(shut.output.contains("Gave up after 3s: standby 127.0.0.1:\(standby.port): no finished migration for hash"),
                     "\(shut.output)")
@@ -28,7 +28,7 @@ extension AgainstPostgreSQL {
             // Started while replay is still paused; replay resumes once the gate's waiting
             // session is seen on the standby (not after a fixed pause, which a loaded machine
             // can outlast before the gate has even started).
-            async let gate = job.run("wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "60"])
+            async let gate = job.run(WorkloadGate.containerName, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "60"])
             let deadline = ContinuousClock.now + .seconds(60)
             while try standby.superuserSQL(
                 "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%schemajob.wait%' AND pid <> pg_backend_pid()") == "0\n",

@@ -36,7 +36,7 @@ import Yams
         let deployment = try #require(documents.first { $0["kind"] as? String == "Deployment" })
         #expect(Self.environment(of: job, container: "migrate")["PGDATABASE"] == value)
         #expect(Self.environment(of: job, container: "wait-for-postgres")["PGDATABASE"] == value)
-        #expect(Self.environment(of: deployment, container: "wait-for-schema")["PGDATABASE"] == value)
+        #expect(Self.environment(of: deployment, container: "schemajob-wait-for-schema")["PGDATABASE"] == value)
         #expect(Self.environment(of: deployment, container: "api")["POSTGRES_DB"] == value)
         // No script text changed: the value is nowhere but in `env`.
         let plain = try SchemaJob.render(RenderRequest(databaseDirectory: Repository.database))

@@ -118,7 +118,7 @@ import Yams
         #expect(((template["metadata"] as? [String: Any])?["annotations"] as? [String: String])?["schemajob/hash"] == rendering.plan.hash)
         let pod = try #require(template["spec"] as? [String: Any])
         let gate = try #require((pod["initContainers"] as? [[String: Any]])?.first)
-        #expect(gate["name"] as? String == "wait-for-schema")
+        #expect(gate["name"] as? String == "schemajob-wait-for-schema")
         let api = try #require((pod["containers"] as? [[String: Any]])?.first)
         let env = try #require(api["env"] as? [[String: Any]])
         func value(_ name: String) -> String? { env.first { $0["name"] as? String == name }?["value"] as? String }

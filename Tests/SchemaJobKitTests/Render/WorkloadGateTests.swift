@@ -79,8 +79,8 @@ import Yams
         for name in Self.workloads {
             let before = try #require(plain[name]), after = try #require(gated[name], "\(name) is missing from the build")
             let names = Self.initContainerNames(after)
-            #expect(names.first == "wait-for-schema", "\(name): init containers \(names)")
-            #expect(names.filter { $0 == "wait-for-schema" }.count == 1)
+            #expect(names.first == WorkloadGate.containerName, "\(name): init containers \(names)")
+            #expect(names.filter { $0 == WorkloadGate.containerName }.count == 1)
             #expect(Array(names.dropFirst()) == Self.initContainerNames(before), "\(name): its own init containers stay, in order")
             #expect(try Self.json(Self.podSpec(after)["containers"]) == Self.json(Self.podSpec(before)["containers"]),
                     "\(name): its own containers are untouched")
@@ -131,10 +131,10 @@ import Yams
          "--set gate.workloads=service/api-service: error: 'gate.workloads' entries must be kind/name with kind one of deployment"),
         ("printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: [x\\n' | schemajob gate",
          "<stdin>:4:1: error: not valid YAML"),
-        ("kubectl kustomize platform | sed 's/name: load-config/name: wait-for-schema/' | schemajob gate",
-         ": error: deployment/reservation-processor already has an init container named wait-for-schema that is not this gate"),
+        ("kubectl kustomize platform | sed 's/name: load-config/name: schemajob-wait-for-schema/' | schemajob gate",
+         ": error: deployment/reservation-processor already has an init container named schemajob-wait-for-schema that is not this gate"),
         ("kubectl kustomize platform | schemajob gate --set postgres.host=elsewhere > once.yaml && schemajob gate < once.yaml",
-         ": error: deployment/api-service already has an init container named wait-for-schema that is not this gate"),
+         ": error: deployment/api-service already has an init container named schemajob-wait-for-schema that is not this gate"),
     ]
 
     @Test(arguments: badInputs.indices)
@@ -181,11 +181,65 @@ extension WorkloadGateTests {
             """
         let objects = try Self.objects(try rendering.gate(Array(input.utf8)).joined())
         for name in ["StatefulSet/postgres-reader", "DaemonSet/log-shipper", "Job/backfill"] {
-            #expect(Self.initContainerNames(objects[name]) == ["wait-for-schema"], "\(name)")
+            #expect(Self.initContainerNames(objects[name]) == [WorkloadGate.containerName], "\(name)")
             #expect((Self.podSpec(objects[name])["containers"] as? [[String: Any]])?.count == 1)
         }
         #expect(objects["Service/untouched"]?["spec"] as? [String: Any] != nil && Self.podSpec(objects["Service/untouched"]).isEmpty,
                 "a Service carrying the label is no workload: left as it is")
         #expect(objects["Job/\(rendering.plan.jobName)"] != nil, "the migration objects are appended")
+    }
+}
+
+extension WorkloadGateTests {
+    static let sidecarStream = """
+        ---
+        # Source: chart/templates/hook.yaml
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: backup
+          annotations: {"helm.sh/hook": pre-upgrade, "helm.sh/hook-weight": "-5"}
+        spec: {template: {spec: {restartPolicy: Never, containers: [{name: b, image: 'x:1'}]}}}
+        --- # a comment on the separator
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api-service
+        spec:
+          selector: {matchLabels: {a: b}}
+          template:
+            metadata: {labels: {a: b}}
+            spec:
+              initContainers:
+                - {name: db-proxy, image: proxy:2, restartPolicy: Always}
+                - name: wait-for-schema
+                  image: "pg:18"
+                  args: ['until psql -c "SELECT 1 FROM api_users LIMIT 1"; do sleep 3; done']
+              containers: [{name: api, image: "api:1"}]
+        ...
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings}
+        data:
+          weight: "05"
+          yes: 'on'
+
+        """
+
+    @Test func aDocumentItDoesNotGateIsWrittenBackByteForByteAndTheGateGoesAfterTheLastNativeSidecar() throws {
+        let rendering = try SchemaJob.render(RenderRequest(
+            databaseDirectory: Repository.database, settingOverrides: ["api.enabled=false", "gate.workloads=deployment/api-service"]))
+        let output = try rendering.gate(Array(Self.sidecarStream.utf8)).joined()
+        let chunks = Self.sidecarStream.components(separatedBy: "--- # a comment on the separator\n")
+        #expect(output.hasPrefix(chunks[0]), "the hook, with its string weight and flow style, as it came:\n\(output.prefix(400))")
+        let configMap = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata:\n  weight: \"05\"\n  yes: 'on'\n"
+        #expect(output.contains(configMap))
+        let deployment = try #require(try Self.objects(output)["Deployment/api-service"])
+        let initContainers = Self.podSpec(deployment)["initContainers"] as? [[String: Any]] ?? []
+        #expect(initContainers.compactMap { $0["name"] as? String } == ["db-proxy", WorkloadGate.containerName, "wait-for-schema"])
+        #expect((initContainers[2]["args"] as? [String])?.first == "until psql -c \"SELECT 1 FROM api_users LIMIT 1\"; do sleep 3; done",
+                "the chart's own wait-for-schema is kept as it was")
+        #expect(try rendering.gate(Array(output.utf8)).joined() == output, "gating the output again changes nothing")
     }
 }
