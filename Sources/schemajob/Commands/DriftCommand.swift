@@ -50,6 +50,7 @@ struct DriftCommand: ParsableCommand {
         var request = LiveRequest(
             render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
             fixFile: fixFile, pgDump: scratch.pgDump)
+        request.postgres = scratch.postgres.choice
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Drift.run(request) { Terminal.error($0) }
