@@ -40,7 +40,7 @@ public struct LiveRequest: Sendable {
             target: Connection(environment: environment, dsn: dsn),
             settings: rendering.plan.settings, applicationName: "schemajob-\(command)")
         // The first query also says the server's major, which the scratch server must match.
-        let versionNumber = try live.run("SHOW server_version_num;\n").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let versionNumber = try live.run("SELECT current_setting('server_version_num');\n").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let version = ProofServer.Version(choice: postgres, liveMajor: (Int(versionNumber) ?? 0) / 10000, command: command)
         if let live = version.liveMajor, live < PostgresInstallation.oldestMajor {
             throw InputError(dsn == nil ? "PG* variables" : "--dsn", "the live server is PostgreSQL \(live), older than \(PostgresInstallation.oldestMajor), the oldest major schemajob supports")
