@@ -47,6 +47,19 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
+/// Which PostgreSQL the scratch server of `test`, `drift` and `plan` runs.
+struct PostgresVersionOptions: ParsableArguments {
+    @Option(name: .customLong("postgres-bin"), help: ArgumentHelp("The bin directory of the PostgreSQL to start the scratch server with (default: the live server's major among those installed; for test, the newest).", valueName: "dir"))
+    var postgresBin: String?
+
+    @Flag(name: .customLong("allow-version-mismatch"), help: "Go on with another major when the live server's is not installed (a warning on every run).")
+    var allowVersionMismatch = false
+
+    var choice: PostgresInstallation.Choice {
+        PostgresInstallation.Choice(postgresBin: postgresBin, allowVersionMismatch: allowVersionMismatch)
+    }
+}
+
 /// How `diff` and `history` print their report: for people, or as JSON for scripts.
 enum ReportFormat: String, ExpressibleByArgument {
     case text, json
@@ -63,6 +76,8 @@ struct ScratchOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("text, json or github.", valueName: "format"))
     var format: FindingFormat = .text
 
-    @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with (plan; drift --fix-file).", valueName: "path"))
+    @Option(name: .customLong("pg-dump"), help: ArgumentHelp("The pg_dump to copy the live schema with (plan; drift --fix-file; default: of the live server's major or newer).", valueName: "path"))
     var pgDump: String?
+
+    @OptionGroup var postgres: PostgresVersionOptions
 }

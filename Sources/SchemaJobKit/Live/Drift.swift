@@ -13,6 +13,8 @@ public struct LiveRequest: Sendable {
     public var fixFile: String?
     /// `--pg-dump`: a pg_dump at least as new as the live server (plan; drift proving its fix).
     public var pgDump: String?
+    /// `--postgres-bin` and `--allow-version-mismatch`: the scratch server must be the live server's major.
+    public var postgres = PostgresInstallation.Choice()
     public var environment: [String: String]
 
     public init(
@@ -31,14 +33,19 @@ public struct LiveRequest: Sendable {
 
     /// The files, their rendering, and the live database, which answered: an unreachable
     /// server is known before a scratch server is started for nothing.
-    func open(as command: String) throws -> (MigrationSet, Rendering, LiveDatabase) {
+    func open(as command: String) throws -> (MigrationSet, Rendering, LiveDatabase, ProofServer.Version) {
         let set = try DatabaseReader.read(directory: render.databaseDirectory)
         let rendering = try SchemaJob.render(set, settingsAndTemplatesOf: render)
         let live = try LiveDatabase(
             target: Connection(environment: environment, dsn: dsn),
             settings: rendering.plan.settings, applicationName: "schemajob-\(command)")
-        try live.probe()
-        return (set, rendering, live)
+        // The first query also says the server's major, which the scratch server must match.
+        let versionNumber = try live.run("SELECT current_setting('server_version_num');\n").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = ProofServer.Version(choice: postgres, liveMajor: (Int(versionNumber) ?? 0) / 10000, command: command)
+        if let live = version.liveMajor, live < PostgresInstallation.oldestMajor {
+            throw InputError(dsn == nil ? "PG* variables" : "--dsn", "the live server is PostgreSQL \(live), older than \(PostgresInstallation.oldestMajor), the oldest major schemajob supports")
+        }
+        return (set, rendering, live, version)
     }
 
     /// The `--setup` file's SQL; nil without one (pgmq, or the stand-in, as in `test`).
@@ -58,12 +65,12 @@ public struct LiveRequest: Sendable {
 /// (`ChangeDescription`), and the fix is `test`'s (`FixSet`), proven as `test` proves it.
 public enum Drift {
     public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> DriftReport {
-        let (set, rendering, live) = try request.open(as: "drift")
+        let (set, rendering, live, version) = try request.open(as: "drift")
         progress("drift: reading the live database (\(live.description)) read-only, as application_name schemajob-drift")
 
         let fresh = try FreshInstall.build(
             set, rendering: rendering, scratchDSN: request.scratchDSN, setup: try request.setup(),
-            environment: request.environment, command: "drift", progress: progress)
+            environment: request.environment, version: version, progress: progress)
         defer { fresh.session.server.close() }
         let clock = ContinuousClock(), readStart = clock.now
         let reading = try live.read(rowTables: fresh.rowTables)
@@ -151,7 +158,8 @@ public enum Drift {
         var outcome: FixOutcome
         var rounds = 0
         do {
-            let pgDump = try LiveCopy.pgDump(given: request.pgDump, path: request.environment["PATH"])
+            let pgDump = try LiveCopy.pgDump(
+                given: request.pgDump, serverMajor: nil, choice: request.postgres, path: request.environment["PATH"])
             let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: LiveCopy.fixtureTables(set), progress: progress)
             let database = try copy.restore(on: fresh.session)
             while true {
@@ -319,16 +327,18 @@ struct FreshInstall {
 
     static func build(
         _ set: MigrationSet, rendering: Rendering, scratchDSN: String?, setup: String?,
-        environment: [String: String], command: String, progress: (String) -> Void
+        environment: [String: String], version: ProofServer.Version, progress: (String) -> Void
     ) throws -> FreshInstall {
+        let command = version.command
         // libpq's variables name the live database here, never the scratch server.
         let scratchEnvironment = Connection(environment: environment).baseEnvironment
-        let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment)
+        let server = try ProofServer.open(dsn: scratchDSN, environment: scratchEnvironment, version: version)
         func relabel(_ line: String) {
             progress(line.hasPrefix("test: ") ? "\(command): " + line.dropFirst("test: ".count) : line)
         }
         do {
             relabel(server.description)
+            if let warning = server.warning { progress(warning) }
             let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server, progress: relabel))
             session.pods.prepare(rendering, server: server)
             let database = try session.database()

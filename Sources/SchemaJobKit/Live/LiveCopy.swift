@@ -19,11 +19,24 @@ struct LiveCopy {
     var extensions: [String]
     let directory: TemporaryDirectory
 
-    /// `pg_dump` beside psql (or on PATH) unless `--pg-dump` names one; refused when older than the server.
-    static func pgDump(given: String?, path: String?) throws -> String {
+    /// `--pg-dump` when given; else the `pg_dump` of `--postgres-bin`, else of the
+    /// installation (PATH, then Debian's) of the oldest major at least the server's
+    /// (`serverMajor`; nil: the newest), else the one beside psql. `take` refuses one
+    /// older than the server.
+    static func pgDump(given: String?, serverMajor: Int?, choice: PostgresInstallation.Choice, path: String?) throws -> String {
         if let given {
             guard FileManager.default.isExecutableFile(atPath: given) else { throw InputError(given, "--pg-dump: not an executable") }
             return given
+        }
+        if let bin = choice.postgresBin {
+            return try PostgresInstallation.at(bin).binaries + "/pg_dump"
+        }
+        let installed = PostgresInstallation.known(path: path).filter {
+            FileManager.default.isExecutableFile(atPath: $0.binaries + "/pg_dump")
+        }
+        let newEnough = installed.filter { $0.major >= (serverMajor ?? 0) }
+        if let chosen = serverMajor == nil ? newEnough.first : newEnough.last ?? installed.first {
+            return chosen.binaries + "/pg_dump"
         }
         guard let psql = Psql.find(path: path) else {
             throw InputError("pg_dump", Psql.notFound + ", or give --pg-dump")
@@ -31,13 +44,18 @@ struct LiveCopy {
         return psql.directory + "/pg_dump"
     }
 
-    /// The major version in `pg_dump (PostgreSQL) 15.18 (Debian …)`.
-    static func majorVersion(of pgDump: String) throws -> Int {
+    /// The version in `pg_dump (PostgreSQL) 15.18 (Debian …)`: `15.18`.
+    static func version(of pgDump: String) throws -> String {
         let result = try Subprocess.run(pgDump, ["--version"])
-        guard result.status == 0, let match = result.stdout.firstMatch(of: #/\)\s+(\d+)/#), let major = Int(match.1) else {
+        guard result.status == 0, let version = PostgresInstallation.version(in: result.stdout) else {
             throw InputError(pgDump, "cannot tell its version: \(result.oneLineError())")
         }
-        return major
+        return version
+    }
+
+    /// The major version of a pg_dump: 15 for 15.18.
+    static func majorVersion(of pgDump: String) throws -> Int {
+        Int(try version(of: pgDump).prefix { $0.isNumber }) ?? 0
     }
 
     static func take(

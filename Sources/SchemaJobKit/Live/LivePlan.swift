@@ -38,8 +38,8 @@ public struct LivePlanReport: Sendable {
 /// rewrote them. Like `test`'s Replay, it explains the verdict; it never decides it.
 public enum LivePlan {
     public static func run(_ request: LiveRequest, progress: (String) -> Void) throws -> LivePlanReport {
-        let (set, rendering, live) = try request.open(as: "plan")
-        let pgDump = try LiveCopy.pgDump(given: request.pgDump, path: request.environment["PATH"])
+        let (set, rendering, live, version) = try request.open(as: "plan")
+        let pgDump = try LiveCopy.pgDump(given: request.pgDump, serverMajor: version.liveMajor ?? 0, choice: request.postgres, path: request.environment["PATH"])
         progress("plan: reading the live database (\(live.description)) read-only, as application_name schemajob-plan")
         let reading = try live.read(rowTables: [])
         let ledger = Drift.ledgerLine(reading, hash: rendering.plan.hash).replacingOccurrences(of: "drift: ", with: "plan: ")
@@ -49,15 +49,18 @@ public enum LivePlan {
                 steps: [], failure: nil, notes: [])
         }
         let tables = LiveCopy.fixtureTables(set)
+        progress("plan: pg_dump \(try LiveCopy.version(of: pgDump)) (\(pgDump)) copies the live schema (PostgreSQL \(version.liveMajor ?? 0))")
         let copy = try LiveCopy.take(from: live, pgDump: pgDump, tables: tables, progress: progress)
         // A table the role may not read is not copied (its warning is among the notes).
         let copied = tables.filter { table in copy.tables.contains { $0.name == table } }
         progress("plan: copied the live schema (pg_dump --schema-only), the ledger and at most \(LiveCopy.rowBound) rows of \(copied.isEmpty ? "no fixture table" : copied.joined(separator: ", "))")
 
         let setup = try request.setup()
-        let server = try ProofServer.open(dsn: request.scratchDSN, environment: Connection(environment: request.environment).baseEnvironment)
+        let server = try ProofServer.open(
+            dsn: request.scratchDSN, environment: Connection(environment: request.environment).baseEnvironment, version: version)
         defer { server.close() }
         progress(server.description.replacingOccurrences(of: "test: ", with: "plan: "))
+        if let warning = server.warning { progress(warning) }
         let session = try Proof.Session(server: server, setup: setup ?? Proof.defaultSetup(on: server) { _ in })
 
         // The verdict: the Job's wait-for-postgres and migrate containers, as rendered.

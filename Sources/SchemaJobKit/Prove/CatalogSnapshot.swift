@@ -92,7 +92,13 @@ public struct CatalogSnapshot: Sendable, Equatable {
             UNION ALL
             SELECT 'column', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
                    ARRAY[format_type(a.atttypid, a.atttypmod), coalesce(pg_get_expr(d.adbin, d.adrelid), ''),
-                         CASE WHEN a.attnotnull THEN 'NOT NULL' ELSE '' END, a.attidentity::text, a.attgenerated::text,
+                         -- 18 also keeps a column's NOT NULL as a named pg_constraint row (contype
+                         -- 'n', left out below): it is the column's nullability, so one difference
+                         -- is one finding on every major; only its NOT VALID (18) is read from it.
+                         CASE WHEN a.attnotnull THEN 'NOT NULL' || CASE WHEN EXISTS (
+                             SELECT FROM pg_constraint k WHERE k.conrelid = a.attrelid AND k.contype = 'n'
+                                AND k.conkey[1] = a.attnum AND NOT k.convalidated) THEN ' NOT VALID' ELSE '' END
+                              ELSE '' END, a.attidentity::text, a.attgenerated::text,
                          coalesce(ds.description, '')]
               FROM pg_attribute a
               JOIN pg_class c ON c.oid = a.attrelid JOIN ns n ON n.oid = c.relnamespace
@@ -116,6 +122,7 @@ public struct CatalogSnapshot: Sendable, Equatable {
             SELECT 'constraint', quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(k.conname),
                    ARRAY[pg_get_constraintdef(k.oid)]
               FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns n ON n.oid = c.relnamespace
+             WHERE k.contype <> 'n'
             UNION ALL
             SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(ic.relname),
                    ARRAY[quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid)]
@@ -319,11 +326,11 @@ public struct SnapshotChange: Sendable, Equatable {
 struct ColumnState: Equatable {
     var type: String
     var defaultExpression: String
-    /// `NOT NULL` or empty.
+    /// `NOT NULL`, `NOT NULL NOT VALID` (18: a NOT NULL constraint not yet validated) or empty.
     var notNull: String
     /// `a` (ALWAYS), `d` (BY DEFAULT) or empty.
     var identity: String
-    /// `s` (a stored generated column) or empty.
+    /// `s` (a stored generated column), `v` (a virtual one, 18) or empty.
     var generated: String
     var comment: String
 

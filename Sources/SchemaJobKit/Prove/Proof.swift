@@ -15,6 +15,8 @@ public struct ProofRequest: Sendable {
     public var environment: [String: String]
     /// Limits on each scratch database (`--statement-timeout`, `--max-database-size`).
     public var bounds = ScratchBounds()
+    /// `--postgres-bin` and `--allow-version-mismatch`: which server `test` starts.
+    public var postgres = PostgresInstallation.Choice()
 
     public init(
         databaseDirectory: String = "database", from: String? = nil, dsn: String? = nil, setupFile: String? = nil,
@@ -54,10 +56,12 @@ public enum Proof {
         let rendering = try SchemaJob.render(current, settingsAndTemplatesOf: renderRequest)
         let earlierRendering = try earlier.map { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
 
-        let server = try ProofServer.open(dsn: request.dsn, environment: request.environment)
+        let server = try ProofServer.open(
+            dsn: request.dsn, environment: request.environment, version: ProofServer.Version(choice: request.postgres))
         defer { server.close() }
         server.bounds = request.bounds
         progress(server.description)
+        if let warning = server.warning { progress(warning) }
         progress("test: scratch databases \(ProofServer.databasePrefix)\(server.run)_1, _2, ... are created there and dropped at the end")
         let session = Session(server: server, setup: try setup ?? defaultSetup(on: server, progress: progress))
 

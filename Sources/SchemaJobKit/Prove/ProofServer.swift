@@ -36,15 +36,51 @@ public final class ProofServer: @unchecked Sendable {
     private(set) var openedAt = ""
     /// Whether the server can install the pgmq extension.
     private(set) var hasPgmq = false
+    /// The server's `server_version_num` (180006 for 18.6).
+    public private(set) var versionNumber = 0
+    public var major: Int { versionNumber / 10000 }
+    /// Said on stderr on every run when the server's major is not the live server's
+    /// (`--allow-version-mismatch`); nil when they match.
+    public private(set) var warning: String?
+    /// The installation a server started here runs; nil on a named server.
+    public private(set) var installation: PostgresInstallation?
 
     /// What the proof needs to know of the server, asked in the query that first reaches
-    /// it: a client process costs more than the query, and these were three.
-    static let openingQuery = "SELECT clock_timestamp(), EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pgmq')"
+    /// it: a client process costs more than the query, and these were four.
+    static let openingQuery = "SELECT clock_timestamp(), current_setting('server_version_num'), EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pgmq')"
 
     private func read(opening output: String) {
         let fields = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
         openedAt = fields.first.map(String.init) ?? ""
+        versionNumber = fields.count > 2 ? Int(fields[fields.count - 2]) ?? 0 : 0
         hasPgmq = fields.last == "t"
+    }
+
+    /// Which scratch server may serve: `choice` (`--postgres-bin`,
+    /// `--allow-version-mismatch`), for a live server of major `liveMajor` (nil for
+    /// `test`, which has none); `command` names the command in messages.
+    public struct Version: Sendable {
+        public var choice: PostgresInstallation.Choice
+        public var liveMajor: Int?
+        public var command: String
+        public init(choice: PostgresInstallation.Choice = .init(), liveMajor: Int? = nil, command: String = "test") {
+            self.choice = choice
+            self.liveMajor = liveMajor
+            self.command = command
+        }
+    }
+
+    /// A named server's major against the live server's: the same, older than
+    /// supported (exit 2), or another (exit 2 unless allowed, then a warning).
+    private func checkNamedMajor(_ version: Version, place: String) throws {
+        guard major >= PostgresInstallation.oldestMajor else {
+            throw InputError(place, "the server is PostgreSQL \(major), older than \(PostgresInstallation.oldestMajor), the oldest major schemajob supports")
+        }
+        guard let live = version.liveMajor, live != major else { return }
+        guard version.choice.allowVersionMismatch else {
+            throw InputError(place, "the scratch server is PostgreSQL \(major) but the live server is PostgreSQL \(live): name a PostgreSQL \(live) server, or leave --scratch-dsn out and install PostgreSQL \(live), or pass --allow-version-mismatch")
+        }
+        warning = "\(version.command): warning: the live server is PostgreSQL \(live) but the scratch server is PostgreSQL \(major) (--allow-version-mismatch): a difference between the majors can hide or invent a finding"
     }
 
     /// The role the set runs as on a server started here; nil on the caller's server,
@@ -56,7 +92,7 @@ public final class ProofServer: @unchecked Sendable {
 
     /// The server `dsn` or the `PG*` variables of `environment` name, or, with neither,
     /// a throwaway server started now (when PostgreSQL's programs are installed).
-    public static func open(dsn: String?, environment: [String: String]) throws -> ProofServer {
+    public static func open(dsn: String?, environment: [String: String], version: Version = Version()) throws -> ProofServer {
         let connection = Connection(environment: environment, dsn: dsn)
         let base = connection.baseEnvironment
         if connection.namesServer {
@@ -76,17 +112,26 @@ public final class ProofServer: @unchecked Sendable {
                     dsn == nil ? "PG* variables" : "--dsn", "cannot connect: \(probe.oneLineError(droppingPrefix: "psql: error: "))")
             }
             proofServer.read(opening: probe.stdout)
+            do {
+                try proofServer.checkNamedMajor(version, place: dsn == nil ? "PG* variables" : version.liveMajor == nil ? "--dsn" : "--scratch-dsn")
+            } catch {
+                proofServer.close()
+                throw error
+            }
             return proofServer
         }
-        guard let binaries = ScratchServer.findBinaries(path: environment["PATH"]) else {
-            throw InputError(
-                "schemajob test",
-                "no PostgreSQL server: give --dsn or libpq's PG* variables, or install PostgreSQL (initdb on PATH or under /usr/lib/postgresql/*/bin) so test can start its own")
-        }
+        let (installation, warning) = try PostgresInstallation.choose(
+            version.choice, liveMajor: version.liveMajor, path: environment["PATH"], command: version.command)
+        let binaries = installation.binaries
         let scratch = try ScratchServer.start(binaries: binaries)
+        let matched = version.liveMajor == nil
+            ? (version.choice.postgresBin == nil ? "the newest major at hand" : "--postgres-bin")
+            : warning == nil ? "the live server's major" : "another major than the live server's"
         let server = ProofServer(
             place: .started(scratch), psql: Psql(executable: binaries + "/psql"), baseEnvironment: base,
-            description: "test: started \(scratch.version) for this run (\(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
+            description: "test: started postgres \(installation.version) for this run (\(matched); \(binaries), socket in \(scratch.directory)); it is stopped and removed at the end; the set runs as a role that owns its scratch database and is no superuser")
+        server.warning = warning
+        server.installation = installation
         if let role = server.runRole {
             let made = try server.query(
                 "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; " + openingQuery,

@@ -12,8 +12,9 @@ struct DriftCommand: ParsableCommand {
             lock_timeout 1s, application_name schemajob-drift): its catalogs, the ledger's \
             newest run, and the rows of the tables the fixtures write. It never writes, and a \
             role that can write nothing is enough. It builds a fresh install of the files on a \
-            scratch database exactly as `test` does (--scratch-dsn, else a throwaway server) \
-            and compares the two catalogs the way `test` does.
+            scratch database exactly as `test` does (--scratch-dsn, else a throwaway server of \
+            the live server's major, chosen among those installed or --postgres-bin DIR; \
+            another major only with --allow-version-mismatch) and compares the two catalogs the way `test` does.
 
             Missing or different in the live database is an error, with the file that declares \
             it and the statement that fixes it; what the live database has and no file declares \
@@ -46,9 +47,10 @@ struct DriftCommand: ParsableCommand {
     var fixFile: String?
 
     func run() throws {
-        let request = LiveRequest(
+        var request = LiveRequest(
             render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
             fixFile: fixFile, pgDump: scratch.pgDump)
+        request.postgres = scratch.postgres.choice
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try Drift.run(request) { Terminal.error($0) }

@@ -10,10 +10,11 @@ struct PlanCommand: ParsableCommand {
             Reads the live database (--dsn, else libpq's PG* variables, else the settings) \
             read-only, as application_name schemajob-plan. When its ledger already holds \
             this hash, the Job will skip: nothing to do, exit 0. Otherwise it copies the \
-            live schema with pg_dump --schema-only (refused when the local pg_dump is older \
-            than the server; --pg-dump PATH names another), the ledger, and at most 10000 \
-            rows of each table the fixtures write, into a scratch database (--scratch-dsn, \
-            else a throwaway server), and runs the Job's own migration there as the Job \
+            live schema with pg_dump --schema-only (the installed one of the server's major \
+            or the nearest newer; refused when older than the server; --pg-dump PATH names \
+            another), the ledger, and at most 10000 rows of each table the fixtures write, \
+            into a scratch database (--scratch-dsn, else a throwaway server of the live \
+            server's major, as for drift), and runs the Job's own migration there as the Job \
             would. A second copy replays the statements one by one to print what each \
             changes, the strongest lock it took on each table that existed before (from \
             pg_locks) and whether it rewrote it. When the deploy would fail, the failing \
@@ -34,9 +35,10 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var scratch: ScratchOptions
 
     func run() throws {
-        let request = LiveRequest(
+        var request = LiveRequest(
             render: inputs.request, dsn: connection.dsn, scratchDSN: scratch.scratchDSN, setupFile: scratch.setup,
             pgDump: scratch.pgDump)
+        request.postgres = scratch.postgres.choice
         let handlers = ScratchCleanup.install()
         defer { handlers.forEach { $0.cancel() } }
         let report = try LivePlan.run(request) { Terminal.error($0) }

@@ -21,8 +21,9 @@ struct TestCommand: ParsableCommand {
             as the file numbered after its last one).
 
             The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
-            created there), else a throwaway PostgreSQL started for this run (initdb on PATH or \
-            under /usr/lib/postgresql/*/bin). --setup FILE runs first in every scratch database; \
+            created there), else a throwaway PostgreSQL started for this run: --postgres-bin DIR, \
+            else the newest major installed (initdb on PATH or under /usr/lib/postgresql/*/bin); \
+            its version is printed. --setup FILE runs first in every scratch database; \
             without it, pgmq is created when the server has it, else schemajob's pgmq stand-in.
 
             The files are untrusted input (a pull request): a set with a psql meta-command or a \
@@ -61,6 +62,8 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("End the run when a scratch database grows past this size.", valueName: "MiB"))
     var maxDatabaseSize: Int = ScratchBounds.defaultMaximumDatabaseMegabytes
 
+    @OptionGroup var postgres: PostgresVersionOptions
+
     @Option(name: .customLong("fix-file"), help: ArgumentHelp("With --from: write the upgrade's fix, when proven, to this file or as the next file of this directory.", valueName: "path"))
     var fixFile: String?
 
@@ -74,6 +77,7 @@ struct TestCommand: ParsableCommand {
         var request = ProofRequest(
             databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup,
             fixFile: fixFile)
+        request.postgres = postgres.choice
         request.bounds = ScratchBounds(statementTimeoutSeconds: statementTimeout, maximumDatabaseMegabytes: maxDatabaseSize)
         // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
         let handlers = ScratchCleanup.install()

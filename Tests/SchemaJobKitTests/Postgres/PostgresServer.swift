@@ -2,13 +2,14 @@ import Foundation
 @testable import SchemaJobKit
 import Testing
 
-/// A throwaway PostgreSQL server (Debian's `postgresql` package) for the tests, started
+/// A throwaway PostgreSQL server for the tests (Debian's `postgresql` package, or the
+/// installation `SCHEMAJOB_TEST_POSTGRES_BIN` names for the whole test process), started
 /// by the library's `ScratchServer` (the one `schemajob test` starts): a data directory
 /// in a fresh temporary directory, a unix socket there for the tests' own queries
 /// (trust), and 127.0.0.1 on a free port with password authentication (SCRAM) for the
 /// scripts under test, so the Secret-file path carries a real password.
 /// A missing server is a test failure, never a skipped test.
-final class PostgresServer: Sendable {
+final class PostgresServer: Sendable, CustomStringConvertible {
     /// The role the migration connects as: a plain login role that owns each test
     /// database, as the platform's `gpudev` owns its database.
     static let role = "gpudev"
@@ -22,6 +23,9 @@ final class PostgresServer: Sendable {
 
     @TaskLocal static var current: PostgresServer?
 
+    /// `PostgreSQL 18.6 (/…/bin)`: which major a failure happened on.
+    var description: String { Self.installationDescription }
+
     private init(scratch: ScratchServer, password: String) {
         self.scratch = scratch
         self.password = password
@@ -34,7 +38,13 @@ final class PostgresServer: Sendable {
             throw HarnessError("no 'postgres' user on this machine: install Debian's postgresql package (scripts/test does)")
         }
         let password = "pw-\(UUID().uuidString.prefix(8))"
-        let server = PostgresServer(scratch: try ScratchServer.start(binaries: binaries, password: password), password: password)
+        let scratch: ScratchServer
+        do {
+            scratch = try ScratchServer.start(binaries: binaries, password: password)
+        } catch {
+            throw HarnessError("\(installationDescription): \(error)")
+        }
+        let server = PostgresServer(scratch: scratch, password: password)
         do {
             try server.superuserSQL("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'", database: "postgres")
         } catch {
@@ -77,13 +87,48 @@ final class PostgresServer: Sendable {
         return try Self.run(binaries + "/psql", arguments)
     }
 
-    /// The newest `/usr/lib/postgresql/<version>/bin` that has `initdb`.
-    static func serverBinaries() throws -> String {
-        guard let binaries = ScratchServer.findBinaries(path: "") else {
-            throw HarnessError(
-                "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): install Debian's postgresql package (apt-get install postgresql, or run scripts/test)")
+    /// The installation every server of this test process runs: the bin directory
+    /// `SCHEMAJOB_TEST_POSTGRES_BIN` names (scripts/test runs the suite once per major
+    /// this way), else the newest `/usr/lib/postgresql/<version>/bin`. Read once.
+    static let installation: Result<PostgresInstallation, HarnessError> = {
+        let environment = ProcessInfo.processInfo.environment
+        if let chosen = environment["SCHEMAJOB_TEST_POSTGRES_BIN"], !chosen.isEmpty {
+            do {
+                let installation = try PostgresInstallation.at(chosen)
+                // The Job's containers and schemajob itself take psql and pg_dump from PATH:
+                // a pass on one major runs that major's clients too, or it tests a mixture.
+                let firstPsql = Psql.find(path: environment["PATH"]).map { URL(fileURLWithPath: $0.executable).resolvingSymlinksInPath().deletingLastPathComponent().path }
+                guard firstPsql == installation.binaries else {
+                    return .failure(HarnessError("SCHEMAJOB_TEST_POSTGRES_BIN=\(chosen) (PostgreSQL \(installation.version)) but the first psql on PATH is in \(firstPsql ?? "no directory"): put \(chosen) first on PATH as well (scripts/test does)"))
+                }
+                return .success(installation)
+            } catch {
+                return .failure(HarnessError("SCHEMAJOB_TEST_POSTGRES_BIN: \(error)"))
+            }
         }
-        return binaries
+        guard let binaries = ScratchServer.newestInstalled(having: ["initdb"]),
+              let installation = try? PostgresInstallation.at(binaries) else {
+            return .failure(HarnessError(
+                "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): install Debian's postgresql package (apt-get install postgresql, or run scripts/test), or name a bin directory in SCHEMAJOB_TEST_POSTGRES_BIN"))
+        }
+        return .success(installation)
+    }()
+
+    static var installationDescription: String {
+        switch installation {
+        case .success(let installation): installation.description
+        case .failure: "PostgreSQL (not found)"
+        }
+    }
+
+    /// The bin directory of `installation`, or the failure that names what to install.
+    static func serverBinaries() throws -> String {
+        try installation.get().binaries
+    }
+
+    /// The major of every server this process starts.
+    static var major: Int {
+        get throws { try installation.get().major }
     }
 
     /// A TCP port nobody listens on right now.
@@ -159,8 +204,14 @@ struct PostgresServerTrait: SuiteTrait, TestScoping {
     ) async throws {
         let server = try PostgresServer.start()
         defer { server.stop() }
-        try await PostgresServer.$current.withValue(server) {
-            try await function()
+        // Said once per suite, so a failure in a log is next to the major it ran on.
+        FileHandle.standardError.write(Data("\(test.name): \(server) on port \(server.port)\n".utf8))
+        do {
+            try await PostgresServer.$current.withValue(server) {
+                try await function()
+            }
+        } catch {
+            throw HarnessError("on \(server): \(error)")
         }
     }
 }

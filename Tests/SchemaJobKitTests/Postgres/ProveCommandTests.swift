@@ -191,7 +191,9 @@ extension AgainstPostgreSQL {
         let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         let result = try SchemaJobExecutable.run(["test"], environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stderr.contains("test: started postgres (PostgreSQL)"), "\(result.stderr)")
+        // The newest major at hand: the one this test process runs (PATH leads to it first).
+        let newest = try PostgresServer.installation.get()
+        #expect(result.stderr.contains("test: started postgres \(newest.version) for this run (the newest major at hand; \(newest.binaries), "), "\(result.stderr)")
         #expect(result.stderr.contains("test: proven: idempotent"), "\(result.stderr)")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
         let socketLine = result.stderr.split(separator: "\n").first { $0.contains("socket in ") } ?? ""
