@@ -28,13 +28,14 @@ final class PostgresServer: Sendable {
     }
 
     /// Initialises and starts a server; on any failure nothing is left running or on disk.
-    static func start() throws -> PostgresServer {
+    /// `settings` for a test that needs a server of its own (a small `max_connections`).
+    static func start(settings: [String: String] = [:]) throws -> PostgresServer {
         let binaries = try serverBinaries()
         guard getuid() != 0 || getpwnam("postgres") != nil else {
             throw HarnessError("no 'postgres' user on this machine: install Debian's postgresql package (scripts/test does)")
         }
         let password = "pw-\(UUID().uuidString.prefix(8))"
-        let server = PostgresServer(scratch: try ScratchServer.start(binaries: binaries, password: password), password: password)
+        let server = PostgresServer(scratch: try ScratchServer.start(binaries: binaries, password: password, settings: settings), password: password)
         do {
             try server.superuserSQL("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'", database: "postgres")
         } catch {
