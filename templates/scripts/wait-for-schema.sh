@@ -13,10 +13,10 @@
 # second of the commit while opening about 2 connections a minute. But a rollout starts
 # every gated pod at once, and the migration Job they wait for needs connections too: a
 # session is held only while the server has room to spare (at most SCHEMAJOB_GATE_SESSIONS
-# gates, 20, hold one, and only while SCHEMAJOB_GATE_HEADROOM_PERCENT, 25, of the slots
+# gates, 50, hold one, and only while SCHEMAJOB_GATE_HEADROOM_PERCENT, 25, of the slots
 # an ordinary role may use, and at least 5, stay free). A gate told the server is
 # crowded looks again with a short session after a pause drawn between half of and all
-# of SCHEMAJOB_POLL_SECONDS (4): about 20 connections a minute, each held for
+# of SCHEMAJOB_POLL_SECONDS (3): about 27 connections a minute, each held for
 # milliseconds. A server that refuses the connection for want of slots (`too many
 # clients`, `remaining connection slots are reserved`) is asked again after 1, 2, 4, 8 s
 # (at most 8 s), anything else (a wrong password, no such database, no server) after
@@ -60,7 +60,7 @@ check() {
             -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
             -v tables="${REQUIRED_TABLES:-}" \
             -v wait="$2" \
-            -v sessions="${SCHEMAJOB_GATE_SESSIONS:-20}" \
+            -v sessions="${SCHEMAJOB_GATE_SESSIONS:-50}" \
             -v headroom_percent="${SCHEMAJOB_GATE_HEADROOM_PERCENT:-25}" \
             -f "$here/schema-wait.psql"
     )
@@ -125,7 +125,7 @@ while true; do
     else
         failures=0
         if [ -n "$crowded" ]; then
-            pause_ms=$(( ${SCHEMAJOB_POLL_SECONDS:-4} * 1000 ))
+            pause_ms=$(( ${SCHEMAJOB_POLL_SECONDS:-3} * 1000 ))
             said_now="crowded $report"
             line="$report (the server has ${crowded#crowded: }: this gate holds no session and looks again every few seconds)"
         fi

@@ -101,8 +101,8 @@ extension AgainstPostgreSQL {
                 #expect(gate.output.hasSuffix("is applied; every required table exists.\n"), "\(gate.output)")
             }
             // Each gate opens one connection for its first look, then at most one per pause
-            // (at least 2 s: half of SCHEMAJOB_POLL_SECONDS) or per 30 s session.
-            #expect(rollout.gateConnections <= gatedPods * (2 + Int(rollout.seconds / 2)), "\(rollout)")
+            // (at least 1.5 s: half of SCHEMAJOB_POLL_SECONDS) or per 30 s session.
+            #expect(rollout.gateConnections <= gatedPods * (2 + Int(rollout.seconds / 1.5)), "\(rollout)")
             return rollout
         }
 
