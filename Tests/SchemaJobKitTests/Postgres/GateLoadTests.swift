@@ -55,8 +55,9 @@ extension AgainstPostgreSQL {
             let pool = try OtherClients(server: server, database: database.name, count: heldByOthers)
             defer { pool.stop() }
 
-            let sampler = GateSampler(database: database)
-            let sampling = Task.detached { await sampler.run() }
+            let scratch = try TemporaryDirectory(prefix: "schemajob-gate-load")
+            let sampler = try GateSampler(server: server, database: database.name, directory: scratch.path)
+            defer { sampler.stop() }
             let clock = ContinuousClock()
             let started = clock.now
             let gates = (0..<gatedPods).map { _ in
@@ -90,11 +91,11 @@ extension AgainstPostgreSQL {
             for gate in gates { opened.append(try await gate.value) }
             let seconds = Double((clock.now - started).components.seconds)
             sampler.stop()
-            _ = await sampling.value
 
             let rollout = Rollout(
                 peakHeld: sampler.peak.held, peakAll: sampler.peak.all, jobAttempts: attempts,
                 gateConnections: try server.gateConnections(database.name), seconds: seconds + 1)
+            #expect(rollout.peakHeld > 0, "the sampler saw the gates hold sessions: \(rollout)")
             #expect(attempts.last == 0, "the Job did not migrate within backoffLimit \(retries): \(rollout)\n\(logs)")
             for gate in opened {
                 #expect(gate.exitCode == 0, "a gate did not open: \(gate.output)")
@@ -183,29 +184,55 @@ private final class OtherClients: Sendable {
 }
 
 /// Counts the gates' sessions every 100 ms until stopped: the most at once, and the most
-/// held for over a second (a short look is not a held session).
+/// held for over a second (a short look is not a held session). One session for the whole
+/// run, started before the gates, so sampling never frees or takes a slot mid-run.
 private final class GateSampler: Sendable {
-    let database: TestDatabase
-    private let state = Mutex<(stopped: Bool, held: Int, all: Int)>((false, 0, 0))
+    private let process: Process
+    private final class Peaks: Sendable {
+        let state = Mutex<(held: Int, all: Int, partial: String)>((0, 0, ""))
+    }
+    private let peaks = Peaks()
 
-    init(database: TestDatabase) { self.database = database }
+    init(server: PostgresServer, database: String, directory: String) throws {
+        let script = directory + "/sample.psql"
+        try """
+            SELECT count(*), count(*) FILTER (WHERE backend_start < clock_timestamp() - interval '1 second')
+              FROM pg_stat_activity WHERE application_name = 'schemajob-gate'
+            \\watch 0.1
 
-    var peak: (held: Int, all: Int) { state.withLock { ($0.held, $0.all) } }
-    func stop() { state.withLock { $0.stopped = true } }
-
-    func run() async {
-        while !state.withLock({ $0.stopped }) {
-            if let row = try? database.rows("""
-                SELECT count(*), count(*) FILTER (WHERE backend_start < clock_timestamp() - interval '1 second')
-                  FROM pg_stat_activity WHERE application_name = 'schemajob-gate'
-                """).first, row.count == 2, let all = Int(row[0]), let held = Int(row[1]) {
-                state.withLock {
-                    $0.all = max($0.all, all)
-                    $0.held = max($0.held, held)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: server.binaries + "/psql")
+        process.arguments = [
+            "--no-psqlrc", "--tuples-only", "--no-align", "--field-separator= ", "--host=\(server.socketDirectory)",
+            "--port=\(server.port)", "--username=postgres", "--dbname=\(database)", "--file=\(script)",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [peaks] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            peaks.state.withLock { state in
+                let lines = (state.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+                state.partial = String(lines.last ?? "")
+                for line in lines.dropLast() {
+                    let counts = line.split(separator: " ").compactMap { Int($0) }
+                    guard counts.count == 2 else { continue }
+                    state.all = max(state.all, counts[0])
+                    state.held = max(state.held, counts[1])
                 }
             }
-            try? await Task.sleep(for: .milliseconds(100))
         }
+        try process.run()
+    }
+
+    var peak: (held: Int, all: Int) { peaks.state.withLock { ($0.held, $0.all) } }
+
+    /// SIGKILL: the test runner leaves SIGTERM blocked in its children.
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        (process.standardOutput as? Pipe)?.fileHandleForReading.readabilityHandler = nil
     }
 }
 
