@@ -17,6 +17,14 @@ extension AgainstPostgreSQL {
         static let headroom = 5
         static let gatedPods = 24
 
+        /// The gate container of the rendered Deployment: the init container that runs
+        /// wait-for-schema.sh, whatever its template names it.
+        static func gateContainer(_ rendered: RenderedForTest) throws -> String {
+            let pod = try rendered.pods.objects.object(kind: "Deployment").podSpec()
+            let gate = pod.initContainers?.first { $0.command?.last?.hasSuffix("/wait-for-schema.sh") == true }
+            return try #require(gate?.name, "the Deployment has an init container running wait-for-schema.sh")
+        }
+
         @Test func moreGatedPodsThanSlotsLeaveTheJobItsConnectionsAndEveryGateOpens() async throws {
             let rollout = try await Self.rollout(heldByOthers: 0)
             #expect(rollout.peakHeld <= Self.ordinarySlots - Self.headroom, "\(rollout)")
@@ -52,6 +60,7 @@ extension AgainstPostgreSQL {
             defer { server.stop() }
             let database = try server.createDatabase()
             let rendered = try RenderedForTest(database)
+            let gateContainer = try gateContainer(rendered)
             let pool = try OtherClients(server: server, database: database.name, count: heldByOthers)
             defer { pool.stop() }
 
@@ -63,7 +72,7 @@ extension AgainstPostgreSQL {
             let gates = (0..<gatedPods).map { _ in
                 Task.detached {
                     try await rendered.run(
-                        "wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "150"],
+                        gateContainer, of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "150"],
                         timeout: .seconds(200))
                 }
             }
@@ -129,7 +138,7 @@ extension AgainstPostgreSQL {
         /// between at most 5 tries, where a loop without pauses would try hundreds of times.
         static func expectOneLineAndBackOff(_ rendered: RenderedForTest, saying reason: String, server: PostgresServer) async throws {
             let result = try await rendered.run(
-                "wait-for-schema", of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "8"], timeout: .seconds(60))
+                try gateContainer(rendered), of: "Deployment", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "8"], timeout: .seconds(60))
             #expect(result.exitCode == 1, "it gives up only at its deadline: \(result.output)")
             let waiting = result.output.split(separator: "\n").filter { $0.hasPrefix("Waiting for schema") }
             #expect(waiting.count == 1, "\(result.output)")
