@@ -10,8 +10,18 @@
 #
 # Each wait is one session that re-checks every 0.2 s on the server (schema-wait.psql)
 # for up to SCHEMAJOB_SESSION_SECONDS (30), so the gate opens within a fraction of a
-# second of the commit while opening about 2 connections a minute; a host that cannot be
-# reached is asked again after 5 s.
+# second of the commit while opening about 2 connections a minute. But a rollout starts
+# every gated pod at once, and the migration Job they wait for needs connections too: a
+# session is held only while the server has room to spare (at most SCHEMAJOB_GATE_SESSIONS
+# gates, 50, hold one, and only while SCHEMAJOB_GATE_HEADROOM_PERCENT, 25, of the slots
+# an ordinary role may use, and at least 5, stay free). A gate told the server is
+# crowded looks again with a short session after a pause drawn between half of and all
+# of SCHEMAJOB_POLL_SECONDS (3): about 27 connections a minute, each held for
+# milliseconds. A server that refuses the connection for want of slots (`too many
+# clients`, `remaining connection slots are reserved`) is asked again after 1, 2, 4, 8 s
+# (at most 8 s), anything else (a wrong password, no such database, no server) after
+# 1, 2, 4 ... 30 s; every pause jittered, so pods started together spread out, and the
+# reason said once, in one line, until it changes.
 #
 # With --once it checks a single time, for `schemajob verify`:
 #   0 ready, 1 not ready (says what is missing), 2 PostgreSQL could not be reached.
@@ -50,6 +60,8 @@ check() {
             -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
             -v tables="${REQUIRED_TABLES:-}" \
             -v wait="$2" \
+            -v sessions="${SCHEMAJOB_GATE_SESSIONS:-50}" \
+            -v headroom_percent="${SCHEMAJOB_GATE_HEADROOM_PERCENT:-25}" \
             -f "$here/schema-wait.psql"
     )
 }
@@ -59,14 +71,21 @@ timeout=${SCHEMAJOB_WAIT_TIMEOUT:-900}
 deadline=$(( EPOCHSECONDS + timeout ))
 next=0     # the first target not yet seen ready; a target once ready stays ready
 wait=0     # the first look at each target does not wait, so what is missing is said at once
+failures=0 # connections refused in a row, for the back-off
+said=      # the last reason printed, so a reason that stays the same is said once
 while true; do
     report=ready
     status=0
+    crowded=
     while [ "$next" -lt ${#targets[@]} ]; do
         left=$(( deadline - EPOCHSECONDS ))
         [ "$wait" -gt "$left" ] && wait=$(( left > 0 ? left : 0 ))
         report=$(check "${targets[$next]}" "$wait" 2>&1)
         status=$?
+        if [ $status -eq 0 ] && [[ $report == crowded:* ]]; then
+            crowded=${report%%$'\n'*}
+            report=${report#*$'\n'}
+        fi
         [ $status -eq 0 ] && [ "$report" = "ready" ] || break
         next=$(( next + 1 ))
         wait=0
@@ -79,6 +98,8 @@ while true; do
         fi
         exit 0
     fi
+    # One line, whatever psql printed (a refused connection can take two).
+    report=$(printf '%s' "$report" | tr -s '\t\n ' '   ')
     report="$(label "${targets[$next]}")$report"
     if $once; then
         echo "$report" >&2
@@ -89,10 +110,33 @@ while true; do
         echo "Gave up after ${timeout}s: $report" >&2
         exit 1
     fi
-    echo "Waiting for schema $short: $report"
-    if [ $status -eq 0 ]; then
-        wait=$session_seconds
+    wait=$session_seconds
+    pause_ms=0
+    said_now=$report   # what is said; the counts of free slots alone do not make a new line
+    line=$report
+    if [ $status -ne 0 ]; then
+        failures=$(( failures + 1 ))
+        # 1, 2, 4 ... s; at most 8 s when the server is only full, 30 s otherwise.
+        limit_ms=30000
+        [[ $report =~ too\ many\ (clients|connections)|remaining\ connection\ slots ]] && limit_ms=8000
+        pause_ms=$(( 1000 << (failures - 1 < 5 ? failures - 1 : 5) ))
+        [ "$pause_ms" -gt "$limit_ms" ] && pause_ms=$limit_ms
+        line="$report; looking again with back-off, at most $(( limit_ms / 1000 )) s apart"
     else
-        sleep 5
+        failures=0
+        if [ -n "$crowded" ]; then
+            pause_ms=$(( ${SCHEMAJOB_POLL_SECONDS:-3} * 1000 ))
+            said_now="crowded $report"
+            line="$report (the server has ${crowded#crowded: }: this gate holds no session and looks again every few seconds)"
+        fi
+    fi
+    if [ "$said_now" != "$said" ]; then
+        echo "Waiting for schema $short: $line"
+        said=$said_now
+    fi
+    if [ "$pause_ms" -gt 0 ]; then
+        # Drawn between half of the pause and all of it.
+        pause_ms=$(( pause_ms / 2 + (RANDOM * 32768 + RANDOM) % (pause_ms / 2 + 1) ))
+        sleep "$(( pause_ms / 1000 )).$(printf '%03d' $(( pause_ms % 1000 )))"
     fi
 done

@@ -13,6 +13,8 @@ public final class ScratchServer: Sendable {
     public let port: Int
     /// The superuser's password, when the server listens on 127.0.0.1.
     public let password: String?
+    /// Server settings given at start (`-c name=value`), beside those every scratch server has.
+    public let settings: [String: String]
     public var socketDirectory: String { directory }
     public var dataDirectory: String { directory + "/data" }
     public var logFile: String { directory + "/server.log" }
@@ -30,11 +32,12 @@ public final class ScratchServer: Sendable {
         for server in live.withLock({ Array($0.values) }) { server.stop() }
     }
 
-    private init(directory: String, binaries: String, port: Int, password: String?) {
+    private init(directory: String, binaries: String, port: Int, password: String?, settings: [String: String]) {
         self.directory = directory
         self.binaries = binaries
         self.port = port
         self.password = password
+        self.settings = settings
     }
 
     /// Where the server's programs are: the directory of `initdb` on `PATH` (links
@@ -65,9 +68,14 @@ public final class ScratchServer: Sendable {
 
     /// Initialises and starts a server; on any failure nothing is left running or on disk.
     /// As root, `initdb` and `postgres` run as the `postgres` user (they refuse root), in
-    /// a directory that user owns.
-    public static func start(binaries: String, password: String? = nil) throws -> ScratchServer {
-        try start(binaries: binaries, password: password) { server, owner in try server.initialise(owner: owner) }
+    /// a directory that user owns. `settings` are set at start, for what only a start can
+    /// change (`max_connections`).
+    public static func start(
+        binaries: String, password: String? = nil, settings: [String: String] = [:]
+    ) throws -> ScratchServer {
+        try start(binaries: binaries, password: password, settings: settings) { server, owner in
+            try server.initialise(owner: owner)
+        }
     }
 
     /// A streaming standby of `primary`: `pg_basebackup --write-recovery-conf` over the
@@ -76,7 +84,7 @@ public final class ScratchServer: Sendable {
     /// server of its own, read-only (hot standby), listening like the primary. The tests'
     /// gate waits on one; `stop` stops and removes it like any scratch server.
     public static func startStandby(of primary: ScratchServer) throws -> ScratchServer {
-        try start(binaries: primary.binaries, password: primary.password) { standby, _ in
+        try start(binaries: primary.binaries, password: primary.password, settings: primary.settings) { standby, _ in
             let (executable, prefix) = standby.asServerUser("pg_basebackup")
             let result = try Subprocess.run(executable, prefix + [
                 "--pgdata=\(standby.dataDirectory)", "--write-recovery-conf", "--wal-method=stream", "--no-sync",
@@ -89,7 +97,7 @@ public final class ScratchServer: Sendable {
     }
 
     private static func start(
-        binaries: String, password: String?, makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
+        binaries: String, password: String?, settings: [String: String], makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
     ) throws -> ScratchServer {
         var owner: (uid_t, gid_t)?
         if getuid() == 0 {
@@ -105,7 +113,8 @@ public final class ScratchServer: Sendable {
             throw InputError("scratch server", "cannot make a directory in /tmp")
         }
         let server = ScratchServer(
-            directory: String(cString: made), binaries: binaries, port: try freePort(), password: password)
+            directory: String(cString: made), binaries: binaries, port: try freePort(), password: password,
+            settings: settings)
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
             if let (uid, gid) = owner, chown(server.directory, uid, gid) != 0 {
@@ -176,7 +185,7 @@ public final class ScratchServer: Sendable {
             "-c", "listen_addresses=\(password == nil ? "" : "127.0.0.1")",
             "-c", "unix_socket_directories=\(directory)", "-c", "fsync=off", "-c", "synchronous_commit=off",
             "-c", "full_page_writes=off",
-        ]
+        ] + settings.sorted { $0.key < $1.key }.flatMap { ["-c", "\($0.key)=\($0.value)"] }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log

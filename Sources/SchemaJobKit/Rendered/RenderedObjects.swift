@@ -101,6 +101,8 @@ public struct ObjectMetadata: Decodable, Sendable {
 public struct WorkloadSpec: Decodable, Sendable {
     public var template: PodTemplate?
     public var podFailurePolicy: PodFailurePolicy?
+    /// A Job's: how many failed pods the Job controller replaces before the Job fails.
+    public var backoffLimit: Int?
 }
 
 public struct PodTemplate: Decodable, Sendable {

@@ -32,7 +32,8 @@ final class PostgresServer: Sendable, CustomStringConvertible {
     }
 
     /// Initialises and starts a server; on any failure nothing is left running or on disk.
-    static func start() throws -> PostgresServer {
+    /// `settings` for a test that needs a server of its own (a small `max_connections`).
+    static func start(settings: [String: String] = [:]) throws -> PostgresServer {
         let binaries = try serverBinaries()
         guard getuid() != 0 || getpwnam("postgres") != nil else {
             throw HarnessError("no 'postgres' user on this machine: install Debian's postgresql package (scripts/test does)")
@@ -40,7 +41,7 @@ final class PostgresServer: Sendable, CustomStringConvertible {
         let password = "pw-\(UUID().uuidString.prefix(8))"
         let scratch: ScratchServer
         do {
-            scratch = try ScratchServer.start(binaries: binaries, password: password)
+            scratch = try ScratchServer.start(binaries: binaries, password: password, settings: settings)
         } catch {
             throw HarnessError("\(installationDescription): \(error)")
         }
