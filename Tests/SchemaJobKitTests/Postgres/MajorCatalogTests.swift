@@ -86,6 +86,54 @@ extension AgainstPostgreSQL {
             #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
         }
 
+        /// The same features through `test --from`: a file that already ran gains the
+        /// feature inside its `CREATE TABLE IF NOT EXISTS`, so the upgrade lacks what a fresh
+        /// install has; `test --from` finds exactly that one difference, writes the fix,
+        /// and with the fix the upgrade equals a fresh install. On an older major the server
+        /// refuses the feature's SQL, so the test attempts nothing else there.
+        static func eighteenOnlyUpgrade(old: String, new: String, object: String, fix: String) throws {
+            let server = try #require(PostgresServer.current)
+            let major = try PostgresServer.major
+            guard major >= 18 else {
+                let scratch = try server.createDatabase()
+                #expect(throws: HarnessError.self, "PostgreSQL \(major) has no such thing: nothing is attempted") {
+                    try scratch.sql(new)
+                }
+                return
+            }
+            let directory = try TemporaryDirectory(prefix: "schemajob-major-upgrade")
+            for (state, sql) in [("old", old), ("new", new)] {
+                try FileManager.default.createDirectory(atPath: "\(directory.path)/\(state)/schema", withIntermediateDirectories: true)
+                try Data(sql.utf8).write(to: URL(fileURLWithPath: "\(directory.path)/\(state)/schema/001_feature.sql"))
+            }
+            let arguments = ["test", "--database", directory.path + "/new", "--from", directory.path + "/old", "--dsn", try ProveCommandTests.dsn()]
+            let result = try SchemaJobExecutable.run(
+                arguments + ["--fix-file", directory.path + "/new/schema"], environment: ProveCommandTests.environment)
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            let differences = result.stdout.split(separator: "\n").filter { $0.hasSuffix("[upgrade-differs]") }
+            #expect(differences.count == 1 && differences[0].contains(object), "one difference, \(object), on \(PostgresServer.installationDescription): \(result.stdout)")
+            #expect(result.stdout.contains(fix), "\(result.stdout)")
+            #expect(result.stderr.contains("test: wrote the proven fix to "), "\(result.stdout)\(result.stderr)")
+            let again = try SchemaJobExecutable.run(arguments, environment: ProveCommandTests.environment)
+            #expect(again.status == 0, "with the fix the upgrade equals a fresh install: \(again.stdout)\(again.stderr)")
+        }
+
+        @Test func aVirtualGeneratedColumnAddedToATableThatRanIsFoundByTestFromAndItsFixIsProvenOn18() throws {
+            try Self.eighteenOnlyUpgrade(
+                old: "CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, price int);\n",
+                new: "CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, price int,\n    doubled int GENERATED ALWAYS AS (price * 2) VIRTUAL);\n",
+                object: "items.doubled",
+                fix: "ALTER TABLE items ADD COLUMN IF NOT EXISTS doubled integer GENERATED ALWAYS AS ((price * 2)) VIRTUAL;")
+        }
+
+        @Test func aNotEnforcedCheckAddedToATableThatRanIsFoundByTestFromAndItsFixIsProvenOn18() throws {
+            try Self.eighteenOnlyUpgrade(
+                old: "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, quantity int);\n",
+                new: "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, quantity int,\n    CONSTRAINT quantity_positive CHECK (quantity > 0) NOT ENFORCED);\n",
+                object: "orders.quantity_positive",
+                fix: "CHECK ((quantity > 0)) NOT ENFORCED")
+        }
+
         @Test func aNotEnforcedCheckThatIsEnforcedLiveIsOneFindingAndItsFixIsProvenOn18() throws {
             try Self.eighteenOnly(
                 "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, quantity int,\n    CONSTRAINT quantity_positive CHECK (quantity > 0) NOT ENFORCED);\n",
