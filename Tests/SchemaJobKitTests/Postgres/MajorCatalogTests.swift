@@ -41,6 +41,18 @@ extension AgainstPostgreSQL {
             #expect(result.stderr.contains("drift: wrote 1 fix to "), "\(result.stderr)")
         }
 
+        /// Whether the server has a PostgreSQL 18 feature: on an older major it must refuse
+        /// the feature's SQL, and the caller attempts nothing more.
+        static func hasEighteensFeature(_ sql: String) throws -> Bool {
+            let major = try PostgresServer.major
+            if major >= 18 { return true }
+            let scratch = try #require(PostgresServer.current).createDatabase()
+            #expect(throws: HarnessError.self, "PostgreSQL \(major) has no such thing: nothing is attempted") {
+                try scratch.sql(sql)
+            }
+            return false
+        }
+
         /// A PostgreSQL 18 feature: the files declare it, the live database lost or
         /// changed it, and drift finds exactly that, writes a fix, and the fix is proven
         /// (deployed, drift finds nothing). On an older major the server refuses the
@@ -49,14 +61,7 @@ extension AgainstPostgreSQL {
             _ declared: String, live change: String, finding: String, fix: String, setup: String? = nil
         ) throws {
             let server = try #require(PostgresServer.current)
-            let major = try PostgresServer.major
-            guard major >= 18 else {
-                let scratch = try server.createDatabase()
-                #expect(throws: HarnessError.self, "PostgreSQL \(major) has no such thing: nothing is attempted") {
-                    try scratch.sql(declared)
-                }
-                return
-            }
+            guard try Self.hasEighteensFeature(declared) else { return }
             let directory = try TemporaryDirectory(prefix: "schemajob-major")
             let files = directory.path + "/database"
             try FileManager.default.createDirectory(atPath: files + "/schema", withIntermediateDirectories: true)
@@ -92,15 +97,7 @@ extension AgainstPostgreSQL {
         /// and with the fix the upgrade equals a fresh install. On an older major the server
         /// refuses the feature's SQL, so the test attempts nothing else there.
         static func eighteenOnlyUpgrade(old: String, new: String, object: String, fix: String) throws {
-            let server = try #require(PostgresServer.current)
-            let major = try PostgresServer.major
-            guard major >= 18 else {
-                let scratch = try server.createDatabase()
-                #expect(throws: HarnessError.self, "PostgreSQL \(major) has no such thing: nothing is attempted") {
-                    try scratch.sql(new)
-                }
-                return
-            }
+            guard try Self.hasEighteensFeature(new) else { return }
             let directory = try TemporaryDirectory(prefix: "schemajob-major-upgrade")
             for (state, sql) in [("old", old), ("new", new)] {
                 try FileManager.default.createDirectory(atPath: "\(directory.path)/\(state)/schema", withIntermediateDirectories: true)
