@@ -52,10 +52,10 @@ extension AgainstPostgreSQL {
                 run.steps.append("\(name): exit \(result.exitCode)\n\(output)")
             }
             record("wait-for-postgres", try await job.run("wait-for-postgres", environment: environment))
-            record("gate before", try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], environment: environment))
+            record("gate before", try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], environment: environment))
             record("migrate", try await job.run("migrate", environment: environment))
             record("migrate again", try await job.run("migrate", environment: environment))
-            record("gate after", try await job.run("wait-for-schema", of: "Deployment", arguments: ["--once"], environment: environment))
+            record("gate after", try await job.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], environment: environment))
             run.schema = try database.schemaDump()
             return run
         }
