@@ -43,7 +43,7 @@ struct Psql: Sendable {
             if real.lastPathComponent == "pg_wrapper", let client = newestClient() { return Psql(executable: client) }
             return Psql(executable: candidate)
         }
-        return (newestClient() ?? ScratchServer.findBinaries(path: "").map { $0 + "/psql" }).map(Psql.init)
+        return newestClient().map(Psql.init)
     }
 
     /// Runs `input` in one session with `environment` (libpq's variables included: the

@@ -40,22 +40,6 @@ public final class ScratchServer: Sendable {
         self.settings = settings
     }
 
-    /// Where the server's programs are: the directory of `initdb` on `PATH` (links
-    /// followed) when `pg_isready` is beside it, else the
-    /// newest `/usr/lib/postgresql/<version>/bin` that has it (Debian keeps it there,
-    /// off `PATH`); nil when neither has it.
-    public static func findBinaries(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
-        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            let initdb = "\(directory)/initdb"
-            guard FileManager.default.isExecutableFile(atPath: initdb) else { continue }
-            // A symbolic link on PATH (/usr/local/bin/initdb) leads to the real directory,
-            // which also holds postgres, pg_isready and psql.
-            let real = URL(fileURLWithPath: initdb).resolvingSymlinksInPath().deletingLastPathComponent().path
-            if FileManager.default.isExecutableFile(atPath: real + "/pg_isready") { return real }
-        }
-        return newestInstalled(having: ["initdb"])
-    }
-
     /// The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout) holding `programs`.
     static func newestInstalled(having programs: [String]) -> String? {
         let base = "/usr/lib/postgresql"
