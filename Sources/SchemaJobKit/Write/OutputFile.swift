@@ -95,12 +95,13 @@ public enum OutputFile {
                 }
                 let directory = (current as NSString).deletingLastPathComponent
                 current = target.hasPrefix("/") || directory.isEmpty ? target : directory.appendingSlash + target
-            case S_IFDIR:
-                throw InputError(SourceLocation(path: path), "cannot write: \(current == path ? "" : current + " is ")a directory, not a file; name a file")
-            case S_IFBLK:
-                throw InputError(SourceLocation(path: path), "cannot write: \(current == path ? "" : current + " is ")a block device; name a file")
             default:
-                throw InputError(SourceLocation(path: path), "cannot write: \(current == path ? "" : current + " is ")a socket; name a file")
+                let what = switch status.st_mode & S_IFMT {
+                case S_IFDIR: "a directory, not a file"
+                case S_IFBLK: "a block device"
+                default: "a socket"
+                }
+                throw InputError(SourceLocation(path: path), "cannot write: \(current == path ? "" : current + " is ")\(what); name a file")
             }
         }
         throw InputError(SourceLocation(path: path), "cannot write: too many levels of symbolic links")
