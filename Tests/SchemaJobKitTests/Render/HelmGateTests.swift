@@ -96,15 +96,32 @@ import Yams
             return result.stdout
         }
 
-        /// The commands docs/gating.md gives, for this Helm.
+        /// The commands docs/gating.md gives, for this Helm (`theDocsShowTheCommandsTheseTestsRun`).
         func gated(_ extra: String = "", arguments: String = HelmGateTests.arguments) throws -> SchemaJobExecutable.Result {
-            let renderer = helm == .helm4 ? "--post-renderer schemajob-gate" : "--post-renderer schemajob --post-renderer-args gate"
-            return try shell("helm template gpu-dev ./gpu-dev-server --set databaseMigration.enabled=false\(extra) \(renderer) \(arguments)")
+            try shell(HelmGateTests.template(helm, extra, arguments: arguments))
         }
     }
 
     static let arguments = "--post-renderer-args --config --post-renderer-args gpu-dev-server/schemajob.yaml "
         + "--post-renderer-args --database --post-renderer-args gpu-dev-server/database"
+
+    /// `helm template` through the gate: Helm 3 runs the executable, Helm 4 the plugin.
+    static func template(_ helm: Helm, _ extra: String = "", arguments: String = HelmGateTests.arguments) -> String {
+        let renderer = helm == .helm4 ? "--post-renderer schemajob-gate" : "--post-renderer schemajob --post-renderer-args gate"
+        return "helm template gpu-dev ./gpu-dev-server --set databaseMigration.enabled=false\(extra) \(renderer) \(arguments)"
+    }
+
+    /// docs/gating.md shows the commands these tests run, word for word: its shell lines
+    /// with their `\` continuations joined and runs of spaces made one.
+    @Test func theDocsShowTheCommandsTheseTestsRun() throws {
+        let page = try String(contentsOfFile: Repository.root + "/docs/gating.md", encoding: .utf8)
+        let commands = page.replacingOccurrences(of: "\\\n", with: " ")
+            .split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        for command in Helm.allCases.map({ Self.template($0) }) + ["helm plugin install <this repository>/integrations/helm/schemajob-gate"] {
+            let shown = commands.contains(command)
+            #expect(shown, "docs/gating.md does not show, word for word, the command the tests run: `\(command)`")
+        }
+    }
 
     // MARK: Reading a stream back
 
