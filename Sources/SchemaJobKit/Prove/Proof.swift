@@ -171,7 +171,7 @@ public enum Proof {
         }
 
         /// The Job's `migrate` container, pointed at `database`. Always with re-apply: the
-        /// Job skips a hash its ledger already holds, and the proof is precisely that
+        /// Job skips a hash that is its ledger's newest run, and the proof is precisely that
         /// running the files again changes nothing. Without `wait-for-postgres`: the
         /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
