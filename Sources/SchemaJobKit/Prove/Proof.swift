@@ -170,6 +170,15 @@ public enum Proof {
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }
 
+        /// A fresh install's snapshot: `known` (the idempotence proof's first run), else one
+        /// made now on an empty database; nil when the set fails there (already a finding).
+        func freshInstall(_ rendering: Rendering, known: CatalogSnapshot?) throws -> CatalogSnapshot? {
+            if let known { return known }
+            let database = try database()
+            guard try apply(rendering, to: database).outcome == .done else { return nil }
+            return try snapshot(database)
+        }
+
         /// The Job's `migrate` container, pointed at `database`. Always with re-apply: the
         /// Job skips a hash that is its ledger's newest run, and the proof is precisely that
         /// running the files again changes nothing. Without `wait-for-postgres`: the
@@ -303,12 +312,8 @@ public enum Proof {
             report.findings.append(finding)
             return
         }
-        var fresh = fresh
-        if fresh == nil {
-            let database = try session.database()
-            guard try session.apply(rendering, to: database).outcome == .done else { return }
-            fresh = try session.snapshot(database)
-        }
+        let fresh = try session.freshInstall(rendering, known: fresh)
+        guard fresh != nil else { return }
         let actual = try session.snapshot(upgraded)
         let changes = fresh!.changes(to: actual)
         guard !changes.isEmpty else {

@@ -58,13 +58,8 @@ extension Proof {
             report.findings.sort(by: precedes)
             return
         }
-        var fresh = fresh
-        if fresh == nil {
-            let empty = try session.database()
-            guard try session.apply(rendering, to: empty).outcome == .done else { return }
-            fresh = try session.snapshot(empty)
-        }
-        let differences = fresh!.changes(to: rolledForward)
+        guard let fresh = try session.freshInstall(rendering, known: fresh) else { return }
+        let differences = fresh.changes(to: rolledForward)
         let count = putBack.isEmpty ? "nothing" : putBack.count == 1 ? "1 object" : "\(putBack.count) objects"
         guard !differences.isEmpty else {
             report.proven.append(
