@@ -48,7 +48,7 @@ struct TestCommand: ParsableCommand {
               schemajob test
               schemajob test --from origin/main
               schemajob test --from origin/main --fix-file database/schema
-              schemajob test --rollback origin/main      # the release now running, rolled back to
+              schemajob test --rollback origin/main  # roll back to main, then forward
               schemajob test --dsn 'postgresql://postgres@localhost:5432/postgres' --format github
             """
     )
