@@ -87,8 +87,15 @@ public enum ProofKind: String, Sendable, CaseIterable {
     case notIdempotent = "not-idempotent"
     /// An upgraded database differs from a fresh install of the same files.
     case upgradeDiffers = "upgrade-differs"
-    /// The set failed outright: on an empty database, or as the next deploy.
+    /// The set failed outright: on an empty database, or as the next deploy (or, with
+    /// `--rollback`, as the rollback or the roll forward after it).
     case sqlFailed = "sql-failed"
+    /// `test --rollback`: what the earlier set's migration puts back on the upgraded
+    /// database (a function body, a default, a fixture row; a warning).
+    case rollbackPutsBack = "rollback-puts-back"
+    /// `test --rollback`: this set, run again after the rollback, leaves the database
+    /// other than a fresh install.
+    case rollForwardDiffers = "roll-forward-differs"
     /// drift: the files declare it and the live database lacks it.
     case missingInLive = "missing-in-live"
     /// drift: both have it, with different attributes (type, default, body, ...).

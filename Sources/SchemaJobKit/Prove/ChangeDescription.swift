@@ -81,7 +81,7 @@ struct ChangeDescription {
             .joined(separator: "; ")
     }
 
-    private func shownValue(_ value: String, of field: KeyPath<ColumnState, String>) -> String {
+    func shownValue(_ value: String, of field: KeyPath<ColumnState, String>) -> String {
         if value.isEmpty { return field == \.notNull ? "NULL allowed" : "none" }
         return field == \.comment ? MigrationScript.sqlLiteral(value) : value
     }

@@ -6,6 +6,8 @@ public struct ProofRequest: Sendable {
     public var databaseDirectory: String
     /// An earlier `database/`: a directory or a git revision (`--from`).
     public var from: String?
+    /// The release a rollback goes back to: a directory or a git revision (`--rollback`).
+    public var rollback: String?
     public var dsn: String?
     /// SQL run first in every scratch database; nil: pgmq, or schemajob's stand-in for it.
     public var setupFile: String?
@@ -45,6 +47,9 @@ public enum Proof {
     public static func run(_ request: ProofRequest, progress: (String) -> Void) throws -> ProofReport {
         let current = try DatabaseReader.read(directory: request.databaseDirectory)
         let earlier = try request.from.map { try EarlierDatabase.read($0, directory: request.databaseDirectory) }
+        let rollback = try request.rollback.map {
+            try EarlierDatabase.read($0, directory: request.databaseDirectory, option: "--rollback")
+        }
         var setup: String?
         if let path = request.setupFile {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -55,6 +60,7 @@ public enum Proof {
         let renderRequest = RenderRequest(databaseDirectory: request.databaseDirectory)
         let rendering = try SchemaJob.render(current, settingsAndTemplatesOf: renderRequest)
         let earlierRendering = try earlier.map { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
+        let rollbackRendering = try rollback.map { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
 
         let server = try ProofServer.open(
             dsn: request.dsn, environment: request.environment, version: ProofServer.Version(choice: request.postgres))
@@ -72,6 +78,11 @@ public enum Proof {
                 from: earlier, rendering: earlierRendering, to: current, rendering: rendering, shown: from,
                 fresh: fresh, session: session, into: &report
             ) { try SchemaJob.render($0, settingsAndTemplatesOf: renderRequest) }
+        }
+        if let rollback, let rollbackRendering, let shown = request.rollback {
+            try proveRollback(
+                to: rollback, rendering: rollbackRendering, from: current, rendering: rendering, shown: shown,
+                fresh: fresh, session: session, into: &report)
         }
         if let path = request.fixFile {
             try writeFix(report.fix, to: path, progress: progress)
@@ -159,8 +170,17 @@ public enum Proof {
             return CatalogSnapshot(records: CatalogSnapshot.records(in: result.stdout))
         }
 
+        /// A fresh install's snapshot: `known` (the idempotence proof's first run), else one
+        /// made now on an empty database; nil when the set fails there (already a finding).
+        func freshInstall(_ rendering: Rendering, known: CatalogSnapshot?) throws -> CatalogSnapshot? {
+            if let known { return known }
+            let database = try database()
+            guard try apply(rendering, to: database).outcome == .done else { return nil }
+            return try snapshot(database)
+        }
+
         /// The Job's `migrate` container, pointed at `database`. Always with re-apply: the
-        /// Job skips a hash its ledger already holds, and the proof is precisely that
+        /// Job skips a hash that is its ledger's newest run, and the proof is precisely that
         /// running the files again changes nothing. Without `wait-for-postgres`: the
         /// server has answered this proof's own queries a moment before.
         func apply(_ rendering: Rendering, to database: String) throws -> LocalMigration.Report {
@@ -292,12 +312,8 @@ public enum Proof {
             report.findings.append(finding)
             return
         }
-        var fresh = fresh
-        if fresh == nil {
-            let database = try session.database()
-            guard try session.apply(rendering, to: database).outcome == .done else { return }
-            fresh = try session.snapshot(database)
-        }
+        let fresh = try session.freshInstall(rendering, known: fresh)
+        guard fresh != nil else { return }
         let actual = try session.snapshot(upgraded)
         let changes = fresh!.changes(to: actual)
         guard !changes.isEmpty else {

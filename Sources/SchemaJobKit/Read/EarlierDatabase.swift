@@ -6,16 +6,17 @@ public enum EarlierDatabase {
     /// Reads `reference` as a directory when one exists at that path, otherwise as a git
     /// revision of the repository around `directory` (`origin/main`, `v1.4`, a commit):
     /// the tree at `<revision>:<directory>` is read as it was at that revision.
-    /// Messages name files as `<revision>:<directory>/schema/001_x.sql`.
-    public static func read(_ reference: String, directory: String) throws -> MigrationSet {
+    /// Messages name files as `<revision>:<directory>/schema/001_x.sql`, and a revision
+    /// that is not one as `<option> <revision>` (`--from`, `--rollback`).
+    public static func read(_ reference: String, directory: String, option: String = "--from") throws -> MigrationSet {
         if DatabaseReader.isDirectory(reference) {
             return try DatabaseReader.read(directory: reference)
         }
-        return try read(revision: reference, directory: directory)
+        return try read(revision: reference, directory: directory, option: option)
     }
 
-    public static func read(revision: String, directory: String) throws -> MigrationSet {
-        let place = SourceLocation(path: "--from \(revision)")
+    public static func read(revision: String, directory: String, option: String = "--from") throws -> MigrationSet {
+        let place = SourceLocation(path: "\(option) \(revision)")
         guard !revision.hasPrefix("-"), !revision.contains(":") else {
             throw InputError(place, "not a directory, and not a git revision")
         }
@@ -48,11 +49,18 @@ public enum EarlierDatabase {
         guard untar.status == 0 else {
             throw InputError(place, "cannot unpack \(directory) at \(revision): \(untar.errors)")
         }
-        var set = try DatabaseReader.read(directory: extracted)
         // Messages name the revision, never the scratch directory, which is gone by then.
         let shown = "\(revision):\(directory)"
         func rename(_ path: String) -> String {
             path.hasPrefix(extracted) ? shown + path.dropFirst(extracted.count) : path
+        }
+        var set: MigrationSet
+        do {
+            set = try DatabaseReader.read(directory: extracted)
+        } catch var error as InputError {
+            // A tree without schema/ (a directory that is no database/ at that revision).
+            error.location.path = rename(error.location.path)
+            throw error
         }
         set.directory = shown
         set.ignoredEntries = set.ignoredEntries.map(rename)

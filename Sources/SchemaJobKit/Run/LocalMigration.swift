@@ -23,7 +23,7 @@ public enum LocalMigration {
     }
 
     /// Runs the Job's `wait-for-postgres`, then `migrate`. `reapply` applies the files even
-    /// when the ledger already holds this hash (what `job.reapply: always` does in the Job,
+    /// when this hash is the ledger's newest run (what `job.reapply: always` does in the Job,
     /// without changing the hash the ledger records). A nil `waitSeconds` leaves the wait
     /// out, for a caller that has just reached the server itself (`test`, three runs in a
     /// row); `migrate` still exits 75 when it cannot connect.

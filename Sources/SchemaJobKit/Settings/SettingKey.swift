@@ -91,7 +91,7 @@ public struct SettingKey: Sendable {
         SettingKey(key: "job.activeDeadlineSeconds", kind: .integer(1...86_400), defaultValue: .integer(1800), reachesJob: true,
                    summary: "seconds the Job may run in all, retries included"),
         SettingKey(key: "job.reapply", kind: .choice(["if-changed", "always"]), defaultValue: .string("if-changed"), reachesJob: true,
-                   summary: "if-changed: a hash the ledger already holds (with every required table) is not applied again; always: apply it anyway"),
+                   summary: "if-changed: a hash that is the ledger's newest run (with every required table) is not applied again, one that ran before another set is; always: apply it anyway"),
         SettingKey(key: "job.lockTimeoutMilliseconds", kind: .integer(10...60_000), defaultValue: .integer(500), reachesJob: true,
                    summary: "longest lock wait of one attempt (attempts wait 100, 200, 400 ms, … up to this)"),
         SettingKey(key: "job.lockRetrySeconds", kind: .integer(0...3600), defaultValue: .integer(30), reachesJob: true,

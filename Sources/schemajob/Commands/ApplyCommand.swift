@@ -17,10 +17,12 @@ struct ApplyCommand: ParsableCommand {
             string) is taken apart into PG* variables and the password file: psql never gets \
             it as an argument, and no message prints the password.
 
-            A hash the ledger (schemajob.runs) already holds, with every required table \
-            present, is not applied again: the run says so and exits 0 without taking a \
-            table lock. --reapply applies the files anyway (job.reapply: always does the \
-            same in the Job), to repair a database that drifted.
+            A hash that is the newest run in the ledger (schemajob.runs), with every \
+            required table present, is not applied again: the run says so and exits 0 \
+            without taking a table lock. A hash that ran before another set did (a \
+            rollback, then this roll forward) is applied again, and the log says which set \
+            ran after it (docs/rollbacks.md). --reapply applies the files in every case \
+            (job.reapply: always does the same in the Job), to repair a database that drifted.
 
             Lock waits are short (100 ms, doubling up to job.lockTimeoutMilliseconds) and \
             a timed-out attempt rolls back and runs again after a pause, for \
@@ -45,7 +47,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for PostgreSQL to accept connections.", valueName: "seconds"))
     var wait: Int = 30
 
-    @Flag(help: "Apply the files even when the ledger already holds this hash.")
+    @Flag(help: "Apply the files even when this hash is the ledger's newest run.")
     var reapply = false
 
     @OptionGroup var strictness: StrictOption

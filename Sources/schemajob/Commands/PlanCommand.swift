@@ -8,8 +8,8 @@ struct PlanCommand: ParsableCommand {
         abstract: "Run the next deploy on a copy of the live database first: what changes, which locks, whether it fails.",
         discussion: """
             Reads the live database (--dsn, else libpq's PG* variables, else the settings) \
-            read-only, as application_name schemajob-plan. When its ledger already holds \
-            this hash, the Job will skip: nothing to do, exit 0. Otherwise it copies the \
+            read-only, as application_name schemajob-plan. When this hash is its \
+            ledger's newest run, the Job will skip: nothing to do, exit 0. Otherwise it copies the \
             live schema with pg_dump --schema-only (the installed one of the server's major \
             or the nearest newer; refused when older than the server; --pg-dump PATH names \
             another), the ledger, and at most 10000 rows of each table the fixtures write, \

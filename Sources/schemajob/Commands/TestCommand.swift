@@ -20,6 +20,13 @@ struct TestCommand: ParsableCommand {
             --fix-file PATH writes it, atomically and only when proven, to PATH (a directory: \
             as the file numbered after its last one).
 
+            With --rollback REV (a directory, or a git revision), it proves a rollback to the \
+            release REV and the roll forward after it: on a database REV installed and this set \
+            upgraded, REV's migration runs again, as a rollback's Job runs it, and must succeed; \
+            what it puts back (function bodies, view definitions, defaults, fixture rows) is \
+            printed as warnings, object by object, old → new, at REV's statement; then this set \
+            runs again and must give a fresh install's schema and rows (docs/rollbacks.md).
+
             The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
             created there), else a throwaway PostgreSQL started for this run: --postgres-bin DIR, \
             else the newest major installed (initdb on PATH or under /usr/lib/postgresql/*/bin); \
@@ -33,12 +40,15 @@ struct TestCommand: ParsableCommand {
             is cancelled after --statement-timeout seconds, and a scratch database that grows past \
             --max-database-size MiB ends the run (docs/security.md).
 
-            Exit codes: 0 proven; 1 not idempotent, upgrade differs, or the SQL failed; 2 could not run.
+            Exit codes: 0 proven (warnings may be printed); 1 not idempotent, upgrade differs, the roll \
+            forward after a rollback differs, or the SQL failed; 2 could not run (a --from or \
+            --rollback that is no directory or revision holding database/, among others).
 
             Examples:
               schemajob test
               schemajob test --from origin/main
               schemajob test --from origin/main --fix-file database/schema
+              schemajob test --rollback origin/main  # roll back to main, then forward
               schemajob test --dsn 'postgresql://postgres@localhost:5432/postgres' --format github
             """
     )
@@ -47,6 +57,9 @@ struct TestCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("An earlier database/: a directory or a git revision.", valueName: "dir|rev"))
     var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("The release a rollback returns to: a directory or a git revision.", valueName: "dir|rev"))
+    var rollback: String?
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -78,6 +91,7 @@ struct TestCommand: ParsableCommand {
             databaseDirectory: databaseOptions.database, from: from, dsn: connection.dsn, setupFile: setup,
             fixFile: fixFile)
         request.postgres = postgres.choice
+        request.rollback = rollback
         request.bounds = ScratchBounds(statementTimeoutSeconds: statementTimeout, maximumDatabaseMegabytes: maxDatabaseSize)
         // Ctrl-C or a CI timeout: drop the scratch databases and stop the server first.
         let handlers = ScratchCleanup.install()
