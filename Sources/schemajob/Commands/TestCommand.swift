@@ -18,7 +18,11 @@ struct TestCommand: ParsableCommand {
             statement to put in a new file. The upgrade's fix is one script, tried on a copy of \
             the upgraded database before it is called a fix (see docs/upgrade-fixes.md); \
             --fix-file PATH writes it, atomically and only when proven, to PATH (a directory: \
-            as the file numbered after its last one).
+            as the file numbered after its last one). With --from it also proves that the \
+            earlier release keeps running on the upgraded database: what the earlier set's \
+            install has (tables, columns, functions, views, enum values, sequences) is still \
+            there in a type it reads and writes; a statement marked \
+            `-- schemajob:contract <reason>` breaks it on purpose, as a warning (docs/proving.md).
 
             The server: the one --dsn or libpq's PG* variables name (only scratch databases are \
             created there), else a throwaway PostgreSQL started for this run: --postgres-bin DIR, \
@@ -33,7 +37,7 @@ struct TestCommand: ParsableCommand {
             is cancelled after --statement-timeout seconds, and a scratch database that grows past \
             --max-database-size MiB ends the run (docs/security.md).
 
-            Exit codes: 0 proven; 1 not idempotent, upgrade differs, or the SQL failed; 2 could not run.
+            Exit codes: 0 proven (warnings only); 1 not idempotent, upgrade differs, the earlier release breaks, or the SQL failed; 2 could not run.
 
             Examples:
               schemajob test
