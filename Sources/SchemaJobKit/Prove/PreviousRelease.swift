@@ -235,7 +235,7 @@ enum PreviousRelease {
             } else {
                 report.findings.append(Finding(
                     .breaksPreviousRelease, at: location, object: item.object,
-                    "\(item.message) (the release for \(shown) runs on this database during the rollout, and again after a rollback); expand/contract: keep it until no running release uses it, or mark this statement -- schemajob:contract <reason>"))
+                    "\(item.message) (the release for \(shown), during the rollout and after a rollback); keep it until no running release uses it (expand/contract), or mark the statement -- schemajob:contract <reason>"))
             }
         }
         for marker in markers where !used.contains(marker.statement) {
@@ -244,6 +244,7 @@ enum PreviousRelease {
                 "-- schemajob:contract marks a statement that breaks nothing the release for \(shown) uses (\(marker.reason)); move the marker to the statement that does, or remove it",
                 severity: .warning))
         }
+        report.findings.sort(by: Proof.precedes)
         if !report.findings.contains(where: { $0.rule == .proof(.breaksPreviousRelease) }) {
             report.proven.append(used.isEmpty
                 ? "the release for \(shown) keeps running on the upgraded database (its tables, columns, functions, views, enum values and sequences are all there, none narrowed; \(cost()))"
