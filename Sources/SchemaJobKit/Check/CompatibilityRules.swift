@@ -55,13 +55,7 @@ extension StatementRules {
     }
 
     mutating func checkCompatibleAlter(_ view: StatementView, _ report: Report) {
-        var index = 1
-        var object = view.keyword(index) ?? ""
-        index += 1
-        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
-            object += " " + view.keyword(index)!
-            index += 1
-        }
+        var (object, index) = Self.alteredObject(view)
         if view.matches(index, "IF", "EXISTS") { index += 2 }
         if view.isKeyword(index, "ONLY") { index += 1 }
         guard let name = view.qualifiedName(index) else { return }

@@ -337,18 +337,24 @@ struct StatementRules {
 
     static let constraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"]
 
+    /// `ALTER <object> …`: the object (`TABLE`, `FOREIGN TABLE`, `MATERIALIZED VIEW`, …)
+    /// and the index of the word after it.
+    static func alteredObject(_ view: StatementView) -> (object: String, next: Int) {
+        var object = view.keyword(1) ?? ""
+        var index = 2
+        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
+            object += " " + view.keyword(index)!
+            index += 1
+        }
+        return (object, index)
+    }
+
     mutating func checkAlter(_ view: StatementView, runsEveryTime: Bool = true, _ report: Report) {
         if view.isKeyword(1, "SYSTEM") {
             report(.nonTransactional, 0, "ALTER SYSTEM cannot run inside a transaction block")
             return
         }
-        var index = 1
-        var object = view.keyword(index) ?? ""
-        index += 1
-        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
-            object += " " + view.keyword(index)!
-            index += 1
-        }
+        var (object, index) = Self.alteredObject(view)
         let ifExists = view.matches(index, "IF", "EXISTS")
         if ifExists { index += 2 }
         if view.isKeyword(index, "ONLY") { index += 1 }
