@@ -58,6 +58,10 @@ enum PreviousRelease {
             if subject.kind == .enumValue {
                 return "removed (or renamed): the previous release still writes it"
             }
+            // A trigger's function is called by its trigger, never by the application.
+            if subject.kind == .function, ["trigger", "event_trigger"].contains(returns(before.first ?? "")) {
+                return nil
+            }
             if subject.kind == .function, let other = otherSignature(of: subject.name, in: upgraded) {
                 return "its signature changed (now \(ChangeDescription.shown(other))): the previous release still calls the old one"
             }
