@@ -53,14 +53,14 @@ public struct ProofReport: Sendable {
         self.unprovenFixes = unprovenFixes
     }
 
-    /// Warnings (a contract step, a marker on a statement that breaks nothing) inform.
+    /// No error among the findings: warnings (a contract step, a marker on a statement that breaks nothing) inform.
     public var isProven: Bool { !findings.contains(where: \.isError) }
 
     /// The line for stderr at the end.
     public var summary: String {
         if isProven {
-            let warnings = findings.count == 1 ? "1 warning" : "\(findings.count) warnings"
-            return "test: proven" + (findings.isEmpty ? "" : " (\(warnings))") + ": " + proven.joined(separator: "; ")
+            let warnings = findings.count == 1 ? " (1 warning)" : findings.isEmpty ? "" : " (\(findings.count) warnings)"
+            return "test: proven: " + proven.joined(separator: "; ") + warnings
         }
         let count = findings.count == 1 ? "1 finding" : "\(findings.count) findings"
         return "test: not proven: \(count)" + (proven.isEmpty ? "" : " (proven: " + proven.joined(separator: "; ") + ")")
