@@ -132,7 +132,9 @@ class Server:
     """A throwaway PostgreSQL like the tests' harness: run as `postgres` (the server
     refuses root), a unix socket with trust in a fresh directory under /tmp."""
 
-    def __init__(self):
+    def __init__(self, settings=()):
+        """`settings`: more `-c name=value` for the server (a large set in one transaction
+        needs more max_locks_per_transaction)."""
         binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
         if not binaries:
             sys.exit("bench: no PostgreSQL server (apt-get install postgresql; scripts/test does it)")
@@ -154,7 +156,8 @@ class Server:
         self.process = subprocess.Popen(
             self.prefix + [self.binaries + "/postgres", "-D", data, "-p", str(self.port), "-c", "listen_addresses=",
                            "-c", f"unix_socket_directories={self.directory}", "-c", "fsync=off",
-                           "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+                           "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            + [argument for setting in settings for argument in ("-c", setting)],
             stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         for _ in range(300):
             if subprocess.run([self.binaries + "/pg_isready", "-q", "-h", self.directory, "-p", str(self.port)]).returncode == 0:

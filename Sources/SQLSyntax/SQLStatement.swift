@@ -17,6 +17,9 @@ public struct SQLStatement: Sendable {
     }
     /// `tokens` without a copy; its indices are those of the list it was cut from.
     package var tokenSlice: ArraySlice<SQLToken> { source[range] }
+    /// The tokens after it in the list it was cut from: the next statement's, or the
+    /// comments after the last `;` of a file, which belong to no statement.
+    package var following: ArraySlice<SQLToken> { source[range.upperBound...] }
     /// Where its first significant token starts.
     public var line: Int
     public var column: Int

@@ -142,10 +142,12 @@ public enum SchemaJob {
         let analysis = MigrationAnalysis(inputs.set)
         // No rendering, and so no run, of a file that can reach outside the database.
         try RunSafety.requireNone(RunSafety.refusals(analysis))
+        let contracts = analysis.contracts
+        try ContractMarker.requireReasons(contracts)
         let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
         let tables = analysis.requiredTables
         let manifests = try ManifestBuilder.build(
-            plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables)
+            plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables, contracts: contracts)
         return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan, manifests: manifests,
                          migrationScript: script, requiredTables: tables)
     }

@@ -12,7 +12,9 @@ public enum ManifestBuilder {
     /// `migrationScript` is `MigrationScript.render(plan:templates:analysis:)`, made once by
     /// the caller, which keeps it for `schemajob script`; `requiredTables` is the set's
     /// (`MigrationAnalysis.requiredTables`).
-    public static func build(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String]) throws -> [Manifest] {
+    /// `contracts` are the set's contract steps (`ContractMarker`), listed on the Job.
+    public static func build(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String],
+                             contracts: [ContractMarker] = []) throws -> [Manifest] {
         let values = values(plan: plan, requiredTables: requiredTables)
 
         let scripts = ConfigMapPlan(
@@ -47,6 +49,7 @@ public enum ManifestBuilder {
             if name == TemplateSet.job {
                 try addMetadata(to: &manifest, from: plan.settings, labels: "job.labels", annotations: "job.annotations",
                                 template: templates.displayPath(name))
+                addContracts(contracts, to: &manifest)
             }
             manifests.append(manifest)
         }
@@ -110,6 +113,18 @@ public enum ManifestBuilder {
             }
             metadata[field] = .mapping(mapping)
         }
+        manifest.node = manifest.node.replacing(at: ["metadata"], with: .mapping(metadata))
+    }
+
+    /// `schemajob/contract` on the Job: the statements meant to break the previous
+    /// release, with their reasons, so the manifest diff a reviewer reads shows them.
+    static func addContracts(_ contracts: [ContractMarker], to manifest: inout Manifest) {
+        guard let value = ContractMarker.annotationValue(contracts),
+            var metadata = manifest.node.mapping?["metadata"]?.mapping
+        else { return }
+        var annotations = metadata["annotations"]?.mapping ?? Node.Mapping([])
+        annotations[stringNode(ContractMarker.annotation)] = stringNode(value)
+        metadata["annotations"] = .mapping(annotations)
         manifest.node = manifest.node.replacing(at: ["metadata"], with: .mapping(metadata))
     }
 

@@ -21,6 +21,12 @@ struct AllowComments {
     }
 
     init(forStatementAt index: Int, in statements: [SQLStatement], path: String) {
+        self.init(tokens: Self.comments(forStatementAt: index, in: statements), path: path)
+    }
+
+    /// The comments that belong to `statements[index]` (see above); a
+    /// `-- schemajob:contract` marker belongs to its statement the same way.
+    static func comments(forStatementAt index: Int, in statements: [SQLStatement]) -> [SQLToken] {
         let statement = statements[index]
         let previousEnd = index > 0 ? statements[index - 1].significantTokens.last?.line : nil
         let tokens = statement.tokenSlice
@@ -31,13 +37,14 @@ struct AllowComments {
             if position < firstCode, tokens[position].line == previousEnd { continue }
             comments.append(tokens[position])
         }
-        if index + 1 < statements.count, let end = statement.significantTokens.last?.line {
-            let next = statements[index + 1].tokenSlice
-            for token in next.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
+        // What follows the `;` on its line: the next statement's first comments, or, after
+        // a file's last statement, comments no statement holds.
+        if let end = statement.significantTokens.last?.line {
+            for token in statement.following.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
                 comments.append(token)
             }
         }
-        self.init(tokens: comments, path: path)
+        return comments
     }
 
     func adding(_ other: AllowComments) -> AllowComments {

@@ -26,6 +26,11 @@ public struct LintRule: Sendable, Hashable, Identifiable {
         /// What only a stored function body (or a string literal) would do: it runs when
         /// someone calls it, not with the migration. A warning (see `EscapeRules`).
         case storedCode = "stored-code"
+        /// A statement the release before this one cannot run after: both run on one
+        /// schema during the rollout, and a rollback puts the old one back on it. A
+        /// warning with the expand/contract advice; `-- schemajob:contract <reason>`
+        /// marks the contract step that breaks it on purpose.
+        case compatibility
     }
 
     public var id: String
@@ -43,7 +48,7 @@ public struct LintRule: Sendable, Hashable, Identifiable {
     /// Errors are what fails a run or does harm; layout, readability and lock advice are
     /// warnings, which are printed and never block a render (see `--strict`).
     public var severity: Finding.Severity {
-        family == .layout || family == .locking || family == .storedCode ? .warning : .error
+        family == .layout || family == .locking || family == .storedCode || family == .compatibility ? .warning : .error
     }
 }
 
@@ -160,6 +165,35 @@ extension LintRule {
         reason: "DROP TRIGGER takes ACCESS EXCLUSIVE on every run, so it waits behind any open read of the table and every query queues behind it",
         hint: "write CREATE OR REPLACE TRIGGER (PostgreSQL 14+) and drop the DROP TRIGGER IF EXISTS: it takes SHARE ROW EXCLUSIVE, which reads do not block")
 
+    // The release before this one keeps running on the new schema (the rollout, a
+    // rollback): what it reads, writes and calls must stay. Static advice; `schemajob
+    // test --from REV` proves it on the catalogs.
+
+    public static let releaseDrop = LintRule(
+        id: "release-drop", family: .compatibility,
+        reason: "DROP COLUMN, TABLE, VIEW, TYPE, FUNCTION or SEQUENCE removes what the previous release, still running during the rollout (and again after a rollback), reads, writes or calls",
+        hint: "expand/contract: stop using it in one release, drop it in the next, in a statement marked -- schemajob:contract <reason>")
+    public static let releaseRename = LintRule(
+        id: "release-rename", family: .compatibility,
+        reason: "RENAME of a table, column, view, type, enum value or function takes away the name the previous release uses",
+        hint: "expand/contract: add the new name beside the old (a new column written by both, a view, a wrapper), move the readers over, drop the old name later in a step marked -- schemajob:contract <reason>")
+    public static let releaseTypeChange = LintRule(
+        id: "release-type-change", family: .compatibility,
+        reason: "ALTER COLUMN … TYPE may give the previous release a type it cannot read or write (a widening such as varchar(50) → varchar(255) or integer → bigint is fine)",
+        hint: "widen only, or add a column of the new type, write both, and drop the old one in a later release; schemajob test --from REV tells a widening apart")
+    public static let releaseNotNull = LintRule(
+        id: "release-not-null", family: .compatibility,
+        reason: "SET NOT NULL, or ADD COLUMN … NOT NULL without a default, fails the previous release's writes: it may write NULL there, and its INSERTs do not name a new column",
+        hint: "add the column nullable or with a DEFAULT; set NOT NULL (or drop the default) once no running release writes without it")
+    public static let releaseSignature = LintRule(
+        id: "release-signature", family: .compatibility,
+        reason: "a function or procedure declared again with other arguments is a second overload: upgraded databases keep the old one, fresh installs lack it, and dropping it breaks the previous release's calls",
+        hint: "keep the old signature (a wrapper over the new one) while a running release calls it; drop it later in a step marked -- schemajob:contract <reason>")
+    public static let contractBreaksNothing = LintRule(
+        id: "contract-breaks-nothing", family: .compatibility,
+        reason: "a -- schemajob:contract marker on a statement that breaks nothing the previous release uses: it lists a contract step on the Job that is none",
+        hint: "move the marker to the statement that breaks the previous release, or remove it")
+
     public static let fileName = LintRule(
         id: "file-name", family: .layout,
         reason: "files are applied in byte order of their names; NNN_name.sql keeps that order the intended one",
@@ -237,6 +271,7 @@ extension LintRule {
         untrustedLanguage, alterSystem, remoteConnection, setRole, resetAll, standardConformingStrings, storedEscape,
         dropTable, dropColumn, truncate, deleteWithoutWhere, updateWithoutWhere, unknownAllow,
         alterColumnType, volatileDefault, setNotNull, constraintNotValid, indexNotConcurrent, replaceTrigger,
+        releaseDrop, releaseRename, releaseTypeChange, releaseNotNull, releaseSignature, contractBreaksNothing,
         fileName, duplicateNumber, notSQL, trailingWhitespace, unsafeCharacter,
         unterminated, schemaSumChanged, schemaSumMissingFile, schemaSumTampered,
         upgradeColumnAdded, upgradeColumnChanged, upgradeColumnRemoved, upgradeConstraintAdded,

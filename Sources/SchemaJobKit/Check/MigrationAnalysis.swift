@@ -28,6 +28,9 @@ public struct MigrationAnalysis: Sendable {
     /// refused like the escapes of the statements themselves.
     let calledEscapes: [Finding]
 
+    /// Every `-- schemajob:contract` marker of the set, in the set's order.
+    public var contracts: [ContractMarker] { files.flatMap(\.statementRules.contracts) }
+
     public init(_ set: MigrationSet) {
         self.set = set
         // A deployed file gets no lock advice it could not follow.

@@ -40,6 +40,17 @@ struct StatementRules {
     var droppedConstraints: Set<String> = []
     var storedRoutines: [EscapeRules.StoredRoutine] = []
     var calls: [EscapeRules.Call] = []
+    /// The `-- schemajob:contract` markers of the file, in order (`ContractMarker`).
+    var contracts: [ContractMarker] = []
+    /// The functions and procedures the file declares (`CompatibilityRules`).
+    var routineSignatures: [RoutineSignature] = []
+    /// While a statement is checked: it is marked as a contract step, which silences the
+    /// compatibility rules and the drop rules (the marker says it is meant) ...
+    var isContract = false
+    /// ... or it silences `release-signature`, decided only later over the whole set.
+    var statementSilencesSignature = false
+    /// Compatibility findings the current statement drew (before its marker silenced them).
+    var compatibilityCount = 0
 
     init(file: MigrationFile, advisesOnLocks: Bool = true) {
         self.file = file
@@ -54,6 +65,8 @@ struct StatementRules {
         /// call runs a stored escape is decided over the whole set (`EscapeRules.refusedCalls`).
         var storedRoutines: [EscapeRules.StoredRoutine] = []
         var calls: [EscapeRules.Call] = []
+        var contracts: [ContractMarker] = []
+        var routineSignatures: [RoutineSignature] = []
     }
 
     /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`, which
@@ -63,7 +76,8 @@ struct StatementRules {
         var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
         let findings = rules.run(tokens: tokens, statements: statements, reading: reading)
         return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
-                      storedRoutines: rules.storedRoutines, calls: rules.calls)
+                      storedRoutines: rules.storedRoutines, calls: rules.calls, contracts: rules.contracts,
+                      routineSignatures: rules.routineSignatures)
     }
 
     /// A table this file did not create may already hold rows.
@@ -80,8 +94,16 @@ struct StatementRules {
             findings.append(Finding(.unterminated, at: location(of: open), "\(Self.describeOpening(open)) is not closed before the end of the file"))
         }
         for index in statements.indices {
-            let allowances = AllowComments(forStatementAt: index, in: statements, path: file.displayPath)
+            let comments = AllowComments.comments(forStatementAt: index, in: statements)
+            let allowances = AllowComments(tokens: comments, path: file.displayPath)
             findings += allowances.unknown
+            let markers = statements[index].significantTokens.first.map {
+                ContractMarker.read(comments, statementLine: $0.line, file: file)
+            } ?? []
+            contracts += markers
+            isContract = !markers.isEmpty
+            statementSilencesSignature = isContract || allowances.ruleIDs.contains(LintRule.releaseSignature.id)
+            compatibilityCount = 0
             // One view of the statement serves every reader of its keywords.
             let view = StatementView(statements[index].significantTokens)
             reading(view)
@@ -101,6 +123,16 @@ struct StatementRules {
             }
             findings += allowances.filter(candidates)
             findings += checkDOBody(view, outer: allowances)
+            // A marker on a statement none of the compatibility rules sees breaking the
+            // previous release is likely on the wrong statement (or no longer needed).
+            if let marker = markers.first, compatibilityCount == 0, advisesOnLocks,
+                !allowances.ruleIDs.contains(LintRule.contractBreaksNothing.id)
+            {
+                findings.append(Finding(
+                    .contractBreaksNothing, at: marker.location,
+                    "-- schemajob:contract marks a statement that breaks nothing the previous release uses, as far as lint sees (schemajob test --from REV decides by the catalogs)"))
+            }
+            isContract = false
         }
         return findings
     }
@@ -151,7 +183,7 @@ struct StatementRules {
         let advisesOnLocks = self.advisesOnLocks
         func report(_ rule: LintRule, at index: Int, _ message: String) {
             if context.isGuarded && rule.family == .idempotency { return }
-            if !advisesOnLocks && rule.family == .locking { return }
+            if !advisesOnLocks && (rule.family == .locking || rule.family == .compatibility) { return }
             candidates.append(Candidate(rule: rule, location: view.location(index, path: path), message: message))
         }
         switch view.keyword(0) {
@@ -186,6 +218,12 @@ struct StatementRules {
             report(.transactionControl, at: 0, "PREPARE TRANSACTION ends the run's transaction in the middle of the run")
         default:
             checkDataChange(view, report)
+        }
+        checkCompatibility(view, report)
+        // A contract step breaks the previous release on purpose, and drops what it drops.
+        compatibilityCount += candidates.count { $0.rule.family == .compatibility }
+        if isContract {
+            candidates.removeAll { $0.rule.family == .compatibility || $0.rule == .dropColumn || $0.rule == .dropTable }
         }
         return candidates
     }
@@ -299,18 +337,24 @@ struct StatementRules {
 
     static let constraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE"]
 
+    /// `ALTER <object> …`: the object (`TABLE`, `FOREIGN TABLE`, `MATERIALIZED VIEW`, …)
+    /// and the index of the word after it.
+    static func alteredObject(_ view: StatementView) -> (object: String, next: Int) {
+        var object = view.keyword(1) ?? ""
+        var index = 2
+        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
+            object += " " + view.keyword(index)!
+            index += 1
+        }
+        return (object, index)
+    }
+
     mutating func checkAlter(_ view: StatementView, runsEveryTime: Bool = true, _ report: Report) {
         if view.isKeyword(1, "SYSTEM") {
             report(.nonTransactional, 0, "ALTER SYSTEM cannot run inside a transaction block")
             return
         }
-        var index = 1
-        var object = view.keyword(index) ?? ""
-        index += 1
-        if (object == "FOREIGN" && view.isKeyword(index, "TABLE")) || (object == "MATERIALIZED" && view.isKeyword(index, "VIEW")) {
-            object += " " + view.keyword(index)!
-            index += 1
-        }
+        var (object, index) = Self.alteredObject(view)
         let ifExists = view.matches(index, "IF", "EXISTS")
         if ifExists { index += 2 }
         if view.isKeyword(index, "ONLY") { index += 1 }

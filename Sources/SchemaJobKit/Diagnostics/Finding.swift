@@ -104,4 +104,11 @@ public enum ProofKind: String, Sendable, CaseIterable {
     case fixtureRow = "fixture-row"
     /// drift: the live database has it and no file declares it (a warning).
     case undeclared = "undeclared"
+    /// test --from: the upgraded database took away (or narrowed) what the previous
+    /// release, still running during the rollout, uses.
+    case breaksPreviousRelease = "breaks-previous-release"
+    /// test --from: the same, by a statement marked `-- schemajob:contract` (a warning).
+    case contractStep = "contract-step"
+    /// test --from: a contract marker on a statement that breaks nothing (a warning).
+    case contractBreaksNothing = "contract-breaks-nothing"
 }

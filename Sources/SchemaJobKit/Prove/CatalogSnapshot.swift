@@ -144,7 +144,11 @@ public struct CatalogSnapshot: Sendable, Equatable {
                AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
             UNION ALL
             SELECT 'view', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-                   ARRAY[c.relkind::text, pg_get_viewdef(c.oid)]
+                   -- The columns (name and type, one per line) are what an application
+                   -- reads from a view: the previous release's check compares them.
+                   ARRAY[c.relkind::text, pg_get_viewdef(c.oid),
+                         coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), E'\n' ORDER BY a.attnum)
+                                     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')]
               FROM pg_class c JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm')
             UNION ALL
             SELECT 'sequence', quote_ident(n.nspname) || '.' || quote_ident(c.relname),
@@ -401,10 +405,13 @@ struct TableState: Equatable {
 struct ViewState: Equatable {
     var relkind: String
     var definition: String
+    /// `name type`, one per column, in the view's order.
+    var columns: [String]
 
     init(_ attributes: [String]) {
         relkind = attributes.first ?? ""
         definition = attributes.count > 1 ? attributes[1] : ""
+        columns = attributes.count > 2 ? attributes[2].split(separator: "\n").map(String.init) : []
     }
 }
 

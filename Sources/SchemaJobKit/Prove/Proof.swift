@@ -292,6 +292,8 @@ public enum Proof {
             report.findings.append(failure(old, set: earlier, when: "as the earlier set \(shown), on an empty database"))
             return
         }
+        // REV's install, what the previous release runs on, before this set changes it.
+        let previous = try PreviousRelease.Check(session: session, database: upgraded)
         let deploy = try session.apply(rendering, to: upgraded)
         guard deploy.outcome == .done else {
             var finding = failure(deploy, set: current, when: "as the next deploy after \(shown)")
@@ -315,6 +317,9 @@ public enum Proof {
         let fresh = try session.freshInstall(rendering, known: fresh)
         guard fresh != nil else { return }
         let actual = try session.snapshot(upgraded)
+        try previous.prove(
+            upgraded: actual, earlier: earlier, earlierRendering: earlierRendering, current: current,
+            rendering: rendering, shown: shown, into: &report)
         let changes = fresh!.changes(to: actual)
         guard !changes.isEmpty else {
             report.proven.append("an upgrade from \(shown) equals a fresh install")

@@ -53,7 +53,8 @@ public struct ProofReport: Sendable {
         self.unprovenFixes = unprovenFixes
     }
 
-    /// No error among the findings: warnings (what a rollback puts back) inform.
+    /// No error among the findings: warnings (what a rollback puts back, a contract step,
+    /// a marker on a statement that breaks nothing) inform.
     public var isProven: Bool { !findings.contains(where: \.isError) }
 
     /// The line for stderr at the end.

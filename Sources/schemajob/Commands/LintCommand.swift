@@ -81,7 +81,9 @@ struct LintCommand: ParsableCommand {
             try Self.fixWhitespace(in: set, force: force)
             set = try DatabaseReader.read(directory: databaseOptions.database)
         }
-        let findings = Linter.lint(set, from: earlier)
+        let analysis = MigrationAnalysis(set)
+        try ContractMarker.requireReasons(analysis.contracts)
+        let findings = Linter.lint(analysis, from: earlier)
         Terminal.output(try format.render(findings))
         Terminal.error(FindingFormat.summary(findings, fileCount: set.files.count))
         if findings.contains(where: { $0.isError || strictness.strict }) {

@@ -18,7 +18,11 @@ struct TestCommand: ParsableCommand {
             statement to put in a new file. The upgrade's fix is one script, tried on a copy of \
             the upgraded database before it is called a fix (see docs/upgrade-fixes.md); \
             --fix-file PATH writes it, atomically and only when proven, to PATH (a directory: \
-            as the file numbered after its last one).
+            as the file numbered after its last one). With --from it also proves that the \
+            earlier release keeps running on the upgraded database: what the earlier set's \
+            install has (tables, columns, functions, views, enum values, sequences) is still \
+            there in a type it reads and writes; a statement marked \
+            `-- schemajob:contract <reason>` breaks it on purpose, as a warning (docs/proving.md).
 
             With --rollback REV (a directory, or a git revision), it proves a rollback to the \
             release REV and the roll forward after it: on a database REV installed and this set \
@@ -40,7 +44,7 @@ struct TestCommand: ParsableCommand {
             is cancelled after --statement-timeout seconds, and a scratch database that grows past \
             --max-database-size MiB ends the run (docs/security.md).
 
-            Exit codes: 0 proven (warnings may be printed); 1 not idempotent, upgrade differs, the roll \
+            Exit codes: 0 proven (warnings may be printed); 1 not idempotent, upgrade differs, the earlier release breaks, the roll \
             forward after a rollback differs, or the SQL failed; 2 could not run (a --from or \
             --rollback that is no directory or revision holding database/, among others).
 

@@ -55,9 +55,10 @@ import Testing
         #expect(FindingFormat.summary([Self.findings[1]], fileCount: 3) == "lint: 1 warning in 3 files")
     }
 
-    @Test func layoutRulesLockAdviceAndStoredCodeAreWarningsAndEverythingThatBreaksARunIsAnError() {
+    @Test func layoutRulesLockAdviceStoredCodeAndCompatibilityAreWarningsAndEverythingThatBreaksARunIsAnError() {
         for rule in LintRule.all {
             let isWarning = rule.family == .layout || rule.family == .locking || rule.family == .storedCode
+                || rule.family == .compatibility
             #expect(rule.severity == (isWarning ? .warning : .error), "\(rule.id)")
         }
         #expect(LintRule.storedEscape.severity == .warning)

@@ -1,11 +1,11 @@
 -- An allow silences only the rule it names.
 -- schemajob:allow drop-table
-DROP TABLE old_disks; -- expect: drop-if-exists
+DROP TABLE old_disks; -- expect: drop-if-exists, release-drop
 
 -- A misspelt rule silences nothing, and says so.
 -- schemajob:allow drop-tabel
 -- expect-above: unknown-allow
-DROP TABLE IF EXISTS older_disks; -- expect: drop-table
+DROP TABLE IF EXISTS older_disks; -- expect: drop-table, release-drop
 
 -- An allow after one statement's semicolon does not reach the next statement.
 TRUNCATE a; -- schemajob:allow truncate

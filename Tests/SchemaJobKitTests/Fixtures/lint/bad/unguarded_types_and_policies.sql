@@ -4,4 +4,4 @@ CREATE POLICY own_rows ON reservations USING (user_id = current_user); -- expect
 CREATE ROLE reporting; -- expect: unguarded-create
 CREATE CAST (text AS disk_tier) WITH INOUT; -- expect: unguarded-create
 ALTER TYPE disk_tier ADD VALUE 'archive'; -- expect: add-value-if-not-exists
-ALTER TYPE disk_tier RENAME VALUE 'fast' TO 'premium'; -- expect: unguarded-rename
+ALTER TYPE disk_tier RENAME VALUE 'fast' TO 'premium'; -- expect: unguarded-rename, release-rename

@@ -10,7 +10,7 @@ BEGIN
 END
 $$;
 ALTER TABLE disks VALIDATE CONSTRAINT disks_name_not_null;
-ALTER TABLE disks ALTER COLUMN disk_name SET NOT NULL;
+ALTER TABLE disks ALTER COLUMN disk_name SET NOT NULL; -- schemajob:allow release-not-null: every release writes it
 CREATE OR REPLACE TRIGGER trg_disks_touch BEFORE UPDATE ON disks FOR EACH ROW EXECUTE FUNCTION touch();
 -- A table this file creates has no rows yet.
 CREATE TABLE IF NOT EXISTS disk_labels (disk_id uuid, label text);

@@ -12,6 +12,6 @@ CREATE TEMPORARY VIEW staging_view AS SELECT 1;
 SAVEPOINT before_cleanup;
 ROLLBACK TO SAVEPOINT before_cleanup;
 RELEASE SAVEPOINT before_cleanup;
-ALTER TABLE IF EXISTS old_name RENAME TO new_name;
+ALTER TABLE IF EXISTS old_name RENAME TO new_name; -- schemajob:allow release-rename
 ALTER TYPE disk_tier ADD VALUE IF NOT EXISTS 'archive' AFTER 'fast';
 ANALYZE reservations;
