@@ -103,8 +103,12 @@ struct RollbackWords {
         }
         switch change.subject.kind {
         case .function, .view:
-            // The definition is the record's last attribute (a view's first is its relkind).
-            let edits = LineDiff.edits(LineDiff.lines(before.last ?? ""), LineDiff.lines(after.last ?? ""))
+            // A function's definition is its record's last attribute; a view's is read by name
+            // (its record also holds its relkind and its columns).
+            let definition = { (record: [String]) in
+                change.subject.kind == .view ? ViewState(record).definition : record.last ?? ""
+            }
+            let edits = LineDiff.edits(LineDiff.lines(definition(before)), LineDiff.lines(definition(after)))
             let removed = edits.compactMap { if case .removed(let line) = $0 { Self.trimmed(line) } else { nil } }
             let added = edits.compactMap { if case .added(let line) = $0 { Self.trimmed(line) } else { nil } }
             let noun = change.subject.kind == .function ? "body" : "definition"
