@@ -223,7 +223,7 @@ wait_for_read_hosts() {
         if state=$(on_read_host "$target" -v lsn="${commit_lsn:-0/0}" -f "$here/replay-state.psql" 2>&1); then
             echo "schemajob: read host $target: $state" >&2
         else
-            echo "schemajob: read host $target: not answering ($(printf '%s' "$state" | tr -s '\t\n ' '   ')); it may be coming back" >&2
+            echo "schemajob: read host $target: could not connect ($(printf '%s' "$state" | tr -s '\t\n ' '   ')); it may be coming back" >&2
         fi
     done
     state=$(psql --no-psqlrc --quiet --tuples-only --no-align -v lsn="${commit_lsn:-0/0}" -f "$here/replication-state.psql" 2>&1)

@@ -233,10 +233,10 @@ public struct Settings: Hashable, Sendable {
     /// on the primary's own word. Only what the names show; the Job asks each host it
     /// reaches whether it is a standby.
     public func readHostProblem() -> InputError? {
-        let host = string("postgres.host").lowercased()
+        let host = string("postgres.host")
         let port = string("postgres.port")
         for entry in values["gate.readHosts"]?.listValue ?? [] {
-            let parts = entry.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             if parts[0] == host && (parts.count == 1 || parts[1] == port) {
                 return InputError(
                     SourceLocation(path: "gate.readHosts"),

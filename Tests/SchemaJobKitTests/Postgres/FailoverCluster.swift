@@ -105,7 +105,7 @@ extension RenderedForTest {
         let failJob = job.exitCodes(for: "FailJob", container: "migrate")
         var outcome = JobOutcome()
         while outcome.exitCodes.count <= retries {
-            let wait = try await run("wait-for-postgres", environment: ["SCHEMAJOB_WAIT_TIMEOUT": "20"])
+            let wait = try await run("wait-for-postgres")
             let exit = wait.exitCode == 0 ? try await run("migrate", environment: environment) : wait
             outcome.exitCodes.append(exit.exitCode)
             outcome.logs += "--- pod \(outcome.exitCodes.count)\n" + wait.output + exit.output

@@ -31,7 +31,7 @@ extension AgainstPostgreSQL {
             #expect(pods[1].contains("schemajob: read host 127.0.0.1:\(standby.port): received WAL up to "), "\(outcome)")
             #expect(pods[1].contains("behind the commit"), "\(outcome)")
             #expect(pods[1].contains("; replay is paused (pg_wal_replay_pause())"), "\(outcome)")
-            #expect(pods[1].contains("schemajob: the primary's pg_stat_replication: 1 standby connection(s); their positions show only to roles with pg_read_all_stats (pg_monitor), not to gpudev"),
+            #expect(pods[1].contains("standby connection(s); their positions show only to roles with pg_read_all_stats (pg_monitor), not to gpudev"),
                     "\(outcome)")
             #expect(pods[1].contains("the migration is committed on the primary, but not every read host replayed it within 2 s (job.standbyWaitSeconds): a failover now would lose it; exiting 75"),
                     "\(outcome)")
@@ -59,7 +59,7 @@ extension AgainstPostgreSQL {
                 failovers += 1
             }
             #expect(outcome.exitCodes == [75, 0], "\(outcome)")
-            #expect(outcome.logs.contains("schemajob: read host 127.0.0.1:\(cluster.standbyPort): not answering (psql: error: connection to server at \"127.0.0.1\", port \(cluster.standbyPort) failed"),
+            #expect(outcome.logs.contains("schemajob: read host 127.0.0.1:\(cluster.standbyPort): could not connect (psql: error: connection to server at \"127.0.0.1\", port \(cluster.standbyPort) failed"),
                     "\(outcome)")
             let retry = outcome.logs.components(separatedBy: "--- pod ")[2]
             #expect(retry.contains("Migration completed successfully!"), "the retry applied it on the new primary: \(outcome)")
