@@ -210,12 +210,13 @@ done
 # primary and on each read host), for at most SCHEMAJOB_STANDBY_WAIT_SECONDS.
 wait_for_read_hosts() {
     if [ ${#read_hosts[@]} -eq 0 ]; then
-        echo "schemajob: gate.readHosts is empty: whether a standby has replayed the migration, and so whether it would survive a failover, was not checked"
+        echo "schemajob: gate.readHosts is empty: whether a standby has replayed the migration, and so whether it would survive a failover, was not checked" >&2
         return 0
     fi
     local limit=${SCHEMAJOB_STANDBY_WAIT_SECONDS:-300} commit_lsn target state
     # The primary's WAL position after the commit: a standby replayed up to it has the run.
-    commit_lsn=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_current_wal_lsn()' 2>/dev/null)
+    # The insert position: with synchronous_commit off the write position may lie before it.
+    commit_lsn=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_current_wal_insert_lsn()' 2>/dev/null)
     SCHEMAJOB_WAIT_TIMEOUT=$limit PGAPPNAME="$app-replay" bash "$here/wait-for-schema.sh" && return 0
     # How far behind each read host is, as it says itself, and as the primary sees its
     # walsenders (pg_stat_replication: its positions show only to roles with pg_monitor).

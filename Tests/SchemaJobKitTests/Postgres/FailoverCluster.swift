@@ -55,9 +55,11 @@ final class FailoverCluster {
         ])
     }
 
-    /// Waits until the standby has replayed everything the primary has written so far.
+    /// Waits until the standby has replayed everything the primary has written so far: up
+    /// to its insert position, since with the harness's `synchronous_commit = off` the
+    /// write position can still lie before the last commit.
     func catchUp() throws {
-        let target = try sql("SELECT pg_current_wal_lsn()").trimmingCharacters(in: .whitespacesAndNewlines)
+        let target = try sql("SELECT pg_current_wal_insert_lsn()").trimmingCharacters(in: .whitespacesAndNewlines)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if try sql("SELECT pg_last_wal_replay_lsn() >= '\(target)'::pg_lsn", onStandby: true) == "t\n" { return }

@@ -122,6 +122,8 @@ extension AgainstPostgreSQL {
             #expect(migrate.output.contains("schemajob: gate.readHosts is empty: whether a standby has replayed the migration, and so whether it would survive a failover, was not checked"),
                     "\(migrate.output)")
             try cluster.failover()
+            #expect(try cluster.sql("SELECT string_agg(left(hash, 10), ',') FROM schemajob.runs") == "\(earlier.plan.shortHash)\n",
+                    "the promoted standby has the earlier run only")
 
             let gate = try await job.run(
                 WorkloadGate.containerName, of: "Deployment",
