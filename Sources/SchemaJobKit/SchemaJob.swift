@@ -96,6 +96,9 @@ public enum SchemaJob {
         for flag in request.settingOverrides {
             try settings.apply(flag: flag)
         }
+        if let problem = settings.readHostProblem() {
+            throw problem
+        }
         return settings
     }
 

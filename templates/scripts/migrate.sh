@@ -17,8 +17,13 @@
 # Exit codes, which the Job's podFailurePolicy relies on:
 #    0  the migration and its ledger row committed, or the ledger already held this hash
 #   65  SQL failed: retrying cannot help, the Job fails at once
+#   65  also: a host in SCHEMAJOB_READ_HOSTS (gate.readHosts) answers but is no standby
+#       (the primary itself, or a server of its own): checked before anything runs
 #   75  PostgreSQL could not be reached or is a standby, lock waits kept timing out,
-#       or psql was killed: the Job retries
+#       or psql was killed: the Job retries. Also after a commit that a read host has
+#       not replayed within SCHEMAJOB_STANDBY_WAIT_SECONDS: a failover then would lose
+#       it, so the Job is not done; the retry finds the hash applied and only waits again
+#       (or, on a promoted standby that never got it, applies it)
 set -u
 
 readonly EXIT_SQL_FAILED=65
@@ -80,10 +85,49 @@ start_watcher() {
 # service, or a failover half done) refuses every write, and would say so only at the
 # first CREATE, in words that do not name the cause. Checked once, before any lock;
 # exit 75 so the Job retries: a failover in progress may have finished by then.
-in_recovery=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_is_in_recovery()' 2>/dev/null)
-if [ "$in_recovery" = "t" ]; then
+# The same query names the server (system identifier, start time), so a read host below
+# can be told apart from the primary itself.
+primary=$(psql --no-psqlrc --quiet --tuples-only --no-align -f "$here/server-role.psql" 2>/dev/null)
+if [ "${primary%%|*}" = "t" ]; then
     echo "schemajob: ${PGHOST:-local socket}:${PGPORT:-5432} is a standby (pg_is_in_recovery() is true): the migration must connect to the primary; set postgres.host to the primary's service. Nothing was run; exiting $EXIT_RETRY so the Job retries" >&2
     exit $EXIT_RETRY
+fi
+
+# gate.readHosts, read as the gate reads them: `host` or `host:port`, comma-separated; a
+# host without a port has the primary's.
+read_hosts=()
+IFS=, read -ra entries <<<"${SCHEMAJOB_READ_HOSTS:-}"
+for entry in "${entries[@]}"; do
+    entry=${entry// /}
+    [ -n "$entry" ] && read_hosts+=("$entry")
+done
+# psql on one read host ($1), the rest of the arguments psql's.
+on_read_host() {
+    local target=$1
+    shift
+    (
+        export PGHOST=${target%%:*}
+        [ "$target" != "${target#*:}" ] && export PGPORT=${target#*:}
+        PGAPPNAME="$app-replay" psql --no-psqlrc --quiet --tuples-only --no-align "$@"
+    )
+}
+# A read host that answers must be a standby: the primary under another name would let
+# the wait below pass without proving anything, and a server of its own never gets the
+# ledger row, so every gate would wait for ever. Retrying helps neither: exit 65, before
+# anything runs. One that does not answer may be coming back: the wait after the commit
+# deals with it (and exits 75).
+if [ -n "$primary" ]; then
+    for target in "${read_hosts[@]}"; do
+        role=$(on_read_host "$target" -f "$here/server-role.psql" 2>/dev/null) || continue
+        [ "${role%%|*}" = "t" ] && continue
+        if [ "${role#*|}" = "${primary#*|}" ]; then
+            problem="is the primary itself (the same server as postgres.host, ${PGHOST:-local socket}:${PGPORT:-5432}): list only standbys"
+        else
+            problem="is not a standby (pg_is_in_recovery() is false): a server of its own never replays the primary's migration; list only standbys of the primary"
+        fi
+        echo "schemajob: gate.readHosts: $target $problem. Nothing was run; exiting $EXIT_SQL_FAILED (not retried)" >&2
+        exit $EXIT_SQL_FAILED
+    done
 fi
 
 # psql names a failed statement by the line of migration.psql that sent it; schemajob
@@ -158,6 +202,37 @@ while true; do
     attempt=$((attempt + 1))
 done
 
+# Committed (or found applied) on the primary: done only once every read host has replayed
+# it. Replication is usually asynchronous, so the primary's commit alone does not survive
+# a failover: a standby promoted before it replayed the run has neither the migration nor
+# its ledger row, and a Job marked complete would never run again. The check is the gate's
+# own (wait-for-schema.sh: the ledger row for this hash and every required table, on the
+# primary and on each read host), for at most SCHEMAJOB_STANDBY_WAIT_SECONDS.
+wait_for_read_hosts() {
+    if [ ${#read_hosts[@]} -eq 0 ]; then
+        echo "schemajob: gate.readHosts is empty: whether a standby has replayed the migration, and so whether it would survive a failover, was not checked" >&2
+        return 0
+    fi
+    local limit=${SCHEMAJOB_STANDBY_WAIT_SECONDS:-300} commit_lsn target state
+    # The primary's WAL position after the commit: a standby replayed up to it has the run.
+    # The insert position: with synchronous_commit off the write position may lie before it.
+    commit_lsn=$(psql --no-psqlrc --quiet --tuples-only --no-align -c 'SELECT pg_current_wal_insert_lsn()' 2>/dev/null)
+    SCHEMAJOB_WAIT_TIMEOUT=$limit PGAPPNAME="$app-replay" bash "$here/wait-for-schema.sh" && return 0
+    # How far behind each read host is, as it says itself, and as the primary sees its
+    # walsenders (pg_stat_replication: its positions show only to roles with pg_monitor).
+    for target in "${read_hosts[@]}"; do
+        if state=$(on_read_host "$target" -v lsn="${commit_lsn:-0/0}" -f "$here/replay-state.psql" 2>&1); then
+            echo "schemajob: read host $target: $state" >&2
+        else
+            echo "schemajob: read host $target: could not connect ($(printf '%s' "$state" | tr -s '\t\n ' '   ')); it may be coming back" >&2
+        fi
+    done
+    state=$(psql --no-psqlrc --quiet --tuples-only --no-align -v lsn="${commit_lsn:-0/0}" -f "$here/replication-state.psql" 2>&1)
+    [ -n "$state" ] && echo "schemajob: the primary's pg_stat_replication: $state" >&2
+    echo "schemajob: the migration is committed on the primary, but not every read host replayed it within ${limit} s (job.standbyWaitSeconds): a failover now would lose it; exiting $EXIT_RETRY so the Job retries (the retry finds it applied and only waits again)" >&2
+    return $EXIT_RETRY
+}
+
 retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
     0)
@@ -165,7 +240,8 @@ case $status in
             now_ms
             echo "schemajob: committed at attempt $attempt, $(seconds $(( now - started ))) s after the first" >&2
         fi
-        exit 0
+        wait_for_read_hosts
+        exit
         ;;
     2)
         echo "schemajob: could not reach PostgreSQL at ${PGHOST:-local socket}:${PGPORT:-5432}; exiting $EXIT_RETRY so the Job retries" >&2

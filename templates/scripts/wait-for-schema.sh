@@ -23,6 +23,12 @@
 # 1, 2, 4 ... 30 s; every pause jittered, so pods started together spread out, and the
 # reason said once, in one line, until it changes.
 #
+# A gate that has waited SCHEMAJOB_EXPLAIN_SECONDS (60) and still finds no run for its hash
+# on the primary says what is known (lost-run.psql): the newest run in the ledger, whether
+# this server was promoted, and how to run the migration again. A migration the old
+# primary committed but no standby had replayed is lost in a failover, and the Job that
+# ran it may be marked complete: waiting longer never helps then.
+#
 # With --once it checks a single time, for `schemajob verify`:
 #   0 ready, 1 not ready (says what is missing), 2 PostgreSQL could not be reached.
 set -u
@@ -62,6 +68,7 @@ check() {
             -v wait="$2" \
             -v sessions="${SCHEMAJOB_GATE_SESSIONS:-50}" \
             -v headroom_percent="${SCHEMAJOB_GATE_HEADROOM_PERCENT:-25}" \
+            -v explain="$3" \
             -f "$here/schema-wait.psql"
     )
 }
@@ -69,6 +76,7 @@ label() { [ -n "$1" ] && echo "standby $1: " || { [ ${#targets[@]} -gt 1 ] && ec
 
 timeout=${SCHEMAJOB_WAIT_TIMEOUT:-900}
 deadline=$(( EPOCHSECONDS + timeout ))
+explain_at=$(( EPOCHSECONDS + ${SCHEMAJOB_EXPLAIN_SECONDS:-60} ))
 next=0     # the first target not yet seen ready; a target once ready stays ready
 wait=0     # the first look at each target does not wait, so what is missing is said at once
 failures=0 # connections refused in a row, for the back-off
@@ -80,7 +88,17 @@ while true; do
     while [ "$next" -lt ${#targets[@]} ]; do
         left=$(( deadline - EPOCHSECONDS ))
         [ "$wait" -gt "$left" ] && wait=$(( left > 0 ? left : 0 ))
-        report=$(check "${targets[$next]}" "$wait" 2>&1)
+        # The primary's session that ends once the gate has waited SCHEMAJOB_EXPLAIN_SECONDS
+        # explains; the one before it ends then.
+        explain=false
+        if [ -z "${targets[$next]}" ] && ! $once; then
+            if [ "$EPOCHSECONDS" -ge "$explain_at" ]; then
+                explain=true
+            elif [ "$wait" -gt $(( explain_at - EPOCHSECONDS )) ]; then
+                wait=$(( explain_at - EPOCHSECONDS ))
+            fi
+        fi
+        report=$(check "${targets[$next]}" "$wait" "$explain" 2>&1)
         status=$?
         if [ $status -eq 0 ] && [[ $report == crowded:* ]]; then
             crowded=${report%%$'\n'*}

@@ -67,8 +67,9 @@ public final class ScratchServer: Sendable {
     /// wal_level `replica` with max_wal_senders 10 are PostgreSQL's defaults), then a
     /// server of its own, read-only (hot standby), listening like the primary. The tests'
     /// gate waits on one; `stop` stops and removes it like any scratch server.
-    public static func startStandby(of primary: ScratchServer) throws -> ScratchServer {
-        try start(binaries: primary.binaries, password: primary.password, settings: primary.settings) { standby, _ in
+    /// `port` places it at an address a test chose (a new standby where the old one was).
+    public static func startStandby(of primary: ScratchServer, port: Int? = nil) throws -> ScratchServer {
+        try start(binaries: primary.binaries, password: primary.password, settings: primary.settings, port: port) { standby, _ in
             let (executable, prefix) = standby.asServerUser("pg_basebackup")
             let result = try Subprocess.run(executable, prefix + [
                 "--pgdata=\(standby.dataDirectory)", "--write-recovery-conf", "--wal-method=stream", "--no-sync",
@@ -81,7 +82,8 @@ public final class ScratchServer: Sendable {
     }
 
     private static func start(
-        binaries: String, password: String?, settings: [String: String], makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
+        binaries: String, password: String?, settings: [String: String], port: Int? = nil,
+        makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
     ) throws -> ScratchServer {
         var owner: (uid_t, gid_t)?
         if getuid() == 0 {
@@ -97,7 +99,7 @@ public final class ScratchServer: Sendable {
             throw InputError("scratch server", "cannot make a directory in /tmp")
         }
         let server = ScratchServer(
-            directory: String(cString: made), binaries: binaries, port: try freePort(), password: password,
+            directory: String(cString: made), binaries: binaries, port: try port ?? freePort(), password: password,
             settings: settings)
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
@@ -218,6 +220,49 @@ public final class ScratchServer: Sendable {
             }
             try? FileManager.default.removeItem(atPath: directory)
         }
+    }
+
+    /// Shuts the server down cleanly (SIGINT: fast shutdown) and keeps its data directory,
+    /// so `restarted` can start it again: a server that is down for a while, not gone.
+    public func shutDown() {
+        let child = postmaster.withLock { $0.child }
+        stopping.withLock {
+            if let process = child, process.isRunning {
+                // The postmaster alone: it ends its backends itself, and writes a shutdown checkpoint.
+                kill(process.processIdentifier, SIGINT)
+                process.waitUntilExit()
+            }
+        }
+    }
+
+    /// This server's data directory started again, on `port` (by default its own): a
+    /// failover moves a promoted standby to the primary's address, which is what clients
+    /// and the rendered manifests name. The returned server owns the directory from then
+    /// on; this one is stopped and forgets it.
+    public func restarted(onPort port: Int? = nil) throws -> ScratchServer {
+        shutDown()
+        let server = ScratchServer(
+            directory: directory, binaries: binaries, port: port ?? self.port, password: password, settings: settings)
+        _ = Self.live.withLock { live in
+            live[ObjectIdentifier(server)] = server
+            return live.removeValue(forKey: ObjectIdentifier(self))
+        }
+        postmaster.withLock { $0.stopped = true }
+        do {
+            try server.launchPostmaster()
+            try server.waitUntilReady()
+        } catch {
+            server.stop()
+            throw InputError("scratch server", "could not start \(directory) again: \(error)")
+        }
+        return server
+    }
+
+    /// Promotes a standby to a primary (`pg_ctl promote`, waiting until it accepts writes).
+    public func promote() throws {
+        let (executable, prefix) = asServerUser("pg_ctl")
+        let result = try Subprocess.run(executable, prefix + ["promote", "--wait", "--pgdata=\(dataDirectory)"])
+        guard result.status == 0 else { throw InputError("pg_ctl promote", "exited \(result.status): \(result.stderr)") }
     }
 
     /// The server's version, as `SHOW server_version` says it.

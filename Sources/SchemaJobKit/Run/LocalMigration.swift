@@ -63,9 +63,16 @@ public enum LocalMigration {
                 message: "schemajob: the migration failed (exit \(code)); nothing was committed",
                 output: log)
         case let code:
+            // With read hosts, the retryable exit also follows a commit that a standby had not
+            // replayed in time; the log's last line says which it was.
+            let readHosts = try job.podSpec().container(named: "migrate")?.env?
+                .first { $0.name == "SCHEMAJOB_READ_HOSTS" }?.value ?? ""
             return Report(
                 outcome: .couldNotRun,
-                message: "schemajob: the migration did not run to its end (exit \(code)); nothing was committed",
+                message: "schemajob: the migration did not run to its end (exit \(code)); "
+                    + (readHosts.isEmpty
+                        ? "nothing was committed"
+                        : "the log above says whether it committed and which read host had not replayed it (run apply again to wait again)"),
                 output: log)
         }
     }

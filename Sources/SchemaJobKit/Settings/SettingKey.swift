@@ -96,6 +96,9 @@ public struct SettingKey: Sendable {
                    summary: "longest lock wait of one attempt (attempts wait 100, 200, 400 ms, … up to this)"),
         SettingKey(key: "job.lockRetrySeconds", kind: .integer(0...3600), defaultValue: .integer(30), reachesJob: true,
                    summary: "seconds one pod keeps retrying lock timeouts before it exits 75 for the Job to retry"),
+        // Five pods (backoffLimit 4) waiting this long each fit the default activeDeadlineSeconds (1800).
+        SettingKey(key: "job.standbyWaitSeconds", kind: .integer(0...3600), defaultValue: .integer(300), reachesJob: true,
+                   summary: "seconds the Job waits, after its commit, for every gate.readHosts standby to replay it; then it exits 75 for the Job to retry"),
         SettingKey(key: "api.name", kind: .dnsLabel, defaultValue: .string("api-service"), reachesJob: false,
                    summary: "name of the API Deployment (and its pod label)"),
         SettingKey(key: "api.image", kind: .image, defaultValue: .string("api-service:placeholder"), reachesJob: false,
@@ -120,8 +123,8 @@ public struct SettingKey: Sendable {
                    summary: "annotations added to every ConfigMap's metadata"),
         SettingKey(key: "gate.workloads", kind: .workloads, defaultValue: .list([]), reachesJob: false,
                    summary: "other workloads to gate on this migration, as kind/name (besides those labelled schemajob.io/gate: \"true\")"),
-        SettingKey(key: "gate.readHosts", kind: .hosts, defaultValue: .list([]), reachesJob: false,
-                   summary: "standbys the gated workloads read from (host or host:port); the gate opens when each has replayed the migration"),
+        SettingKey(key: "gate.readHosts", kind: .hosts, defaultValue: .list([]), reachesJob: true,
+                   summary: "standbys the gated workloads read from (host or host:port); the Job succeeds, and the gate opens, when each has replayed the migration"),
     ]
 
     var takesList: Bool {

@@ -228,6 +228,24 @@ public struct Settings: Hashable, Sendable {
         return isDNSSubdomain(String(parts[1])) ? nil : "entry '\(item)' does not end in an object name"
     }
 
+    /// A `gate.readHosts` entry that names the primary (`postgres.host`, with
+    /// `postgres.port` or that port written out): the Job's wait for the standbys would pass
+    /// on the primary's own word. Only what the names show; the Job asks each host it
+    /// reaches whether it is a standby.
+    public func readHostProblem() -> InputError? {
+        let host = string("postgres.host")
+        let port = string("postgres.port")
+        for entry in values["gate.readHosts"]?.listValue ?? [] {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts[0] == host && (parts.count == 1 || parts[1] == port) {
+                return InputError(
+                    SourceLocation(path: "gate.readHosts"),
+                    "'\(entry)' is the primary itself (postgres.host \(host), port \(port)): list only the standbys the workloads read from")
+            }
+        }
+        return nil
+    }
+
     static func hostProblem(_ item: String) -> String? {
         let parts = item.split(separator: ":", omittingEmptySubsequences: false)
         let portIsValid = parts.count == 1 || (parts.count == 2 && Int(parts[1]).map { (1...65535).contains($0) } == true)

@@ -24,13 +24,20 @@ struct ApplyCommand: ParsableCommand {
             ran after it (docs/rollbacks.md). --reapply applies the files in every case \
             (job.reapply: always does the same in the Job), to repair a database that drifted.
 
+            With gate.readHosts (schemajob.yaml, or --set gate.readHosts=HOST:PORT,...: \
+            addresses this machine reaches), the run then waits, as the Job does, until \
+            every one of those standbys has replayed it, for at most job.standbyWaitSeconds; \
+            one that has not is named with how far behind it is and the command exits 2 \
+            (run it again to wait again). Without, it says that this was not checked.
+
             Lock waits are short (100 ms, doubling up to job.lockTimeoutMilliseconds) and \
             a timed-out attempt rolls back and runs again after a pause, for \
             job.lockRetrySeconds in all; each attempt names the table it waited for and \
             the session holding it.
 
             Exit codes: 0 migrated, or already applied; 1 the SQL failed, or lint has findings (nothing committed); \
-            2 PostgreSQL could not be reached, lock waits kept timing out, psql was killed, or bad input.
+            2 PostgreSQL could not be reached, lock waits kept timing out, psql was killed, a read host \
+            had not replayed the run in time, or bad input.
 
             Examples:
               kubectl port-forward -n gpu-controlplane svc/postgres-primary 5432:5432 &

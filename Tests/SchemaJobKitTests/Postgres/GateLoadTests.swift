@@ -83,19 +83,10 @@ extension AgainstPostgreSQL {
             }
             try await Task.sleep(for: .seconds(1))
 
-            let job = try rendered.job
-            let retries = try #require(job.spec?.backoffLimit, "the Job has a backoffLimit")
-            let failJob = job.exitCodes(for: "FailJob", container: "migrate")
-            var attempts: [Int32] = []
-            var logs = ""
-            while attempts.count <= retries {
-                let wait = try await rendered.run("wait-for-postgres")
-                let exit = wait.exitCode == 0 ? try await rendered.run("migrate") : wait
-                attempts.append(exit.exitCode)
-                logs += exit.output
-                if exit.exitCode == 0 || failJob.contains(exit.exitCode) { break }
-                try await Task.sleep(for: .seconds(1))
-            }
+            let job = try await rendered.runAsJobController { _ in try await Task.sleep(for: .seconds(1)) }
+            let attempts = job.exitCodes
+            let logs = job.logs
+            let retries = try #require(try rendered.job.spec?.backoffLimit)
             var opened: [ContainerRun.Result] = []
             for gate in gates { opened.append(try await gate.value) }
             let seconds = Double((clock.now - started).components.seconds)

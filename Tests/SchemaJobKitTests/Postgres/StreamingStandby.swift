@@ -28,7 +28,7 @@ struct StreamingStandby: Sendable {
 
     /// Waits until the standby has replayed everything the primary has committed so far.
     func catchUp() throws {
-        let target = try primary.superuserSQL("SELECT pg_current_wal_lsn()", database: "postgres")
+        let target = try primary.superuserSQL("SELECT pg_current_wal_insert_lsn()", database: "postgres")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
