@@ -269,6 +269,7 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="tiny corpora, one run each")
     parser.add_argument("--schemajob", required=True)
     parser.add_argument("--static-schemajob", help="the same build with --static-swift-stdlib, timed beside it")
+    parser.add_argument("--runs", type=int, help="runs per corpus and migration method instead of the defaults")
     parser.add_argument("--corpus", action="append", help="only the corpora of this label (repeatable); "
                         "the migration is timed only when the first corpus is among them")
     arguments = parser.parse_args()
@@ -285,6 +286,9 @@ def main():
                    ("64 MiB", 999, 999, 64 * MiB, 3, corpus.generate),
                    ("8 MiB statement-dense", 200, 50, 8 * MiB, 7, corpus.generate_dense)]
         migration_runs = 5
+    if arguments.runs:
+        corpora = [c[:4] + (arguments.runs,) + c[5:] for c in corpora]
+        migration_runs = arguments.runs
     if arguments.corpus:
         corpora = [c for c in corpora if c[0] in arguments.corpus]
         if not corpora:
