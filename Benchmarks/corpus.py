@@ -6,6 +6,14 @@ PostgreSQL applies without error, run after run."""
 import os
 
 
+def touch_trigger(table):
+    """The trigger that runs `{table}_touch()` before each update, made again on every run."""
+    return f"""DROP TRIGGER IF EXISTS {table}_touch ON {table};
+CREATE TRIGGER {table}_touch BEFORE UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_touch();
+"""
+
+
 def schema_pieces(prefix):
     """Endless pieces of one schema file; each new table is referenced by what follows it."""
     table_number = 0
@@ -41,10 +49,7 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
-DROP TRIGGER IF EXISTS {table}_touch ON {table};
-CREATE TRIGGER {table}_touch BEFORE UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {table}_touch();
-"""
+{touch_trigger(table)}"""
         yield f"""DO $body$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{table}_status_check') THEN
@@ -130,10 +135,7 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS {table}_touch ON {table};
-CREATE TRIGGER {table}_touch BEFORE UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {table}_touch();
-
+{touch_trigger(table)}
 """
     return text
 
