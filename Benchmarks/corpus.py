@@ -6,6 +6,14 @@ PostgreSQL applies without error, run after run."""
 import os
 
 
+def touch_trigger(table):
+    """The trigger that runs `{table}_touch()` before each update, made again on every run."""
+    return f"""DROP TRIGGER IF EXISTS {table}_touch ON {table};
+CREATE TRIGGER {table}_touch BEFORE UPDATE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_touch();
+"""
+
+
 def schema_pieces(prefix):
     """Endless pieces of one schema file; each new table is referenced by what follows it."""
     table_number = 0
@@ -41,10 +49,7 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
-DROP TRIGGER IF EXISTS {table}_touch ON {table};
-CREATE TRIGGER {table}_touch BEFORE UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {table}_touch();
-"""
+{touch_trigger(table)}"""
         yield f"""DO $body$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{table}_status_check') THEN
@@ -109,3 +114,53 @@ def write(directory, phase, name, text):
     with open(os.path.join(directory, phase, name), "wb") as handle:
         handle.write(data)
     return len(data)
+
+
+def dense_schema_text(prefix, tables=30):
+    """A statement-dense schema file: `tables` tables, each with its index, touch
+    function and trigger (five short statements a table)."""
+    text = ""
+    for number in range(tables):
+        table = f"{prefix}_t{number}"
+        text += f"""CREATE TABLE IF NOT EXISTS {table} (
+    id BIGINT PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    status VARCHAR(20) NOT NULL DEFAULT 'new',
+    updated_at TIMESTAMPTZ DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS idx_{table}_status ON {table}(status);
+CREATE OR REPLACE FUNCTION {table}_touch() RETURNS TRIGGER AS $$
+BEGIN
+    NEW.updated_at = NOW();
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+{touch_trigger(table)}
+"""
+    return text
+
+
+def dense_fixture_pieces(table):
+    """One-row upserts into one table, ids never repeated in a file."""
+    row = 1
+    while True:
+        yield (f"INSERT INTO {table} (id, name, status) VALUES ({row}, 'item {row}', "
+               f"'{('new', 'open', 'done')[row % 3]}')\n"
+               "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, status = EXCLUDED.status;")
+        row += 1
+
+
+def generate_dense(directory, schema_files, fixture_files, total_bytes):
+    """The statement-dense corpus: schema files of 30 tables each (their size follows),
+    fixture files of one-row upserts sharing what is left of `total_bytes`."""
+    for phase in ("schema", "fixtures"):
+        os.makedirs(os.path.join(directory, phase), exist_ok=True)
+    total = 0
+    for number in range(1, schema_files + 1):
+        total += write(directory, "schema", f"{number:03d}_tables_{number:03d}.sql", dense_schema_text(f"d{number:03d}"))
+    per_file = max(1, (total_bytes - total) // fixture_files)
+    for number in range(1, fixture_files + 1):
+        table = f"d{min(number, schema_files):03d}_t0"
+        total += write(directory, "fixtures", f"{number:03d}_rows_{number:03d}.sql",
+                       fill(dense_fixture_pieces(table), per_file))
+    return total

@@ -79,6 +79,15 @@ public struct Rendering {
         }
     }
 
+    /// `pieces(format)` handed to `body` as they are made: YAML document by document, so a
+    /// large render is written without holding all of its output at once.
+    public func forEachPiece(_ format: OutputFormat, _ body: (Substring) throws -> Void) throws {
+        switch format {
+        case .yaml: try YAMLWriter.forEachDocument(manifests, body)
+        case .json: try body(try JSONWriter.json(manifests)[...])
+        }
+    }
+
     /// The files of `render --output-dir`, by stable name (see `OutputDirectory`).
     public func directoryFiles() throws -> [OutputDirectory.File] {
         try OutputDirectory.files(manifests, shortHash: plan.shortHash,

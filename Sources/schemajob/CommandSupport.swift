@@ -20,11 +20,12 @@ enum Terminal {
 
     /// Writes the pieces, in order, to stdout when `path` is nil or `-`, otherwise to
     /// the file, atomically.
-    static func write(_ pieces: [Substring], to path: String?) throws {
+    /// What `produce` hands over, written as it comes (to stdout, or atomically to `path`).
+    static func write(to path: String?, _ produce: ((Substring) throws -> Void) throws -> Void) throws {
         if let path, path != "-" {
-            try OutputFile.write(pieces, to: path)
+            try OutputFile.write(to: path, produce)
         } else {
-            pieces.forEach(output)
+            try produce { output($0) }
         }
     }
 }

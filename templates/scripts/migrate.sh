@@ -130,23 +130,35 @@ if [ -n "$primary" ]; then
     done
 fi
 
-# psql names a failed statement by the line of migration.psql that sent it; schemajob
-# starts that line with the statement's own place (`/* schema/NNN_name.sql:LINE */`),
-# which replaces psql's, so the log names the file and line as `\i` once did.
-script_lines=()
+# psql names a failed statement by the line of migration.psql that sent it: for a
+# file's statements, the file's one `\gexec` line. Each of them starts with its own place
+# (`/* schema/NNN_name.sql:LINE */`), and psql echoes a failed one after the error
+# (`STATEMENT:`, ECHO errors); that place replaces psql's, so the log names the file and
+# line as `\i` once did. The error's lines wait for the echo (psql stops at the first
+# error, so nothing else comes between); the echoes themselves are left out.
 place_errors() {
-    local text number rest
+    local text place held=() echoed=
     while IFS= read -r text || [ -n "$text" ]; do
-        if [[ $text =~ ^psql:.*migration\.psql:([0-9]+):(.*)$ ]]; then
-            number=${BASH_REMATCH[1]}
-            rest=${BASH_REMATCH[2]}
-            [ "${#script_lines[@]}" -eq 0 ] && mapfile -t script_lines <"$here/migration.psql"
-            if [[ ${script_lines[number - 1]:-} =~ ^/\*\ ([^ ]+\.sql:[0-9]+)\ \*/\ EXECUTE ]]; then
-                text="psql:$here/../${BASH_REMATCH[1]}:$rest"
+        if [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ STATEMENT:\ \ (/\*\ ([^ ]+\.sql:[0-9]+)\ \*/)? ]]; then
+            place=${BASH_REMATCH[2]}
+            if [ -n "$place" ] && [ "${#held[@]}" -gt 0 ] && [[ ${held[0]} =~ ^psql:.*migration\.psql:[0-9]+:(.*)$ ]]; then
+                held[0]="psql:$here/../$place:${BASH_REMATCH[1]}"
             fi
+            [ "${#held[@]}" -gt 0 ] && printf '%s\n' "${held[@]}"
+            held=()
+            echoed=1
+        elif [ -n "$echoed" ] && [[ $text != psql:* ]]; then
+            :   # the rest of an echoed statement
+        elif [ "${#held[@]}" -gt 0 ] || [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ (ERROR|FATAL): ]]; then
+            held+=("$text")
+            echoed=
+        else
+            printf '%s\n' "$text"
+            echoed=
         fi
-        printf '%s\n' "$text"
     done
+    [ "${#held[@]}" -gt 0 ] && printf '%s\n' "${held[@]}"
+    return 0
 }
 
 now_ms

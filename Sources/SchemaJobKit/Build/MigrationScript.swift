@@ -21,10 +21,15 @@ public enum MigrationScript {
                                      "unknown phase '\(phaseName)' (schema or fixtures)")
                 }
                 markersSeen.insert(phase.rawValue)
-                for file in plan.files where file.phase == phase {
+                let files = plan.files.filter { $0.phase == phase }
+                // psql names a failed statement by the script line that sent it, here a
+                // file's one `\gexec`; with ECHO errors it also echoes the statement,
+                // which starts with its own place, and migrate.sh reports that place.
+                if !files.isEmpty { lines.append("\\set ECHO errors") }
+                for file in files {
                     // The file's statements go to the server as query text (QueryText):
                     // psql never reads the file, so it cannot run a meta-command from it.
-                    let run = QueryText.lines(running: file)
+                    let run = QueryText.lines(running: file, pieces: analysis.pieces(of: file))
                     if file.runsOutsideTransaction {
                         // Commit what came before, run the file in autocommit, then go on
                         // in a new transaction; the session's lock stays held throughout.
@@ -35,6 +40,7 @@ public enum MigrationScript {
                         lines += ["\\echo '  → \(file.name)'"] + run
                     }
                 }
+                if !files.isEmpty { lines.append("\\set ECHO none") }
             } else if line == recordMarker {
                 markersSeen.insert("record")
                 lines.append(contentsOf: recordFiles(plan.files))

@@ -4,14 +4,17 @@ import SQLSyntax
 /// psql's lexer. psql reads a backslash anywhere outside quotes as a meta-command (a
 /// shell command, a file written, the session ended) and replaces `:name` with its
 /// variables, so a file that psql includes (`\i`) is code psql runs. Here psql only
-/// loads the file's bytes into a variable (`\set sql `tail … | head …``), sends them once as an
-/// escaped literal (`:'sql'`, which psql never lexes again) to a prepared statement
-/// on the server, and runs what comes back with `\gexec`: one statement at a time, cut
-/// where psql's own splitter would cut it (by this project's lexer), so each statement
-/// runs alone as it did under `\i` — a `CREATE INDEX CONCURRENTLY` outside a
-/// transaction block — and psql's error names the script line of that one statement,
-/// which carries the statement's own place (`/* schema/NNN_name.sql:LINE */`) for
-/// migrate.sh to report.
+/// loads the file's bytes into a variable (`\set sql `cat …``), sends them once as an
+/// escaped literal (`:'sql'`, which psql never lexes again) in a prepared statement
+/// that cuts them into statements on the server, and runs what comes back with
+/// `\gexec`: one statement at a time, cut where psql's own splitter would cut it (by
+/// this project's lexer), so each statement runs alone as it did under `\i` (a
+/// `CREATE INDEX CONCURRENTLY` outside a transaction block). Where the statements are
+/// cut travels as data, three integer arrays per file (start, length, line), so the
+/// script grows with the files, not with their statements. Each statement starts with
+/// its own place (`/* schema/NNN_name.sql:LINE */`); psql echoes a failed one
+/// (`ECHO errors`, which the Job's script sets around the files) and migrate.sh
+/// reports the error at that place.
 public enum QueryText {
     /// One statement: UTF-8 bytes `start ..< start + length` of its file (from 1, as
     /// SQL's `substring` counts), and the line psql would have named (where it ends).
@@ -28,6 +31,11 @@ public enum QueryText {
 
     public static func pieces(of text: String) -> [Piece] {
         let tokens = SQLLexer.tokens(in: text)
+        return pieces(tokens: tokens, statements: SQLLexer.statements(from: tokens))
+    }
+
+    /// The pieces of a file already lexed and split (`MigrationAnalysis` does both once).
+    static func pieces(tokens: [SQLToken], statements: [SQLStatement]) -> [Piece] {
         var offsets: [Int] = []
         offsets.reserveCapacity(tokens.count + 1)
         var offset = 0
@@ -36,7 +44,8 @@ public enum QueryText {
             offset += token.text.utf8.count
         }
         var pieces: [Piece] = []
-        for statement in SQLLexer.statements(from: tokens) {
+        pieces.reserveCapacity(statements.count)
+        for statement in statements {
             let range = statement.tokenSlice.indices
             guard let first = range.first(where: { !tokens[$0].isTrivia }),
                 let last = range.last(where: { !tokens[$0].isTrivia })
@@ -48,58 +57,62 @@ public enum QueryText {
         return pieces
     }
 
-    /// The most bytes psql holds and the server cuts statements from at a time (unless a
-    /// single statement is longer): each EXECUTE re-reads its chunk, so a large file is
-    /// loaded in pieces rather than whole for each of its statements.
-    static let chunkBytes = 64 * 1024
-
-    /// Consecutive pieces whose bytes fit in one chunk.
-    static func chunks(_ pieces: [Piece]) -> [[Piece]] {
-        var chunks: [[Piece]] = []
-        for piece in pieces {
-            if let first = chunks.last?.first, piece.start + piece.length - first.start <= chunkBytes {
-                chunks[chunks.count - 1].append(piece)
-            } else {
-                chunks.append([piece])
-            }
-        }
-        return chunks
-    }
-
     /// The script lines that run `file`, found at `path` (default `<phase>/<name>`) under
-    /// migrate.sh's `files` variable, the directory holding schema/ and fixtures/. Each
-    /// chunk's bytes are checked against the digest computed here first: a file psql
-    /// could not read (the shell failed, a ConfigMap out of step) fails the run loudly
-    /// instead of running as nothing. `afterEach` adds lines after a statement's (the
-    /// replay's snapshots).
-    public static func lines(running file: MigrationFile, at path: String? = nil, afterEach: (Piece) -> [String] = { _ in [] }) -> [String] {
-        let bytes = Array(file.text.utf8)
+    /// the psql variable `files` (migrate.sh's: the directory holding schema/ and
+    /// fixtures/). The bytes are checked against the digest computed here first: a file
+    /// psql could not read (the shell failed, a ConfigMap out of step) fails the run
+    /// loudly instead of running as nothing. All statements go through one `\gexec`;
+    /// with `afterEach` (lines after each statement's: the replay's snapshots) each
+    /// statement has a `\gexec` of its own.
+    public static func lines(
+        running file: MigrationFile, pieces: [Piece]? = nil, at path: String? = nil, afterEach: ((Piece) -> [String])? = nil
+    ) -> [String] {
+        let pieces = pieces ?? Self.pieces(of: file.text)
+        guard !pieces.isEmpty else { return [] }
         let shown = Self.path(of: file)
-        var lines: [String] = []
-        for chunk in chunks(pieces(of: file.text)) {
-            let start = chunk[0].start
-            let length = chunk[chunk.count - 1].start + chunk[chunk.count - 1].length - start
-            // psql drops one final newline from a backtick's output.
-            var read = Array(bytes[(start - 1)..<(start - 1 + length)])
-            if read.last == UInt8(ascii: "\n") { read.removeLast() }
-            lines += [
-                // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
-                "\\set sql `tail -c +\(start) :'files'/\(path ?? shown) | head -c \(length)`",
-                "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(read))', 'hex') AS file_read \\gset",
-                "\\if :file_read",
-                "\\else",
-                "DO $$BEGIN RAISE EXCEPTION 'schemajob: \(shown) was not read whole (the shell could not read it, or the ConfigMap differs from the script)'; END$$;",
-                "\\endif",
-                // Bytes, not characters: the same offsets on every server encoding.
-                "PREPARE \(preparedName)(int, int) AS SELECT convert_from(substring(convert_to(:'sql', 'UTF8') FROM $1 FOR $2), 'UTF8');",
-            ]
-            for piece in chunk {
-                lines.append("/* \(shown):\(piece.line) */ EXECUTE \(preparedName)(\(piece.start - start + 1), \(piece.length)) \\gexec")
+        // psql drops one final newline from a backtick's output.
+        var read = file.text.utf8[...]
+        if read.last == UInt8(ascii: "\n") { read = read.dropLast() }
+        var lines = [
+            // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
+            "\\set sql `cat :'files'/\(path ?? shown)`",
+            "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(read))', 'hex') AS file_read \\gset",
+            "\\if :file_read",
+            "\\else",
+            "DO $$BEGIN RAISE EXCEPTION 'schemajob: \(shown) was not read whole (the shell could not read it, or the ConfigMap differs from the script)'; END$$;",
+            "\\endif",
+            prepare(pieces, shown: shown),
+        ]
+        if let afterEach {
+            for (index, piece) in pieces.enumerated() {
+                lines.append("EXECUTE \(preparedName)(\(index + 1), \(index + 1)) \\gexec")
                 lines += afterEach(piece)
             }
-            lines += ["DEALLOCATE \(preparedName);", "\\unset sql"]
+        } else {
+            lines.append("EXECUTE \(preparedName)(1, \(pieces.count)) \\gexec")
         }
+        lines += ["DEALLOCATE \(preparedName);", "\\unset sql"]
         return lines
+    }
+
+    /// The prepared statement that yields statements `$1 ... $2` of the file in `:'sql'`,
+    /// in order, each led by its place. The file's bytes are made once (a materialized
+    /// CTE) and cut by byte offsets: the same offsets on every server encoding.
+    static func prepare(_ pieces: [Piece], shown: String) -> String {
+        var starts = "'{", lengths = "'{", lines = "'{"
+        starts.reserveCapacity(pieces.count * 7)
+        lengths.reserveCapacity(pieces.count * 5)
+        lines.reserveCapacity(pieces.count * 5)
+        for (index, piece) in pieces.enumerated() {
+            if index > 0 {
+                starts.append(","); lengths.append(","); lines.append(",")
+            }
+            starts.append(String(piece.start)); lengths.append(String(piece.length)); lines.append(String(piece.line))
+        }
+        return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'sql', 'UTF8') AS bytes) "
+            + "SELECT '/* \(shown):' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') "
+            + "FROM f, unnest(\(starts)}'::int[], \(lengths)}'::int[], \(lines)}'::int[]) WITH ORDINALITY AS p(start, length, line, n) "
+            + "WHERE p.n BETWEEN $1 AND $2 ORDER BY p.n;"
     }
 
     /// Where a file is under the script's `files` directory, as the Job mounts it.

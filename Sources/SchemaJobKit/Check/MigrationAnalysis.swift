@@ -17,6 +17,8 @@ public struct MigrationAnalysis: Sendable {
         var tableChanges: [RequiredTables.Change]
         /// For a file that runs outside the transaction: its `CREATE INDEX CONCURRENTLY`s.
         var concurrentIndexes: [String]
+        /// Where its statements start and end, which the Job's script sends as data.
+        var pieces: [QueryText.Piece]
     }
 
     public let set: MigrationSet
@@ -53,13 +55,24 @@ public struct MigrationAnalysis: Sendable {
                 characterFindings: LayoutRules.characterFindings(file),
                 statementRules: rules,
                 tableChanges: tableChanges,
-                concurrentIndexes: concurrentIndexes)
+                concurrentIndexes: concurrentIndexes,
+                pieces: QueryText.pieces(tokens: tokens, statements: statements))
         }
         calledEscapes = EscapeRules.refusedCalls(
             routines: files.flatMap(\.statementRules.storedRoutines), calls: files.flatMap(\.statementRules.calls))
         concurrentIndexes = Dictionary(
             zip(set.files, files).filter { !$0.1.concurrentIndexes.isEmpty }.map { ($0.0.displayPath, $0.1.concurrentIndexes) },
             uniquingKeysWith: { first, _ in first })
+        fileIndex = Dictionary(set.files.enumerated().map { ($1.displayPath, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The position in `files` of each file, by its display path.
+    private let fileIndex: [String: Int]
+
+    /// Where the statements of `file` (of this set) start and end, as the lexer cut them
+    /// for the rules; nil for a file the set does not hold.
+    func pieces(of file: MigrationFile) -> [QueryText.Piece]? {
+        fileIndex[file.displayPath].map { files[$0].pieces }
     }
 
     /// The tables the schema files leave behind (`RequiredTables`): the Job applies

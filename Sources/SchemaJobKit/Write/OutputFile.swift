@@ -33,11 +33,32 @@ public enum OutputFile {
     /// The texts' UTF-8, one after the other, written from where they lie: a render can
     /// be tens of MiB, and is never joined into one more copy.
     public static func write(_ texts: [Substring], to path: String) throws {
-        try write(to: path) { descriptor in
-            for var text in texts {
-                if let failure = text.withUTF8({ writeAll(UnsafeRawBufferPointer($0), to: descriptor) }) { return failure }
+        try write(to: path) { emit in try texts.forEach(emit) }
+    }
+
+    /// The texts `produce` hands over, written as they come (a render's documents); the
+    /// file is replaced only when all were written, and an error `produce` throws leaves
+    /// it as it was.
+    public static func write(to path: String, _ produce: ((Substring) throws -> Void) throws -> Void) throws {
+        var thrown: Error?
+        do {
+            try write(to: path) { descriptor in
+                var failure: String?
+                do {
+                    try produce { piece in
+                        var piece = piece
+                        if failure == nil {
+                            failure = piece.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: descriptor) }
+                        }
+                    }
+                } catch {
+                    thrown = error
+                    return "\(error)"
+                }
+                return failure
             }
-            return nil
+        } catch {
+            throw thrown ?? error
         }
     }
 

@@ -79,7 +79,7 @@ struct RenderCommand: ParsableCommand {
         } else if check, let output {
             try Self.finishCheck(OutputFile.unifiedDiff(try rendering.text(format), against: output))
         } else {
-            try Terminal.write(try rendering.pieces(format), to: output)
+            try Terminal.write(to: output) { emit in try rendering.forEachPiece(format, emit) }
         }
     }
 

@@ -28,4 +28,26 @@ import Testing
             == "--- a/\(path)\n+++ b/\(path)\n@@ -1,3 +1,3 @@\n kind: Job\n spec:\n-  backoffLimit: 4\n+  backoffLimit: 6\n")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == old, "a check writes nothing")
     }
+
+    /// A render is written document by document as it is made: the file takes the new
+    /// content only once every piece was written, and a failure while making a piece
+    /// leaves the old file as it was, with no temporary file beside it.
+    @Test func aFileWrittenPieceByPieceIsReplacedOnlyWhenEveryPieceWasMade() throws {
+        let directory = try TemporaryDirectory(prefix: "schemajob-outputfile")
+        let path = directory.path + "/manifests.yaml"
+        try OutputFile.write(to: path) { emit in
+            for document in ["---\nkind: A\n", "---\nkind: B\n"] { try emit(document[...]) }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "---\nkind: A\n---\nkind: B\n")
+
+        struct Broken: Error {}
+        #expect(throws: Broken.self) {
+            try OutputFile.write(to: path) { emit in
+                try emit("---\nkind: C\n")
+                throw Broken()
+            }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "---\nkind: A\n---\nkind: B\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["manifests.yaml"])
+    }
 }

@@ -23,40 +23,46 @@ import Testing
         #expect(QueryText.lines(running: file).isEmpty)
     }
 
-    @Test func theScriptNamesTheFileOnlyThroughItsVariableAndEachStatementByItsPlace() {
+    @Test func theScriptNamesTheFileOnlyThroughItsVariableAndSendsAllItsStatementsWithOneGexec() {
         let file = MigrationFile(phase: .fixtures, name: "001_rows.sql", displayPath: "x", text: "SELECT 1;\nSELECT 2;\n")
         let lines = QueryText.lines(running: file)
-        #expect(lines.first == "\\set sql `tail -c +1 :'files'/fixtures/001_rows.sql | head -c 19`")
-        #expect(lines.filter { $0.hasSuffix("\\gexec") } == [
-            "/* fixtures/001_rows.sql:1 */ EXECUTE schemajob_file(1, 9) \\gexec",
-            "/* fixtures/001_rows.sql:2 */ EXECUTE schemajob_file(11, 9) \\gexec",
-        ])
+        #expect(lines.first == "\\set sql `cat :'files'/fixtures/001_rows.sql`")
+        #expect(lines.filter { $0.hasSuffix("\\gexec") } == ["EXECUTE schemajob_file(1, 2) \\gexec"])
+        // Where the statements are cut, and the line each is reported at, travel as data.
+        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_file") } ?? ""
+        #expect(prepare.contains("unnest('{1,11}'::int[], '{9,9}'::int[], '{1,2}'::int[])"), "\(prepare)")
+        #expect(prepare.contains("'/* fixtures/001_rows.sql:' || p.line || ' */ '"), "\(prepare)")
         // The digest is of the bytes psql's backticks hand over: one final newline fewer.
         #expect(lines.contains { $0.contains(sha256Hex(Array("SELECT 1;\nSELECT 2;".utf8))) })
     }
 
-    @Test func aLargeFileIsLoadedInChunksThatEachHoldWholeStatements() {
-        let statement = "INSERT INTO t VALUES ('\(String(repeating: "é", count: 500))') ON CONFLICT DO NOTHING;\n"
-        let text = String(repeating: statement, count: 200)
+    @Test func theLinesThatRunAFileDoNotGrowWithItsStatements() {
+        let statement = "INSERT INTO t VALUES ('\(String(repeating: "é", count: 50))') ON CONFLICT DO NOTHING;\n"
+        let small = MigrationFile(phase: .fixtures, name: "002_rows.sql", displayPath: "x", text: statement)
+        let text = String(repeating: statement, count: 2000)
+        let large = MigrationFile(phase: .fixtures, name: "002_rows.sql", displayPath: "x", text: text)
+        let lines = QueryText.lines(running: large)
+        #expect(lines.count == QueryText.lines(running: small).count)
+        // Every piece the arrays name is one whole statement, counted in bytes.
+        let pieces = QueryText.pieces(of: text)
+        #expect(pieces.count == 2000)
         let bytes = Array(text.utf8)
-        let file = MigrationFile(phase: .fixtures, name: "002_rows.sql", displayPath: "x", text: text)
-        let lines = QueryText.lines(running: file)
-        let loads = lines.filter { $0.hasPrefix("\\set sql `tail -c +") }
-        #expect(loads.count == (bytes.count + QueryText.chunkBytes - 1) / QueryText.chunkBytes, "\(loads.count) chunks")
-        // Every chunk starts at a statement and the offsets inside it count from there.
-        var chunkStart = 0
-        var checked = 0
-        for line in lines {
-            if let match = line.firstMatch(of: #/tail -c \+(\d+) .* head -c (\d+)`/#) {
-                chunkStart = Int(match.1)!
-                #expect(Int(match.2)! <= QueryText.chunkBytes)
-            } else if let match = line.firstMatch(of: #/EXECUTE schemajob_file\((\d+), (\d+)\)/#) {
-                let start = chunkStart + Int(match.1)! - 1
-                let cut = String(decoding: bytes[(start - 1)..<(start - 1 + Int(match.2)!)], as: UTF8.self)
-                #expect(cut + "\n" == statement)
-                checked += 1
-            }
+        for piece in pieces {
+            #expect(String(decoding: bytes[(piece.start - 1)..<(piece.start - 1 + piece.length)], as: UTF8.self) + "\n" == statement)
         }
-        #expect(checked == 200)
+        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_file") } ?? ""
+        #expect(prepare.contains("unnest('{" + pieces.map { String($0.start) }.joined(separator: ",") + "}'::int[]"))
+    }
+
+    @Test func theReplayHasAGexecPerStatementWithItsOwnLinesAfterEach() {
+        let file = MigrationFile(phase: .schema, name: "001_t.sql", displayPath: "x", text: "SELECT 1;\nSELECT 2;\nSELECT 3;\n")
+        let lines = QueryText.lines(running: file) { piece in ["-- after \(piece.line)"] }
+        let tail = lines.drop { !$0.hasPrefix("EXECUTE") }
+        #expect(Array(tail) == [
+            "EXECUTE schemajob_file(1, 1) \\gexec", "-- after 1",
+            "EXECUTE schemajob_file(2, 2) \\gexec", "-- after 2",
+            "EXECUTE schemajob_file(3, 3) \\gexec", "-- after 3",
+            "DEALLOCATE schemajob_file;", "\\unset sql",
+        ])
     }
 }
