@@ -131,7 +131,7 @@ extension AgainstPostgreSQL {
             #expect(gate.exitCode == 1, "\(gate.output)")
             let short = job.plan.shortHash
             #expect(gate.output.contains(
-                "Nothing has run hash \(short) here yet; the newest run in the ledger is run 1 (hash \(earlier.plan.shortHash)), finished "),
+                "— nothing has run hash \(short) here yet; the newest run in the ledger is run 1 (hash \(earlier.plan.shortHash)), finished "),
                 "\(gate.output)")
             #expect(gate.output.contains(
                 "This server is on timeline 2 (pg_control_checkpoint()): a standby was promoted here, so a migration that a former primary committed and this server had not replayed was lost, and a Job marked complete will not run again."),
@@ -139,7 +139,7 @@ extension AgainstPostgreSQL {
             #expect(gate.output.contains(
                 "To run the migration again: kubectl delete job db-migration-\(short), then apply the manifests again as you deployed them"),
                 "\(gate.output)")
-            #expect(!gate.output.split(separator: "\n").first!.contains("Nothing has run"),
+            #expect(!gate.output.split(separator: "\n").first!.contains("nothing has run"),
                     "the first look says only what is missing: \(gate.output)")
         }
     }
