@@ -124,6 +124,7 @@ public struct ContainerRun: Sendable {
         process.standardInput = FileHandle.nullDevice
 
         var logPath: String?
+        var logHandle: FileHandle?
         if output == .capture {
             let path = FileManager.default.temporaryDirectory.path + "/schemajob-\(UUID().uuidString).log"
             guard FileManager.default.createFile(atPath: path, contents: nil),
@@ -135,7 +136,10 @@ public struct ContainerRun: Sendable {
             process.standardOutput = log
             process.standardError = log
             logPath = path
+            logHandle = log
         }
+        // Closed when the run ends, not when Foundation's Process lets go of it (see Subprocess).
+        defer { try? logHandle?.close() }
         defer { if let logPath { try? FileManager.default.removeItem(atPath: logPath) } }
 
         let clock = ContinuousClock()

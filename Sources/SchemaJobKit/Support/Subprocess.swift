@@ -53,6 +53,11 @@ public enum Subprocess {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         ended.wait()
+        // Closed here, not when the pipes are freed: Foundation's Process outlives this call
+        // holding them, and a test process that runs thousands of programs ran past a
+        // thousand open descriptors, where Process.run itself crashed.
+        try? output.fileHandleForReading.close()
+        try? errors.fileHandleForReading.close()
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outputData, as: UTF8.self),
