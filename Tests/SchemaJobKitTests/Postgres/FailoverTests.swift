@@ -23,6 +23,11 @@ extension AgainstPostgreSQL {
 
             let outcome = try await job.runAsJobController { _ in
                 try standby.superuserSQL("SELECT pg_wal_replay_resume()")
+                // The standby replays all the harness's server wrote while it was paused
+                // (every parallel test's WAL: once 256 MB on a loaded machine), which can take
+                // longer than the 2 s a pod waits; the Job controller's back-off is the time
+                // it gets here, so the retry that follows finds the run replayed.
+                try standby.catchUp()
             }
             #expect(outcome.exitCodes == [75, 0], "\(outcome)")
             let pods = outcome.logs.components(separatedBy: "--- pod ")
