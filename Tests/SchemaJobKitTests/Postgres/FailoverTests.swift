@@ -12,28 +12,25 @@ extension AgainstPostgreSQL {
     /// (`job.standbyWaitSeconds=2`), so each test takes seconds.
     @Suite(.serialized) struct FailoverTests {
         @Test func theJobWaitsForAPausedStandbyExitsRetryableSayingHowFarBehindItIsAndSucceedsOnceItHasReplayed() async throws {
-            let server = try #require(PostgresServer.current)
-            let database = try server.createDatabase()
-            let standby = try StreamingStandby.start(from: server)
-            defer { standby.stop() }
-            try standby.catchUp()
-            try standby.superuserSQL("SELECT pg_wal_replay_pause()")
-            let job = try RenderedForTest(
-                database, settings: ["gate.readHosts=127.0.0.1:\(standby.port)", "job.standbyWaitSeconds=2"])
+            // A primary of its own: a standby of the suite's shared server would, once
+            // resumed, first replay every parallel test's WAL written while it was paused
+            // (256 MB on a loaded machine: longer than any bounded wait here).
+            let cluster = try FailoverCluster()
+            defer { cluster.stop() }
+            try cluster.catchUp()
+            try cluster.sql("SELECT pg_wal_replay_pause()", onStandby: true)
+            let job = try cluster.render(settings: ["job.standbyWaitSeconds=2"])
 
             let outcome = try await job.runAsJobController { _ in
-                try standby.superuserSQL("SELECT pg_wal_replay_resume()")
-                // The standby replays all the harness's server wrote while it was paused
-                // (every parallel test's WAL: once 256 MB on a loaded machine), which can take
-                // longer than the 2 s a pod waits; the Job controller's back-off is the time
-                // it gets here, so the retry that follows finds the run replayed.
-                try standby.catchUp()
+                try cluster.sql("SELECT pg_wal_replay_resume()", onStandby: true)
+                // During the Job controller's back-off the standby replays the run.
+                try cluster.catchUp()
             }
             #expect(outcome.exitCodes == [75, 0], "\(outcome)")
             let pods = outcome.logs.components(separatedBy: "--- pod ")
             #expect(pods[1].contains("Migration completed successfully!"), "\(outcome)")
-            #expect(pods[1].contains("Gave up after 2s: standby 127.0.0.1:\(standby.port): no finished migration for hash"), "\(outcome)")
-            #expect(pods[1].contains("schemajob: read host 127.0.0.1:\(standby.port): received WAL up to "), "\(outcome)")
+            #expect(pods[1].contains("Gave up after 2s: standby 127.0.0.1:\(cluster.standbyPort): no finished migration for hash"), "\(outcome)")
+            #expect(pods[1].contains("schemajob: read host 127.0.0.1:\(cluster.standbyPort): received WAL up to "), "\(outcome)")
             #expect(pods[1].contains("behind the commit"), "\(outcome)")
             #expect(pods[1].contains("; replay is paused (pg_wal_replay_pause())"), "\(outcome)")
             #expect(pods[1].contains("standby connection(s); their positions show only to roles with pg_read_all_stats (pg_monitor), not to gpudev"),
@@ -41,8 +38,8 @@ extension AgainstPostgreSQL {
             #expect(pods[1].contains("the migration is committed on the primary, but not every read host replayed it within 2 s (job.standbyWaitSeconds): a failover now would lose it; exiting 75"),
                     "\(outcome)")
             #expect(pods[2].contains("is already applied"), "the retry only waits: \(outcome)")
-            #expect(pods[2].hasSuffix("every read host (127.0.0.1:\(standby.port)) has replayed it.\n"), "\(outcome)")
-            #expect(try database.sql("SELECT count(*) FROM schemajob.runs") == "1\n", "applied once")
+            #expect(pods[2].hasSuffix("every read host (127.0.0.1:\(cluster.standbyPort)) has replayed it.\n"), "\(outcome)")
+            #expect(try cluster.sql("SELECT count(*) FROM schemajob.runs") == "1\n", "applied once")
         }
 
         @Test func aStandbyDownDuringTheRunThenAFailoverEndsWithTheSchemaOnTheNewPrimaryAndTheGateOpenWithNoHumanStep() async throws {
