@@ -52,6 +52,14 @@ package struct StatementView {
         self.keyword(index).map(keywords.contains) ?? false
     }
 
+    /// A few keywords, written in place (`oneOf: ["FUNCTION", "PROCEDURE"]`): an array
+    /// literal of constants costs nothing to make, where a `Set` literal is built and
+    /// hashed on every call.
+    package func isKeyword(_ index: Int, oneOf keywords: [String]) -> Bool {
+        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
+        return keywords.contains { isUpperCasedKeyword(index, $0) }
+    }
+
     /// True when the keywords follow each other from `index`.
     package func matches(_ index: Int, _ keywords: String...) -> Bool {
         keywords.enumerated().allSatisfy { isKeyword(index + $0.offset, $0.element) }
@@ -68,7 +76,10 @@ package struct StatementView {
     }
 
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
-        index >= 0 && index < tokens.count && tokens[index].kind == .punctuation && tokens[index].text == text
+        guard index >= 0, index < tokens.count, tokens[index].kind == .punctuation else { return false }
+        // The bytes compared, not the strings (no Unicode comparison for `(` or `::`).
+        let bytes = tokens[index].text.utf8
+        return bytes.count == text.utf8.count && bytes.elementsEqual(text.utf8)
     }
 
     /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an
@@ -92,6 +103,14 @@ package struct StatementView {
             }
         }
         return range.first { depths[$0] == 0 && isKeyword($0, oneOf: keywords) }
+    }
+
+    /// `firstTopLevel` for a few keywords written in place, without a `Set` made per call.
+    package func firstTopLevel(_ keywords: [String], in range: Range<Int>) -> Int? {
+        let range = range.clamped(to: 0..<tokens.count)
+        return range.first { index in
+            depths[index] == 0 && tokens[index].kind == .word && keywords.contains { isUpperCasedKeyword(index, $0) }
+        }
     }
 
     package func firstTopLevel(_ keyword: String, from start: Int) -> Int? {

@@ -54,13 +54,15 @@ enum EscapeRules {
     }
 
     /// Findings for one statement of a file, its bodies included.
-    static func findings(_ statement: SQLStatement, path: String) -> Result {
+    /// `view` is the statement's own (one view per statement); `lexedBodies` holds, by
+    /// their index in it, the dollar bodies the caller has lexed already (a DO block's).
+    static func findings(_ view: StatementView, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:]) -> Result {
         var result = Result()
-        if let meta = statement.significantTokens.first, meta.kind == .psqlMeta {
+        if let meta = view.tokens.first, meta.kind == .psqlMeta {
             result.findings = [metaCommand(meta, path: path)]
             return result
         }
-        check(StatementView(statement.significantTokens), path: path, place: nil, depth: 0, storage: .runs, into: &result)
+        check(view, path: path, place: nil, depth: 0, storage: .runs, lexedBodies: lexedBodies, into: &result)
         return result
     }
 
@@ -80,7 +82,8 @@ enum EscapeRules {
 
     /// `place` is where a finding is reported when the tokens come from a string
     /// constant, whose decoded text has positions of its own.
-    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, storage: Storage, into result: inout Result) {
+    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, storage: Storage,
+                      lexedBodies: [Int: [ProceduralBody.Statement]] = [:], into result: inout Result) {
         var storage = storage
         // A CREATE FUNCTION or PROCEDURE the migration runs stores its body: only its
         // language is the run's business (a C function's library is loaded as it is created).
@@ -113,12 +116,12 @@ enum EscapeRules {
         // A top-level statement that neither defines a routine nor is a DO block runs no
         // dollar-quoted text: it is a literal. Inside a body, a string may be EXECUTEd.
         let innerStorage: Storage = depth == 0 && !readsStrings ? .literal : storage
-        for token in view.tokens {
+        for (index, token) in view.tokens.enumerated() {
             if token.kind == .dollarString {
-                for inner in ProceduralBody.statements(in: token) {
+                for inner in lexedBodies[index] ?? ProceduralBody.statements(in: token) {
                     check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1, storage: innerStorage, into: &result)
                 }
-            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text) {
+            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text), Self.mayHoldStatement(text) {
                 let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
                 for inner in SQLLexer.statements(in: text) {
                     if let meta = inner.significantTokens.first, meta.kind == .psqlMeta { continue }
@@ -207,12 +210,57 @@ enum EscapeRules {
     /// The text of a string constant (`'…'`, `E'…'`), quotes undoubled; nil for bit,
     /// hex and Unicode-escape strings, which hold no SQL worth reading.
     static func decodedString(_ text: String) -> String? {
-        var body = Substring(text)
-        if body.first == "E" || body.first == "e" { body = body.dropFirst() }
-        guard body.first == "'", body.count >= 2 else { return nil }
+        let quote = UInt8(ascii: "'")
+        var body = Substring(text).utf8
+        if body.first == UInt8(ascii: "E") || body.first == UInt8(ascii: "e") { body = body.dropFirst() }
+        guard body.first == quote, body.count >= 2 else { return nil }
         body = body.dropFirst()
-        if body.last == "'" { body = body.dropLast() }
-        return body.replacingOccurrences(of: "''", with: "'")
+        if body.last == quote { body = body.dropLast() }
+        // Quotes undoubled over the bytes (a quote is one byte in UTF-8, never inside
+        // another character's), without Foundation's search.
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(body.count)
+        var previousWasQuote = false
+        for byte in body {
+            if byte == quote && previousWasQuote {
+                previousWasQuote = false
+                continue
+            }
+            previousWasQuote = byte == quote
+            decoded.append(byte)
+        }
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// Whether a string literal inside a body could, read as SQL, draw anything from
+    /// `check`: a statement these rules look at starts with one of `statementStarts`,
+    /// and a call needs `(`. A string without either (`'done'`, `' closed at '`, a
+    /// constraint's name) is not lexed at all. Every keyword the lexer could find in the
+    /// text, nested strings and bodies included (their text is part of this one), is a
+    /// whole run of ASCII letters here, so runs of letters are the words compared; text
+    /// with other than ASCII is always lexed, as Unicode case mapping is the lexer's call.
+    static let statementStarts: Set<String> = ["copy", "alter", "load", "set", "reset", "discard", "do", "create", "import"]
+
+    static func mayHoldStatement(_ text: String) -> Bool {
+        var word: [UInt8] = []
+        func endsStart() -> Bool {
+            defer { word.removeAll(keepingCapacity: true) }
+            guard (2...7).contains(word.count) else { return false }
+            return statementStarts.contains(String(decoding: word, as: UTF8.self))
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "("), 0x80...:
+                return true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                word.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                word.append(byte | 0x20)
+            default:
+                if endsStart() { return true }
+            }
+        }
+        return endsStart()
     }
 
     // MARK: Statements

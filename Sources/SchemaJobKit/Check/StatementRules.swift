@@ -110,7 +110,9 @@ struct StatementRules {
             var candidates = check(view, context: Context())
             // Never silenced: escapes pass by the allowances. What a body only stores is a
             // warning the statement's allow comment may silence.
-            let escapes = EscapeRules.findings(statements[index], path: file.displayPath)
+            // A DO block's body is lexed once, for the escape rules and for its own statements.
+            let doBody = Self.doBody(view)
+            let escapes = EscapeRules.findings(view, path: file.displayPath, lexedBodies: doBody.map { [$0.index: $0.statements] } ?? [:])
             findings += escapes.findings.filter { $0.rule != .lint(.storedEscape) }
             candidates += escapes.findings.filter { $0.rule == .lint(.storedEscape) }.map {
                 Candidate(rule: .storedEscape, location: $0.location, message: $0.message)
@@ -122,7 +124,7 @@ struct StatementRules {
                 candidates.removeAll { $0.rule == .nonTransactional }
             }
             findings += allowances.filter(candidates)
-            findings += checkDOBody(view, outer: allowances)
+            if let doBody { findings += checkDOBody(doBody.statements, outer: allowances) }
             // A marker on a statement none of the compatibility rules sees breaking the
             // previous release is likely on the wrong statement (or no longer needed).
             if let marker = markers.first, compatibilityCount == 0, advisesOnLocks,
@@ -138,16 +140,21 @@ struct StatementRules {
     }
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
-    mutating func checkDOBody(_ view: StatementView, outer: AllowComments) -> [Finding] {
-        guard view.isKeyword(0, "DO") else { return [] }
+    /// The body of `DO [LANGUAGE plpgsql] $$ … $$`, lexed: its index in the view and its statements.
+    static func doBody(_ view: StatementView) -> (index: Int, statements: [ProceduralBody.Statement])? {
+        guard view.isKeyword(0, "DO") else { return nil }
         if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
             let name = view.identifier(language + 1), name != "plpgsql"
         {
-            return []
+            return nil
         }
-        guard let body = view.tokens.first(where: { $0.kind == .dollarString }) else { return [] }
+        guard let body = view.tokens.firstIndex(where: { $0.kind == .dollarString }) else { return nil }
+        return (body, ProceduralBody.statements(in: view.tokens[body]))
+    }
+
+    mutating func checkDOBody(_ body: [ProceduralBody.Statement], outer: AllowComments) -> [Finding] {
         var findings: [Finding] = []
-        for inner in ProceduralBody.statements(in: body) {
+        for inner in body {
             let allowances = AllowComments(tokens: inner.surroundingTokens, path: file.displayPath).adding(outer)
             findings += allowances.unknown
             let context = Context(isInsideDO: true, isGuarded: inner.isGuarded, runsEveryTime: inner.runsEveryTime)

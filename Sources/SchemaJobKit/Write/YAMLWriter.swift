@@ -30,10 +30,7 @@ public enum YAMLWriter {
         while start < manifests.count {
             let indices = Array(start..<min(start + batch, manifests.count))
             let documents = indices.concurrentMap { index in
-                Result {
-                    try Yams.serialize(node: manifests[index].node, indent: 2, width: -1, allowUnicode: true, lineBreak: .ln,
-                                       explicitStart: true)
-                }
+                Result { try document(manifests[index].node) }
             }
             for (index, document) in zip(indices, documents) {
                 let text: String
@@ -54,4 +51,160 @@ public enum YAMLWriter {
 
     /// What libyaml writes at the end of a stream after a `|+` block: a line of `...`.
     private static let streamEndMarker = "\n...\n"
+
+    static func serialized(_ node: Node) throws -> String {
+        try Yams.serialize(node: node, indent: 2, width: -1, allowUnicode: true, lineBreak: .ln, explicitStart: true)
+    }
+
+    /// One document, as libyaml writes it. A ConfigMap's files are most of a render's
+    /// bytes, and libyaml emits a scalar a character at a time, analysing each: when every
+    /// file of the ConfigMap is plain text (`LiteralBlock`) and `data` is its last key (as
+    /// the template has it), the files are written here as the same literal blocks libyaml
+    /// would write, line by line, and libyaml writes the rest of the document around short
+    /// stand-ins for them. Any other document is libyaml's to write whole.
+    static func document(_ node: Node) throws -> String {
+        guard case .mapping(var object) = node, Array(object.keys).last?.string == "data", case .mapping(let data)? = object["data"]
+        else { return try serialized(node) }
+        var blocks: [LiteralBlock] = []
+        var pairs: [(Node, Node)] = []
+        pairs.reserveCapacity(data.count)
+        for (key, value) in data {
+            guard case .scalar(let scalar) = value, scalar.style == .literal else {
+                pairs.append((key, value))
+                continue
+            }
+            guard let block = LiteralBlock(scalar.string, number: blocks.count) else { return try serialized(node) }
+            pairs.append((key, .scalar(Node.Scalar(block.standIn, Tag(.str), .plain))))
+            blocks.append(block)
+        }
+        guard let last = blocks.last else { return try serialized(node) }
+        object["data"] = .mapping(Node.Mapping(pairs, data.tag, data.style))
+        var skeleton = try serialized(.mapping(object))[...]
+        // Each stand-in ends a line, `key: <stand-in>`, once: were any text of the document
+        // to hold one too, it is libyaml's to write whole.
+        guard occurrences(of: LiteralBlock.standInPrefix, in: skeleton) == blocks.count else { return try serialized(node) }
+        // libyaml ends a document with `...` when its last block scalar keeps its final
+        // empty lines (`|+`): that is now the last of these, not one before them.
+        if skeleton.hasSuffix("\n" + streamEndMarkerLine) { skeleton = skeleton.dropLast(streamEndMarkerLine.utf8.count) }
+        // Made as bytes and checked as UTF-8 once at the end: each line is copied in place.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(skeleton.utf8.count + blocks.reduce(0) { $0 + $1.text.utf8.count + $1.lineCount * 6 })
+        var rest = skeleton
+        for block in blocks {
+            guard let found = rest.utf8.firstRange(of: (": " + block.standIn + "\n").utf8) else { return try serialized(node) }
+            let before = rest.utf8[..<found.lowerBound]
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { before.index(after: $0) } ?? before.startIndex
+            let keyIndent = before[lineStart...].prefix { $0 == UInt8(ascii: " ") }.count
+            bytes.append(contentsOf: before)
+            bytes.append(contentsOf: block.indicator.utf8)
+            block.appendLines(to: &bytes, indent: keyIndent + 2)
+            rest = rest[found.upperBound...]
+        }
+        bytes.append(contentsOf: rest.utf8)
+        if last.keepsFinalLines { bytes.append(contentsOf: streamEndMarkerLine.utf8) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let streamEndMarkerLine = "...\n"
+
+    static func occurrences(of needle: String, in text: Substring) -> Int {
+        var count = 0
+        var rest = text.utf8[...]
+        while let found = rest.firstRange(of: needle.utf8) {
+            count += 1
+            rest = rest[found.upperBound...]
+        }
+        return count
+    }
+
+    /// A file libyaml would write as a literal block scalar without an indentation
+    /// indicator: every line plain text (no tab, no control character, no trailing space,
+    /// nothing libyaml escapes or reads as a line break), the first line not empty and not
+    /// starting with a space.
+    struct LiteralBlock {
+        let text: String
+        let standIn: String
+        let indicator: String
+        let lineCount: Int
+        /// `|+`: libyaml then ends the document with `...`.
+        let keepsFinalLines: Bool
+
+        static let standInPrefix = "schemajob-literal-block-"
+
+        init?(_ text: String, number: Int) {
+            guard let lines = text.utf8.withContiguousStorageIfAvailable(Self.lineCount(plainText:)) ?? Self.lineCount(plainText: Array(text.utf8))
+            else { return nil }
+            let bytes = text.utf8
+            // libyaml's chomping: `|-` without a final break, `|` with one, `|+` with more.
+            let endsWithBreak = bytes.last == UInt8(ascii: "\n")
+            keepsFinalLines = endsWithBreak && bytes.dropLast().last == UInt8(ascii: "\n")
+            self.text = text
+            self.indicator = keepsFinalLines ? ": |+\n" : endsWithBreak ? ": |\n" : ": |-\n"
+            self.lineCount = lines
+            self.standIn = Self.standInPrefix + "\(number)-of-this-document"
+        }
+
+        /// The number of lines of UTF-8 `bytes` that libyaml writes as a literal block as
+        /// they are, or nil. Printable as libyaml has it with its unicode output (ASCII
+        /// 0x20–0x7E, U+00A0–U+D7FF, U+E000–U+FFFD but U+FEFF: no character of four bytes),
+        /// minus its other line breaks (U+2028, U+2029).
+        static func lineCount<Bytes: RandomAccessCollection>(plainText bytes: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
+            guard let first = bytes.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\n") else { return nil }
+            var lines = 1
+            var index = bytes.startIndex
+            let end = bytes.endIndex
+            func at(_ offset: Int) -> UInt8 { index + offset < end ? bytes[index + offset] : 0 }
+            while index < end {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\n"):
+                    if index > bytes.startIndex && bytes[index - 1] == UInt8(ascii: " ") { return nil }
+                    lines += 1
+                case 0x20...0x7E:
+                    break
+                case 0xC2:
+                    guard at(1) >= 0xA0 else { return nil }
+                case 0xC3...0xDF, 0xE0, 0xE1, 0xE3...0xEC, 0xEE:
+                    break
+                case 0xE2:
+                    if at(1) == 0x80 && (at(2) == 0xA8 || at(2) == 0xA9) { return nil }
+                case 0xED:
+                    guard at(1) < 0xA0 else { return nil }
+                case 0xEF:
+                    if (at(1) == 0xBB && at(2) == 0xBF) || (at(1) == 0xBF && (at(2) == 0xBE || at(2) == 0xBF)) { return nil }
+                case 0x80...0xBF:
+                    break  // a character's continuation, its lead byte already judged
+                default:
+                    return nil  // a control character, DEL, or a character of four bytes
+                }
+                index += 1
+            }
+            if bytes[end - 1] == UInt8(ascii: " ") { return nil }
+            return lines
+        }
+
+        /// The lines, each indented (an empty line stays empty, as libyaml writes it).
+        func appendLines(to output: inout [UInt8], indent: Int) {
+            let margin = [UInt8](repeating: UInt8(ascii: " "), count: indent)
+            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+                let newline = UInt8(ascii: "\n")
+                let end = bytes.last == newline ? bytes.count - 1 : bytes.count
+                var lineStart = 0
+                while true {
+                    var lineEnd = lineStart
+                    while lineEnd < end && bytes[lineEnd] != newline { lineEnd += 1 }
+                    if lineEnd > lineStart {
+                        output.append(contentsOf: margin)
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]))
+                    }
+                    output.append(newline)
+                    if lineEnd == end { break }
+                    lineStart = lineEnd + 1
+                }
+            }
+            if text.utf8.withContiguousStorageIfAvailable(append) == nil {
+                Array(text.utf8).withUnsafeBufferPointer(append)
+            }
+        }
+    }
 }

@@ -52,7 +52,27 @@ import SQLSyntax
         ("CREATE OR REPLACE FUNCTION leak() RETURNS text LANGUAGE sql AS 'SELECT pg_read_file(''/etc/passwd'')';\nSELECT public.leak();\n", "server-file-function", 2),
         ("DO $$\nBEGIN\n  EXECUTE 'COPY (SELECT 1) TO ''/tmp/x''';\nEND $$;\n", "copy-server-file", 3),
         ("DO $$ BEGIN IF true THEN SET ROLE postgres; END IF; END $$;\n", "set-role", 1),
+        // Strings handed to EXECUTE with no `(` in them: their first words are what is read.
+        ("DO $$\nBEGIN\n  EXECUTE 'LOAD ''/tmp/evil.so''';\nEND $$;\n", "untrusted-language", 3),
+        ("DO $$\nBEGIN\n  EXECUTE 'set role postgres';\nEND $$;\n", "set-role", 3),
+        ("DO $$\nBEGIN\n  EXECUTE E'RESET ALL';\nEND $$;\n", "reset-all", 3),
+        ("DO $$\nBEGIN\n  EXECUTE 'SELECT 1; Alter System Set work_mem = 1';\nEND $$;\n", "alter-system", 3),
     ]
+
+    /// Strings inside bodies are read as SQL only when they could hold what the rules look
+    /// for: a word a watched statement starts with, or a call.
+    @Test func aStringWithoutAStatementWordOrACallIsNotLexed() {
+        for text in ["done", " closed at ", "s001_t0_status_check", "pending, active", "eu-west-1", "", "setting", "dose", "Undo it"] {
+            #expect(!EscapeRules.mayHoldStatement(text), "\(text.debugDescription)")
+        }
+        for text in ["now()", "SET ROLE x", "x;load 'y'", "a\tDO", "COPY", "café", "reset", "import foreign schema", "discard all", "1CREATE"] {
+            #expect(EscapeRules.mayHoldStatement(text), "\(text.debugDescription)")
+        }
+        #expect(EscapeRules.decodedString("'it''s'") == "it's")
+        #expect(EscapeRules.decodedString("E'a''''b'") == "a''b")
+        #expect(EscapeRules.decodedString("'ok'") == "ok")
+        #expect(EscapeRules.decodedString("X'1F'") == nil)
+    }
 
     @Test(arguments: 0..<escapes.count)
     func eachEscapeIsAnErrorOnItsLine(_ index: Int) {
