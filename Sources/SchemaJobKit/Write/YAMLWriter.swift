@@ -79,43 +79,49 @@ public enum YAMLWriter {
         }
         guard let last = blocks.last else { return try serialized(node) }
         object["data"] = .mapping(Node.Mapping(pairs, data.tag, data.style))
-        var skeleton = try serialized(.mapping(object))[...]
-        // Each stand-in ends a line, `key: <stand-in>`, once: were any text of the document
-        // to hold one too, it is libyaml's to write whole.
-        guard occurrences(of: LiteralBlock.standInPrefix, in: skeleton) == blocks.count else { return try serialized(node) }
+        var skeleton = Array(try serialized(.mapping(object)).utf8)[...]
         // libyaml ends a document with `...` when its last block scalar keeps its final
         // empty lines (`|+`): that is now the last of these, not one before them.
-        if skeleton.hasSuffix("\n" + streamEndMarkerLine) { skeleton = skeleton.dropLast(streamEndMarkerLine.utf8.count) }
+        if skeleton.suffix(5).elementsEqual("\n...\n".utf8) { skeleton = skeleton.dropLast(4) }
+        // Each stand-in ends a line, `key: <stand-in>`, in order and once: were any other
+        // text of the document to hold one, it is libyaml's to write whole.
+        let places = standInPlaces(in: skeleton)
+        guard places.count == blocks.count, zip(places, blocks).allSatisfy({ skeleton[$0.0].elementsEqual(": \($0.1.standIn)\n".utf8) })
+        else { return try serialized(node) }
         // Made as bytes and checked as UTF-8 once at the end: each line is copied in place.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(skeleton.utf8.count + blocks.reduce(0) { $0 + $1.text.utf8.count + $1.lineCount * 6 })
-        var rest = skeleton
-        for block in blocks {
-            guard let found = rest.utf8.firstRange(of: (": " + block.standIn + "\n").utf8) else { return try serialized(node) }
-            let before = rest.utf8[..<found.lowerBound]
-            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { before.index(after: $0) } ?? before.startIndex
-            let keyIndent = before[lineStart...].prefix { $0 == UInt8(ascii: " ") }.count
-            bytes.append(contentsOf: before)
+        bytes.reserveCapacity(skeleton.count + blocks.reduce(0) { $0 + $1.text.utf8.count + $1.lineCount * 6 })
+        var rest = skeleton.startIndex
+        for (place, block) in zip(places, blocks) {
+            let lineStart = skeleton[rest..<place.lowerBound].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? rest
+            let keyIndent = skeleton[lineStart...].prefix { $0 == UInt8(ascii: " ") }.count
+            bytes.append(contentsOf: skeleton[rest..<place.lowerBound])
             bytes.append(contentsOf: block.indicator.utf8)
             block.appendLines(to: &bytes, indent: keyIndent + 2)
-            rest = rest[found.upperBound...]
+            rest = place.upperBound
         }
-        bytes.append(contentsOf: rest.utf8)
+        bytes.append(contentsOf: skeleton[rest...])
         if last.keepsFinalLines { bytes.append(contentsOf: streamEndMarkerLine.utf8) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static let streamEndMarkerLine = "...\n"
-
-    static func occurrences(of needle: String, in text: Substring) -> Int {
-        var count = 0
-        var rest = text.utf8[...]
-        while let found = rest.firstRange(of: needle.utf8) {
-            count += 1
-            rest = rest[found.upperBound...]
+    /// Where `: <stand-in>\n` stands in the skeleton, for every stand-in there, in order:
+    /// one pass over the bytes, looking at each `:`.
+    static func standInPlaces(in skeleton: ArraySlice<UInt8>) -> [Range<Int>] {
+        let prefix = Array(": \(LiteralBlock.standInPrefix)".utf8)
+        var places: [Range<Int>] = []
+        var index = skeleton.startIndex
+        while let colon = skeleton[index...].firstIndex(of: UInt8(ascii: ":")) {
+            index = colon + 1
+            guard skeleton[colon...].starts(with: prefix) else { continue }
+            let lineEnd = skeleton[colon...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? skeleton.endIndex
+            places.append(colon..<lineEnd)
+            index = lineEnd
         }
-        return count
+        return places
     }
+
+    private static let streamEndMarkerLine = "...\n"
 
     /// A file libyaml would write as a literal block scalar without an indentation
     /// indicator: every line plain text (no tab, no control character, no trailing space,
