@@ -77,9 +77,11 @@ package struct StatementView {
 
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .punctuation else { return false }
-        // The bytes compared, not the strings (no Unicode comparison for `(` or `::`).
-        let bytes = tokens[index].text.utf8
-        return bytes.count == text.utf8.count && bytes.elementsEqual(text.utf8)
+        // A one-byte mark (`(`, `,`, `.`) is compared in place, as the splitter does; no
+        // Unicode comparison of strings for every token a rule walks past.
+        let token = tokens[index]
+        if text.utf8.count == 1, let byte = text.utf8.first { return token.isPunctuation(Unicode.Scalar(byte)) }
+        return token.text.utf8.count == text.utf8.count && token.text == text
     }
 
     /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an

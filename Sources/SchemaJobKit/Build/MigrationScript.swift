@@ -83,7 +83,17 @@ public enum MigrationScript {
     }
 
     static func sqlLiteral(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        // Quotes doubled in the stdlib (Foundation's search first counts the text in UTF-16):
+        // a render makes one for every file's ledger row.
+        let quote = UInt8(ascii: "'")
+        var bytes: [UInt8] = [quote]
+        bytes.reserveCapacity(text.utf8.count + 2)
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == quote { bytes.append(quote) }
+        }
+        bytes.append(quote)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

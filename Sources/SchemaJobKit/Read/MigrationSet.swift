@@ -62,6 +62,14 @@ public struct MigrationFile: Hashable, Sendable {
     /// `trimmingCharacters(in: .whitespaces)` (tabs and Unicode spaces), without the trip
     /// through NSString that made it a fifth of a small render.
     static func trimmingSpaces(_ line: Substring) -> Substring {
+        // An ASCII line (a comment's usual case) needs no scalar's properties looked up.
+        if line.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = line.utf8
+            func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+            else { return "" }
+            return line[first...last]
+        }
         func isSpace(_ scalar: Unicode.Scalar) -> Bool {
             scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
         }
