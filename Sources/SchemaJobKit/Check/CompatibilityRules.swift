@@ -148,7 +148,7 @@ extension StatementRules {
     /// `release-signature` over the whole set: a routine declared again with other
     /// arguments is a second overload beside the first (on an upgraded database; a fresh
     /// install has only the new one), and callers of the old one break once it is dropped.
-    static func signatureFindings(_ signatures: [RoutineSignature]) -> [Finding] {
+    static func signatureFindings(_ signatures: some Sequence<RoutineSignature>) -> [Finding] {
         var seen: [String: RoutineSignature] = [:]
         var findings: [Finding] = []
         for signature in signatures {

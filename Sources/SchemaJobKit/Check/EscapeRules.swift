@@ -176,7 +176,9 @@ enum EscapeRules {
     /// The calls, where the migration runs, of a routine of the set whose body (or a
     /// routine it calls, however deep) holds what the run would refuse: refused too,
     /// naming the call and the body's place.
-    static func refusedCalls(routines: [StoredRoutine], calls: [Call]) -> [Finding] {
+    /// The routines and calls are read where they lie (each file's summary), not copied
+    /// into one list: on a large set they are a good part of the analysis's memory.
+    static func refusedCalls<Routines: Collection<StoredRoutine>, Calls: Sequence<Call>>(routines: Routines, calls: Calls) -> [Finding] {
         // name → the stored finding the call would run, and the routine it goes through.
         var reached: [String: (escape: Finding, through: String?)] = [:]
         for routine in routines {

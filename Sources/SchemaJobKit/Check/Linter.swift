@@ -27,7 +27,7 @@ public enum Linter {
             tablesCreatedEarlier.formUnion(result.createdTables)
         }
         findings += analysis.calledEscapes
-        findings += StatementRules.signatureFindings(analysis.files.flatMap(\.statementRules.routineSignatures))
+        findings += StatementRules.signatureFindings(analysis.files.lazy.flatMap(\.statementRules.routineSignatures))
         findings += SchemaSum.verify(set)
         if let earlier { findings += UpgradeRules.check(from: earlier, to: set) }
         return findings.sorted(by: Finding.precedes)

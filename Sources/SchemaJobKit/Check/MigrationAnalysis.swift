@@ -59,7 +59,7 @@ public struct MigrationAnalysis: Sendable {
                 pieces: QueryText.pieces(tokens: tokens, statements: statements))
         }
         calledEscapes = EscapeRules.refusedCalls(
-            routines: files.flatMap(\.statementRules.storedRoutines), calls: files.flatMap(\.statementRules.calls))
+            routines: files.lazy.flatMap(\.statementRules.storedRoutines), calls: files.lazy.flatMap(\.statementRules.calls))
         concurrentIndexes = Dictionary(
             zip(set.files, files).filter { !$0.1.concurrentIndexes.isEmpty }.map { ($0.0.displayPath, $0.1.concurrentIndexes) },
             uniquingKeysWith: { first, _ in first })
