@@ -113,6 +113,8 @@ def bench_tools(schemajob, scratch, corpora, static=None):
         if static:
             commands["schemajob --help (static runtime)"] = dict(command=[static, "--help"])
             commands["schemajob hash (static runtime)"] = dict(command=[static, "hash", "--database", database])
+            # The binary the release archive and the image ship.
+            commands["schemajob render (static runtime)"] = dict(command=[static, "render", "--database", database], stdout_path=out)
         result = medians(commands, runs)
         files = schema_files + fixture_files
         print(f"\n## {label}: {files} files, {total / MiB:.2f} MiB ({total} bytes); medians of {runs} alternating runs")
@@ -121,6 +123,10 @@ def bench_tools(schemajob, scratch, corpora, static=None):
         render, kustomize = result["schemajob render"], result["kubectl kustomize"]
         print(f"render / kustomize: wall {render[0] / kustomize[0]:.2f}x, peak RSS {render[1] / kustomize[1]:.2f}x; "
               f"render peak RSS / input {render[1] * 1024 / total:.2f}x")
+        if "schemajob render (static runtime)" in result:
+            shipped = result["schemajob render (static runtime)"]
+            print(f"render (static runtime, as released) / kustomize: wall {shipped[0] / kustomize[0]:.2f}x, "
+                  f"peak RSS {shipped[1] / kustomize[1]:.2f}x")
         render_walls[label] = render[0]
     labels = [label for label, *_, generate in corpora if generate is corpus.generate]
     if len(labels) >= 3:
