@@ -131,7 +131,7 @@ if [ -n "$primary" ]; then
 fi
 
 # psql names a failed statement by the line of migration.psql that sent it: for a
-# file's statements, the file's one `\gexec` line. Each of them starts with its own place
+# file's statements, the `\gexec` line of its phase (or segment of a phase). Each of them starts with its own place
 # (`/* schema/NNN_name.sql:LINE */`), and psql echoes a failed one after the error
 # (`STATEMENT:`, ECHO errors); that place replaces psql's, so the log names the file and
 # line as `\i` once did. The error's lines wait for the echo (psql stops at the first
