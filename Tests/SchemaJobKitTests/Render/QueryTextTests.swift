@@ -108,7 +108,7 @@ import Testing
         #expect(try Self.rows(batch) == [
             "SELECT '  → 001_a.sql'", "/* schema/001_a.sql:1 */ CREATE TABLE a (id int);",
             "SELECT '  → 002_b.sql'",
-            "/* schema/003_c.sql:2 */ CREATE INDEX CONCURRENTLY i ON a (id);", "/* schema/003_c.sql:3 */ SELECT 'é'",
+            "/* schema/003_c.sql:2 */ CREATE INDEX CONCURRENTLY i ON a (id);", "/* schema/003_c.sql:3 */ SELECT 'é';",
             "SELECT '  → 004_d.sql'", "/* schema/004_d.sql:2 */ INSERT INTO a\nVALUES (1);",
         ])
         // A file that runs outside the transaction has no announcement among the rows:
