@@ -227,12 +227,16 @@ public enum QueryText {
                     files.append(index + 1)
                 }
             }
-            return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes) "
-                + "SELECT CASE WHEN p.length = 0 THEN 'SELECT ''  → ' || n.name || '''' "
-                + "ELSE '/* \(shownDirectory)/' || n.name || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') END "
-                + "FROM f, unnest(\(intArray(starts))::int[], \(intArray(lengths))::int[], \(intArray(lines))::int[], \(intArray(files))::int[]) "
-                + "WITH ORDINALITY AS p(start, length, line, file, n) "
-                + "JOIN unnest(\(textArray(members.map(\.file.name)))::text[]) WITH ORDINALITY AS n(name, file) USING (file) "
+            // The arrays are `f`'s too, so the rows are made from `f`'s one row (a lateral
+            // function scan, `f` read once) and nothing is joined: a plan that read `f`
+            // once a row, or sorted rows that hold it, would handle the phase's bytes once
+            // a statement.
+            return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
+                + "\(textArray(members.map(\.file.name)))::text[] AS names, \(intArray(starts))::int[] AS starts, "
+                + "\(intArray(lengths))::int[] AS lengths, \(intArray(lines))::int[] AS lines, \(intArray(files))::int[] AS files) "
+                + "SELECT CASE WHEN p.length = 0 THEN 'SELECT ''  → ' || f.names[p.file] || '''' "
+                + "ELSE '/* \(shownDirectory)/' || f.names[p.file] || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') END "
+                + "FROM f, unnest(f.starts, f.lengths, f.lines, f.files) WITH ORDINALITY AS p(start, length, line, file, n) "
                 + "WHERE p.n BETWEEN $1 AND $2 ORDER BY p.n;"
         }
 
