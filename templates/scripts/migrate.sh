@@ -131,10 +131,10 @@ if [ -n "$primary" ]; then
 fi
 
 # psql names a failed statement by the line of migration.psql that sent it: for a
-# file's statements, the file's one `\gexec` line. Each of them starts with its own place
-# (`/* schema/NNN_name.sql:LINE */`), and psql echoes a failed one after the error
-# (`STATEMENT:`, ECHO errors); that place replaces psql's, so the log names the file and
-# line as `\i` once did. The error's lines wait for the echo (psql stops at the first
+# file's statements, the `\gexec` line of its phase (or of a segment of it). Each of
+# them starts with its own place (`/* schema/NNN_name.sql:LINE */`), and psql echoes a
+# failed one after the error (`STATEMENT:`, ECHO errors); that place replaces psql's,
+# so the log names the file and line as `\i` once did. The error's lines wait for the echo (psql stops at the first
 # error, so nothing else comes between); the echoes themselves are left out.
 place_errors() {
     local text place held=() echoed=

@@ -13,6 +13,9 @@ public enum MigrationScript {
         let template = try templates.text(TemplateSet.migrationScript)
         var lines: [String] = []
         var markersSeen: Set<String> = []
+        // Every file's digest, computed once on every core: the read checks and the
+        // ledger rows both need them.
+        let digests = plan.files.concurrentMap(\.sha256)
         for (index, line) in template.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.hasPrefix(applyMarker) {
                 let phaseName = String(line.dropFirst(applyMarker.count)).trimmingWhitespace()
@@ -21,29 +24,15 @@ public enum MigrationScript {
                                      "unknown phase '\(phaseName)' (schema or fixtures)")
                 }
                 markersSeen.insert(phase.rawValue)
-                let files = plan.files.filter { $0.phase == phase }
-                // psql names a failed statement by the script line that sent it, here a
-                // file's one `\gexec`; with ECHO errors it also echoes the statement,
-                // which starts with its own place, and migrate.sh reports that place.
-                if !files.isEmpty { lines.append("\\set ECHO errors") }
-                for file in files {
-                    // The file's statements go to the server as query text (QueryText):
-                    // psql never reads the file, so it cannot run a meta-command from it.
-                    let run = QueryText.lines(running: file, pieces: analysis.pieces(of: file))
-                    if file.runsOutsideTransaction {
-                        // Commit what came before, run the file in autocommit, then go on
-                        // in a new transaction; the session's lock stays held throughout.
-                        lines += ["COMMIT;", "\\echo '  → \(file.name) (outside the transaction)'"]
-                        lines += analysis.concurrentIndexes(of: file).flatMap(dropIfInvalid)
-                        lines += run + ["BEGIN;"]
-                    } else {
-                        lines += ["\\echo '  → \(file.name)'"] + run
-                    }
+                let members = zip(plan.files, digests).filter { $0.0.phase == phase }.map { file, digest in
+                    QueryText.Batch.Member(
+                        file: file, pieces: analysis.pieces(of: file) ?? QueryText.pieces(of: file.text), digest: digest,
+                        announced: !file.runsOutsideTransaction)
                 }
-                if !files.isEmpty { lines.append("\\set ECHO none") }
+                lines += apply(QueryText.Batch(members, directory: phase.rawValue, shownDirectory: phase.rawValue), analysis: analysis)
             } else if line == recordMarker {
                 markersSeen.insert("record")
-                lines.append(contentsOf: recordFiles(plan.files))
+                lines.append(contentsOf: recordFiles(plan.files, digests: digests))
             } else {
                 lines.append(String(line))
             }
@@ -55,13 +44,39 @@ public enum MigrationScript {
         return lines.joined(separator: "\n")
     }
 
+    /// The lines that run a phase: its files read by one backtick and checked by one
+    /// query, their statements sent from one prepared statement, in order. A file that
+    /// runs outside the transaction cuts the phase in segments, an `EXECUTE … \gexec`
+    /// each: the transaction so far commits before it, its statements run one by one in
+    /// autocommit, and a new transaction starts after it.
+    static func apply(_ batch: QueryText.Batch, analysis: MigrationAnalysis) -> [String] {
+        guard !batch.members.isEmpty else { return [] }
+        // psql names a failed statement by the script line that sent it, here a
+        // segment's one `\gexec`; with ECHO errors it also echoes the statement, which
+        // starts with its own place, and migrate.sh reports that place. The files'
+        // announcements are rows printed by a query: bare values, as `\echo` prints
+        // (QUIET is on, so `\pset` itself prints nothing).
+        var lines = ["\\set ECHO errors"] + batch.opening + ["\\pset tuples_only on", "\\pset format unaligned"]
+        var next = 1
+        for (index, member) in batch.members.enumerated() where member.file.runsOutsideTransaction {
+            let rows = batch.statementRows(of: index)
+            lines += batch.execute(next..<rows.lowerBound)
+            // Commit what came before, run the file in autocommit, then go on in a new
+            // transaction; the session's lock stays held throughout.
+            lines += ["COMMIT;", "\\echo '  → \(member.file.name) (outside the transaction)'"]
+            lines += analysis.concurrentIndexes(of: member.file).flatMap(dropIfInvalid)
+            lines += batch.execute(rows) + ["BEGIN;"]
+            next = rows.upperBound
+        }
+        lines += batch.execute(next..<batch.rowCount + 1)
+        return lines + batch.closing + ["\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none"]
+    }
+
     /// One ledger row per file, in the run's transaction; `:run_id` comes from the
-    /// INSERT … RETURNING before it.
-    static func recordFiles(_ files: [MigrationFile]) -> [String] {
+    /// INSERT … RETURNING before it. `digests` are the files' `sha256`, in order.
+    static func recordFiles(_ files: [MigrationFile], digests: [String]) -> [String] {
         guard !files.isEmpty else { return [] }
         var lines = ["INSERT INTO schemajob.run_files (run_id, position, phase, name, sha256) VALUES"]
-        // The one place a render needs every file's own digest: computed on every core.
-        let digests = files.concurrentMap(\.sha256)
         for (index, file) in files.enumerated() {
             let separator = index == files.count - 1 ? ";" : ","
             lines.append("    (:run_id, \(index + 1), \(sqlLiteral(file.phase.rawValue)), \(sqlLiteral(file.name)), \(sqlLiteral(digests[index])))\(separator)")

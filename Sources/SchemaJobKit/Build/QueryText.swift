@@ -1,20 +1,24 @@
 import SQLSyntax
 
-/// How a migration file's statements reach the server: as query text, never read by
+/// How migration files' statements reach the server: as query text, never read by
 /// psql's lexer. psql reads a backslash anywhere outside quotes as a meta-command (a
 /// shell command, a file written, the session ended) and replaces `:name` with its
 /// variables, so a file that psql includes (`\i`) is code psql runs. Here psql only
-/// loads the file's bytes into a variable (`\set sql `cat …``), sends them once as an
-/// escaped literal (`:'sql'`, which psql never lexes again) in a prepared statement
-/// that cuts them into statements on the server, and runs what comes back with
-/// `\gexec`: one statement at a time, cut where psql's own splitter would cut it (by
-/// this project's lexer), so each statement runs alone as it did under `\i` (a
-/// `CREATE INDEX CONCURRENTLY` outside a transaction block). Where the statements are
-/// cut travels as data, three integer arrays per file (start, length, line), so the
-/// script grows with the files, not with their statements. Each statement starts with
-/// its own place (`/* schema/NNN_name.sql:LINE */`); psql echoes a failed one
-/// (`ECHO errors`, which the Job's script sets around the files) and migrate.sh
-/// reports the error at that place.
+/// loads a batch of files' bytes into a variable (one backtick, `cat` of the files by
+/// name), sends them once as an escaped literal (`:'schemajob_text'`, which psql never
+/// lexes again) in a prepared statement that cuts them into statements on the server,
+/// and runs what comes back with `\gexec`: one statement at a time, cut where psql's own
+/// splitter would cut it (by this project's lexer), so each statement runs alone as it
+/// did under `\i` (a `CREATE INDEX CONCURRENTLY` outside a transaction block). Where the
+/// statements are cut travels as data, four integer arrays (start, length, line, file),
+/// so the script grows with the files, not with their statements. Each statement starts
+/// with its own place (`/* schema/NNN_name.sql:LINE */`); psql echoes a failed one
+/// (`ECHO errors`, which the Job's script sets around the files) and migrate.sh reports
+/// the error at that place.
+///
+/// The Job's script reads each phase as one batch (one process and one query for all
+/// its files: a backtick starts a shell and `cat`, a few milliseconds each); the
+/// replay reads each file as a batch of its own, and runs it a statement at a time.
 public enum QueryText {
     /// One statement: UTF-8 bytes `start ..< start + length` of its file (from 1, as
     /// SQL's `substring` counts), and the line psql would have named (where it ends).
@@ -26,8 +30,10 @@ public enum QueryText {
         public var firstLine: Int
     }
 
-    /// The name of the prepared statement that cuts the current file's pieces.
-    static let preparedName = "schemajob_file"
+    /// The name of the prepared statement that cuts the current batch's statements.
+    static let preparedName = "schemajob_phase"
+    /// The psql variable holding the current batch's bytes.
+    static let variable = "schemajob_text"
 
     public static func pieces(of text: String) -> [Piece] {
         let tokens = SQLLexer.tokens(in: text)
@@ -57,66 +63,197 @@ public enum QueryText {
         return pieces
     }
 
-    /// The script lines that run `file`, found at `path` (default `<phase>/<name>`) under
-    /// the psql variable `files` (migrate.sh's: the directory holding schema/ and
-    /// fixtures/). The bytes are checked against the digest computed here first: a file
-    /// psql could not read (the shell failed, a ConfigMap out of step) fails the run
-    /// loudly instead of running as nothing. All statements go through one `\gexec`;
-    /// with `afterEach` (lines after each statement's: the replay's snapshots) each
-    /// statement has a `\gexec` of its own.
+    /// The script lines that run one file on its own, read from `directory` (default its
+    /// phase's) under the psql variable `files`. Without `afterEach` all its statements go
+    /// through one `\gexec`; with it (lines after each statement's: the replay's
+    /// snapshots) each statement has a `\gexec` of its own.
     public static func lines(
-        running file: MigrationFile, pieces: [Piece]? = nil, at path: String? = nil, afterEach: ((Piece) -> [String])? = nil
+        running file: MigrationFile, pieces: [Piece]? = nil, in directory: String? = nil, afterEach: ((Piece) -> [String])? = nil
     ) -> [String] {
         let pieces = pieces ?? Self.pieces(of: file.text)
         guard !pieces.isEmpty else { return [] }
-        let shown = Self.path(of: file)
-        // psql drops one final newline from a backtick's output.
-        var read = file.text.utf8[...]
-        if read.last == UInt8(ascii: "\n") { read = read.dropLast() }
-        var lines = [
-            // Names are ConfigMap keys (letters, digits, '-', '_', '.'): nothing for a shell to read.
-            "\\set sql `cat :'files'/\(path ?? shown)`",
-            "SELECT sha256(convert_to(:'sql', 'UTF8')) = decode('\(sha256Hex(read))', 'hex') AS file_read \\gset",
-            "\\if :file_read",
-            "\\else",
-            "DO $$BEGIN RAISE EXCEPTION 'schemajob: \(shown) was not read whole (the shell could not read it, or the ConfigMap differs from the script)'; END$$;",
-            "\\endif",
-            prepare(pieces, shown: shown),
-        ]
+        let batch = Batch(
+            [Batch.Member(file: file, pieces: pieces, digest: file.sha256, announced: false)],
+            directory: directory ?? file.phase.rawValue, shownDirectory: file.phase.rawValue)
+        var lines = batch.opening
         if let afterEach {
             for (index, piece) in pieces.enumerated() {
-                lines.append("EXECUTE \(preparedName)(\(index + 1), \(index + 1)) \\gexec")
+                lines += batch.execute(index + 1..<index + 2)
                 lines += afterEach(piece)
             }
         } else {
-            lines.append("EXECUTE \(preparedName)(1, \(pieces.count)) \\gexec")
+            lines += batch.execute(1..<batch.rowCount + 1)
         }
-        lines += ["DEALLOCATE \(preparedName);", "\\unset sql"]
-        return lines
+        return lines + batch.closing
     }
 
-    /// The prepared statement that yields statements `$1 ... $2` of the file in `:'sql'`,
-    /// in order, each led by its place. The file's bytes are made once (a materialized
-    /// CTE) and cut by byte offsets: the same offsets on every server encoding.
-    static func prepare(_ pieces: [Piece], shown: String) -> String {
-        var starts = "'{", lengths = "'{", lines = "'{"
-        starts.reserveCapacity(pieces.count * 7)
-        lengths.reserveCapacity(pieces.count * 5)
-        lines.reserveCapacity(pieces.count * 5)
-        for (index, piece) in pieces.enumerated() {
-            if index > 0 {
-                starts.append(","); lengths.append(","); lines.append(",")
+    /// Files read by one backtick, checked by one query and sent from one prepared
+    /// statement. Its rows, in order, are for each file its announcement (when it has
+    /// one: a query that prints `  → NAME`, so the log names each file as it starts)
+    /// and then its statements; `execute` runs a range of them.
+    public struct Batch {
+        public struct Member {
+            var file: MigrationFile
+            var pieces: [Piece]
+            /// `file.sha256`, computed once by the caller (the ledger rows need it too).
+            var digest: String
+            /// Whether the rows start the file with its announcement.
+            var announced: Bool
+        }
+
+        /// The longest command one backtick hands a shell: `sh -c` takes it as one
+        /// argument, and Linux refuses an argument over 128 KiB. A batch whose names are
+        /// longer is read by several backticks on the one `\set` line, which joins them.
+        static let commandLimit = 100_000
+
+        let members: [Member]
+        /// Where the files are, under the psql variable `files`.
+        let directory: String
+        /// The directory the places name (`schema` in `/* schema/NNN_name.sql:LINE */`).
+        let shownDirectory: String
+        /// The members of each backtick, in order; each backtick's output ends with a `.`
+        /// (psql drops one final newline from a backtick's output: the last file's must stay).
+        let reads: [Range<Int>]
+        /// Where each member's bytes start in what the backticks read (from 1).
+        let offsets: [Int]
+        /// Bytes read: every file and a `.` after each backtick's.
+        let length: Int
+        /// The rows of each member (from 1; empty for a file with nothing to run): its
+        /// announcement's, then its statements'.
+        let rows: [Range<Int>]
+        public let rowCount: Int
+
+        public init(_ members: [Member], directory: String, shownDirectory: String) {
+            self.members = members
+            self.directory = directory
+            self.shownDirectory = shownDirectory
+            var reads: [Range<Int>] = [], offsets: [Int] = [], rows: [Range<Int>] = []
+            var readStart = 0, commandLength = 0, offset = 1, row = 0
+            for (index, member) in members.enumerated() {
+                let name = member.file.name.utf8.count + 1
+                if index > readStart && commandLength + name > Self.commandLimit {
+                    reads.append(readStart..<index)
+                    readStart = index
+                    commandLength = 0
+                    offset += 1
+                }
+                commandLength += name
+                offsets.append(offset)
+                offset += member.file.bytes.count
+                let count = member.pieces.count + (member.announced ? 1 : 0)
+                rows.append(row + 1..<row + 1 + count)
+                row += count
             }
-            starts.append(String(piece.start)); lengths.append(String(piece.length)); lines.append(String(piece.line))
+            if readStart < members.count { reads.append(readStart..<members.count) }
+            self.reads = reads
+            self.offsets = offsets
+            self.length = offset - 1 + (members.isEmpty ? 0 : 1)
+            self.rows = rows
+            self.rowCount = row
         }
-        return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'sql', 'UTF8') AS bytes) "
-            + "SELECT '/* \(shown):' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') "
-            + "FROM f, unnest(\(starts)}'::int[], \(lengths)}'::int[], \(lines)}'::int[]) WITH ORDINALITY AS p(start, length, line, n) "
-            + "WHERE p.n BETWEEN $1 AND $2 ORDER BY p.n;"
-    }
 
-    /// Where a file is under the script's `files` directory, as the Job mounts it.
-    static func path(of file: MigrationFile) -> String {
-        "\(file.phase.rawValue)/\(file.name)"
+        /// The rows of member `index`'s statements (after its announcement).
+        public func statementRows(of index: Int) -> Range<Int> {
+            rows[index].dropFirst(members[index].announced ? 1 : 0)
+        }
+
+        /// Reads the files, checks what was read and prepares the statement that cuts it.
+        public var opening: [String] {
+            // Names are ConfigMap keys (letters, digits, '-', '_', '.'), listed one by one
+            // in the batch's order (never a glob): nothing for a shell to read but names.
+            let commands = reads.map { read in
+                "`cd :'files'/\(directory) && cat -- "
+                    + members[read].map(\.file.name).joined(separator: " ") + " && printf .`"
+            }
+            return [
+                "\\set \(variable) " + commands.joined(separator: " "),
+                check,
+                "\\if :schemajob_read",
+                "\\else",
+                // The error names the file; DO's body is a literal no variable reaches,
+                // so the message is made on the server and run by `\gexec`.
+                "SELECT format('DO $$BEGIN RAISE EXCEPTION %L; END$$', 'schemajob: ' || :'schemajob_unread' || "
+                    + "' was not read whole (the shell could not read it, or the ConfigMap differs from the script)') \\gexec",
+                "\\endif",
+                prepare,
+            ]
+        }
+
+        public var closing: [String] {
+            ["DEALLOCATE \(preparedName);", "\\unset \(variable)"]
+        }
+
+        /// Runs rows `rows` (from 1), each as a query of its own; nothing for no rows.
+        public func execute(_ rows: Range<Int>) -> [String] {
+            rows.isEmpty ? [] : ["EXECUTE \(preparedName)(\(rows.lowerBound), \(rows.upperBound - 1)) \\gexec"]
+        }
+
+        /// Each file's bytes are checked against the digest computed at render time, so a
+        /// file psql could not read (the shell failed, a ConfigMap out of step) fails the
+        /// run loudly instead of running as nothing, naming the first file that differs;
+        /// the length catches bytes after the last. Sets `schemajob_read` and
+        /// `schemajob_unread` (the place of the first file that differs).
+        var check: String {
+            let names = textArray(members.map { "\(shownDirectory)/\($0.file.name)" })
+            let starts = intArray(offsets), lengths = intArray(members.map(\.file.bytes.count))
+            let digests = textArray(members.map(\.digest))
+            let last = MigrationScript.sqlLiteral("\(shownDirectory)/\(members.last?.file.name ?? "")")
+            return "SELECT u = '' AS schemajob_read, u AS schemajob_unread FROM (SELECT coalesce("
+                + "(SELECT d.place FROM unnest(\(names)::text[], \(starts)::int[], \(lengths)::int[], \(digests)::text[]) "
+                + "WITH ORDINALITY AS d(place, start, length, digest, n) "
+                + "WHERE sha256(substring(f.bytes FROM d.start FOR d.length)) <> decode(d.digest, 'hex') ORDER BY d.n LIMIT 1), "
+                + "CASE WHEN octet_length(f.bytes) <> \(length) THEN \(last) END, '') AS u "
+                + "FROM (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes) AS f) AS c \\gset"
+        }
+
+        /// The prepared statement that yields rows `$1 ... $2`, in order: an
+        /// announcement, or a statement led by its place. The bytes are made once (a
+        /// materialized CTE) and cut by byte offsets: the same offsets on every server
+        /// encoding.
+        var prepare: String {
+            var starts: [Int] = [], lengths: [Int] = [], lines: [Int] = [], files: [Int] = []
+            starts.reserveCapacity(rowCount)
+            lengths.reserveCapacity(rowCount)
+            lines.reserveCapacity(rowCount)
+            files.reserveCapacity(rowCount)
+            for (index, member) in members.enumerated() {
+                if member.announced {
+                    starts.append(0); lengths.append(0); lines.append(0); files.append(index + 1)
+                }
+                for piece in member.pieces {
+                    starts.append(offsets[index] + piece.start - 1)
+                    lengths.append(piece.length)
+                    lines.append(piece.line)
+                    files.append(index + 1)
+                }
+            }
+            // The arrays are `f`'s too, so the rows are made from `f`'s one row (a lateral
+            // function scan, `f` read once) and nothing is joined: a plan that read `f`
+            // once a row, or sorted rows that hold it, would handle the phase's bytes once
+            // a statement.
+            return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
+                + "\(textArray(members.map(\.file.name)))::text[] AS names, \(intArray(starts))::int[] AS starts, "
+                + "\(intArray(lengths))::int[] AS lengths, \(intArray(lines))::int[] AS lines, \(intArray(files))::int[] AS files) "
+                + "SELECT CASE WHEN p.length = 0 THEN 'SELECT ''  → ' || f.names[p.file] || '''' "
+                + "ELSE '/* \(shownDirectory)/' || f.names[p.file] || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') END "
+                + "FROM f, unnest(f.starts, f.lengths, f.lines, f.files) WITH ORDINALITY AS p(start, length, line, file, n) "
+                + "WHERE p.n BETWEEN $1 AND $2 ORDER BY p.n;"
+        }
+
+        func intArray(_ values: [Int]) -> String {
+            var text = "'{"
+            text.reserveCapacity(values.count * 7 + 3)
+            for (index, value) in values.enumerated() {
+                if index > 0 { text.append(",") }
+                text.append(String(value))
+            }
+            return text + "}'"
+        }
+
+        /// Names and hex digests: nothing in them for an array literal to quote but the
+        /// quotes that keep a name such as `null` a name.
+        func textArray(_ values: [String]) -> String {
+            "'{" + values.map { "\"\($0)\"" }.joined(separator: ",") + "}'"
+        }
     }
 }

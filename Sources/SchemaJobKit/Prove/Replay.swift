@@ -31,9 +31,9 @@ struct Replay {
         // name each: every file has a folder of its own.
         var copies: [String: [UInt8]] = [:]
         for (index, file) in files.enumerated() {
-            let path = "\(index)/\(QueryText.path(of: file))"
-            copies[path] = Array(file.bytes)
-            let lines = QueryText.lines(running: file, at: path) { piece in
+            let directory = "\(index)/\(file.phase.rawValue)"
+            copies[directory + "/" + file.name] = Array(file.bytes)
+            let lines = QueryText.lines(running: file, in: directory) { piece in
                 locations.append(SourceLocation(path: file.displayPath, line: piece.firstLine))
                 return [marker(locations.count) + snapshot]
             }

@@ -56,6 +56,13 @@ struct RenderedForTest: Sendable {
         plan = rendering.plan
     }
 
+    /// `rendered`'s plan with other manifests (`yaml`: its own, edited after the render).
+    init(_ rendered: RenderedForTest, yaml: String, password: String) throws {
+        self.yaml = yaml
+        pods = try LocalPods(yaml: yaml, secrets: [Self.secretName: [Self.passwordKey: password]], podName: rendered.pods.podName)
+        plan = rendered.plan
+    }
+
     init(_ database: TestDatabase, databaseDirectory: String = Repository.database, settings: [String] = []) throws {
         try self.init(
             databaseName: database.name, port: database.server.port, password: database.server.password,

@@ -47,6 +47,29 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        /// The script checks the bytes it read against the digests of the render: a schema
+        /// ConfigMap out of step with the script (here one byte of 003 changed after the
+        /// render, its length kept) fails the run before any file runs, naming the file.
+        @Test func aFileChangedAfterTheRenderFailsTheJobNamingItAndNothingRuns() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let rendered = try RenderedForTest(database)
+            let line = "    -- A disk name is unique per user, not globally.\n"
+            try #require(rendered.yaml.components(separatedBy: line).count == 2, "the line should be in the YAML once, in 003_disks.sql")
+            let job = try RenderedForTest(
+                rendered, yaml: rendered.yaml.replacingOccurrences(of: line, with: "    -- A disk name is unique per user, not globally!\n"),
+                password: database.server.password)
+
+            let wait = try await job.run("wait-for-postgres")
+            #expect(wait.exitCode == 0, "\(wait.output)")
+            let migrate = try await job.run("migrate")
+            #expect(migrate.exitCode == (try job.sqlFailedCode), "\(migrate.output)")
+            #expect(migrate.output.contains(
+                "ERROR:  P0001: schemajob: schema/003_disks.sql was not read whole (the shell could not read it, or the ConfigMap differs from the script)"),
+                "\(migrate.output)")
+            #expect(!migrate.output.contains("  → 001_users_and_keys.sql"), "\(migrate.output)")
+            #expect(try database.sql("SELECT to_regclass('api_users') IS NULL AND to_regclass('schemajob.runs') IS NULL") == "t\n")
+        }
+
         @Test func twoRunsStartedTogetherBothSucceedOneAfterTheOther() async throws {
             let server = try #require(PostgresServer.current)
             // Each run holds its transaction open for a second, so the two must meet at the lock.

@@ -39,6 +39,26 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        /// The phase is one prepared statement cut in segments: the files before the
+        /// no-transaction file, the file alone, the files after it, each in its place.
+        @Test func aNoTransactionFileBetweenOthersRunsInItsPlaceAndTheFileAfterItSeesItsIndex() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let (directory, copy) = try Self.databaseWith010("-- schemajob:no-transaction\n" + Self.index)
+            try "COMMENT ON INDEX idx_reservations_pod_name IS 'built by 010';\nCREATE TABLE IF NOT EXISTS after_010 (id int);\n"
+                .write(toFile: copy + "/schema/011_after.sql", atomically: true, encoding: .utf8)
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+
+            let run = try await job.migrate()
+            #expect(run.output.contains(
+                "  → 009_add_availability_to_gpu_types.sql\n  → 010_reservations_pod_name.sql (outside the transaction)\n  → 011_after.sql\n\nApplying fixture data...\n"),
+                "\(run.output)")
+            #expect(try database.sql("SELECT obj_description('idx_reservations_pod_name'::regclass, 'pg_class')") == "built by 010\n")
+            #expect(try database.sql(
+                "SELECT string_agg(name, ',' ORDER BY position) FROM schemajob.run_files f JOIN schemajob.runs r USING (run_id) WHERE r.hash = '\(job.plan.hash)' AND position > 8")
+                == "009_add_availability_to_gpu_types.sql,010_reservations_pod_name.sql,011_after.sql,001_initial_gpu_types.sql\n")
+            withExtendedLifetime(directory) {}
+        }
+
         static let uniqueIndex =
             "-- schemajob:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_reservations_pod_name ON reservations (pod_name);\n"
 

@@ -26,14 +26,17 @@ import Testing
     @Test func theScriptNamesTheFileOnlyThroughItsVariableAndSendsAllItsStatementsWithOneGexec() {
         let file = MigrationFile(phase: .fixtures, name: "001_rows.sql", displayPath: "x", text: "SELECT 1;\nSELECT 2;\n")
         let lines = QueryText.lines(running: file)
-        #expect(lines.first == "\\set sql `cat :'files'/fixtures/001_rows.sql`")
-        #expect(lines.filter { $0.hasSuffix("\\gexec") } == ["EXECUTE schemajob_file(1, 2) \\gexec"])
-        // Where the statements are cut, and the line each is reported at, travel as data.
-        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_file") } ?? ""
-        #expect(prepare.contains("unnest('{1,11}'::int[], '{9,9}'::int[], '{1,2}'::int[])"), "\(prepare)")
-        #expect(prepare.contains("'/* fixtures/001_rows.sql:' || p.line || ' */ '"), "\(prepare)")
-        // The digest is of the bytes psql's backticks hand over: one final newline fewer.
-        #expect(lines.contains { $0.contains(sha256Hex(Array("SELECT 1;\nSELECT 2;".utf8))) })
+        #expect(lines.first == "\\set schemajob_text `cd :'files'/fixtures && cat -- 001_rows.sql && printf .`")
+        #expect(lines.filter { $0.hasSuffix("\\gexec") && !$0.hasPrefix("SELECT format") } == ["EXECUTE schemajob_phase(1, 2) \\gexec"])
+        // Where the statements are cut, the line each is reported at and its file travel as data.
+        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_phase") } ?? ""
+        #expect(prepare.contains("'{1,11}'::int[] AS starts, '{9,9}'::int[] AS lengths, '{1,2}'::int[] AS lines, '{1,1}'::int[] AS files"), "\(prepare)")
+        #expect(prepare.contains("'/* fixtures/' || f.names[p.file] || ':' || p.line || ' */ '"), "\(prepare)")
+        #expect(prepare.contains("'{\"001_rows.sql\"}'::text[] AS names"), "\(prepare)")
+        // The digest is of the file's bytes, final newline included: the `.` after them keeps it.
+        let check = lines.first { $0.hasSuffix("AS c \\gset") } ?? ""
+        #expect(check.contains("'{\"\(sha256Hex(Array("SELECT 1;\nSELECT 2;\n".utf8)))\"}'::text[]"), "\(check)")
+        #expect(check.contains("octet_length(f.bytes) <> 21 THEN 'fixtures/001_rows.sql'"), "\(check)")
     }
 
     @Test func theLinesThatRunAFileDoNotGrowWithItsStatements() {
@@ -50,19 +53,123 @@ import Testing
         for piece in pieces {
             #expect(String(decoding: bytes[(piece.start - 1)..<(piece.start - 1 + piece.length)], as: UTF8.self) + "\n" == statement)
         }
-        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_file") } ?? ""
-        #expect(prepare.contains("unnest('{" + pieces.map { String($0.start) }.joined(separator: ",") + "}'::int[]"))
+        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_phase") } ?? ""
+        #expect(prepare.contains("'{" + pieces.map { String($0.start) }.joined(separator: ",") + "}'::int[] AS starts"))
     }
 
     @Test func theReplayHasAGexecPerStatementWithItsOwnLinesAfterEach() {
         let file = MigrationFile(phase: .schema, name: "001_t.sql", displayPath: "x", text: "SELECT 1;\nSELECT 2;\nSELECT 3;\n")
-        let lines = QueryText.lines(running: file) { piece in ["-- after \(piece.line)"] }
+        let lines = QueryText.lines(running: file, in: "4/schema") { piece in ["-- after \(piece.line)"] }
+        #expect(lines.first == "\\set schemajob_text `cd :'files'/4/schema && cat -- 001_t.sql && printf .`")
         let tail = lines.drop { !$0.hasPrefix("EXECUTE") }
         #expect(Array(tail) == [
-            "EXECUTE schemajob_file(1, 1) \\gexec", "-- after 1",
-            "EXECUTE schemajob_file(2, 2) \\gexec", "-- after 2",
-            "EXECUTE schemajob_file(3, 3) \\gexec", "-- after 3",
-            "DEALLOCATE schemajob_file;", "\\unset sql",
+            "EXECUTE schemajob_phase(1, 1) \\gexec", "-- after 1",
+            "EXECUTE schemajob_phase(2, 2) \\gexec", "-- after 2",
+            "EXECUTE schemajob_phase(3, 3) \\gexec", "-- after 3",
+            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text",
+        ])
+    }
+
+    static func member(_ name: String, _ text: String, announced: Bool = true) -> QueryText.Batch.Member {
+        let file = MigrationFile(phase: .schema, name: name, displayPath: "database/schema/" + name, text: text)
+        return QueryText.Batch.Member(file: file, pieces: QueryText.pieces(of: text), digest: file.sha256, announced: announced)
+    }
+
+    /// The bytes the backticks of `batch` hand psql: each file, a `.` after each backtick's.
+    static func read(_ batch: QueryText.Batch) -> [UInt8] {
+        batch.reads.flatMap { read in batch.members[read].flatMap { Array($0.file.bytes) } + Array(".".utf8) }
+    }
+
+    /// The rows the prepared statement yields, cut from what was read as the server cuts
+    /// it: by the arrays in the PREPARE line.
+    static func rows(_ batch: QueryText.Batch) throws -> [String] {
+        let prepare = try #require(batch.opening.first { $0.hasPrefix("PREPARE") })
+        let arrays = prepare.split(separator: "'{").dropFirst().map { part in
+            part.prefix { $0 != "}" }.split(separator: ",").map(String.init)
+        }
+        let (names, starts, lengths, lines, files) = (arrays[0], arrays[1], arrays[2], arrays[3], arrays[4])
+        let read = Self.read(batch)
+        return starts.indices.map { index in
+            let name = names[Int(files[index])! - 1].replacingOccurrences(of: "\"", with: "")
+            let start = Int(starts[index])!, length = Int(lengths[index])!
+            if length == 0 { return "SELECT '  → \(name)'" }
+            return "/* schema/\(name):\(lines[index]) */ " + String(decoding: read[(start - 1)..<(start - 1 + length)], as: UTF8.self)
+        }
+    }
+
+    @Test func aPhaseIsReadByOneBacktickOfEveryNameInOrderAndCutFromTheStartOfWhatWasRead() throws {
+        let batch = QueryText.Batch([
+            Self.member("001_a.sql", "CREATE TABLE a (id int);\n"),
+            Self.member("002_b.sql", "-- only words\n"),
+            Self.member("003_c.sql", "-- schemajob:no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\nSELECT 'é';", announced: false),
+            Self.member("004_d.sql", "INSERT INTO a\nVALUES (1);\n"),
+        ], directory: "schema", shownDirectory: "schema")
+        #expect(batch.opening.first == "\\set schemajob_text `cd :'files'/schema && cat -- 001_a.sql 002_b.sql 003_c.sql 004_d.sql && printf .`")
+        #expect(try Self.rows(batch) == [
+            "SELECT '  → 001_a.sql'", "/* schema/001_a.sql:1 */ CREATE TABLE a (id int);",
+            "SELECT '  → 002_b.sql'",
+            "/* schema/003_c.sql:2 */ CREATE INDEX CONCURRENTLY i ON a (id);", "/* schema/003_c.sql:3 */ SELECT 'é';",
+            "SELECT '  → 004_d.sql'", "/* schema/004_d.sql:2 */ INSERT INTO a\nVALUES (1);",
+        ])
+        // A file that runs outside the transaction has no announcement among the rows:
+        // the script says it is outside, between the segments.
+        #expect(batch.statementRows(of: 0) == 2..<3 && batch.statementRows(of: 1).isEmpty)
+        #expect(batch.statementRows(of: 2) == 4..<6 && batch.statementRows(of: 3) == 7..<8)
+        #expect(batch.execute(4..<6) == ["EXECUTE schemajob_phase(4, 5) \\gexec"] && batch.execute(3..<3).isEmpty)
+    }
+
+    @Test func namesPastTheShellsLimitAreReadByMoreBackticksOnTheOneSetLine() throws {
+        // 2,000 files of 120-byte names: 242 KB of names, more than `sh -c` takes (128 KiB).
+        let members = (1...2000).map { index in
+            Self.member(String(format: "%04d_", index) + String(repeating: "x", count: 111) + ".sql", "SELECT \(index);\n")
+        }
+        let batch = QueryText.Batch(members, directory: "schema", shownDirectory: "schema")
+        let set = try #require(batch.opening.first)
+        let commands = set.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        #expect(commands.count == 3)
+        #expect(commands.allSatisfy { $0.utf8.count < 100_100 && $0.hasPrefix("cd :'files'/schema && cat -- ") && $0.hasSuffix(" && printf .") })
+        let named = commands.flatMap { $0.dropFirst("cd :'files'/schema && cat -- ".count).dropLast(" && printf .".count).split(separator: " ") }
+        #expect(named.map(String.init) == members.map(\.file.name))
+        // The `.` each backtick ends with is counted: every statement is cut whole.
+        let rows = try Self.rows(batch)
+        #expect(rows.count == 4000)
+        #expect(rows[3999] == "/* schema/\(members[1999].file.name):1 */ SELECT 2000;")
+        #expect(rows.enumerated().allSatisfy { $0.offset % 2 == 0 || $0.element.hasSuffix(" */ SELECT \($0.offset / 2 + 1);") })
+        #expect(batch.length == Self.read(batch).count)
+    }
+}
+
+/// How the Job's script runs a phase around a file that runs outside the transaction.
+@Suite struct MigrationScriptPhaseTests {
+    @Test func aNoTransactionFileInTheMiddleCutsThePhaseIntoSegmentsOfOnePreparedStatement() {
+        let files = [
+            MigrationFile(phase: .schema, name: "001_a.sql", displayPath: "database/schema/001_a.sql", text: "CREATE TABLE IF NOT EXISTS a (id int);\n"),
+            MigrationFile(
+                phase: .schema, name: "002_b.sql", displayPath: "database/schema/002_b.sql",
+                text: "-- schemajob:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_id ON a (id);\n"),
+            MigrationFile(phase: .schema, name: "003_c.sql", displayPath: "database/schema/003_c.sql", text: "COMMENT ON INDEX a_id IS 'built';\n"),
+        ]
+        let analysis = MigrationAnalysis(MigrationSet(directory: "database", files: files))
+        let members = files.map { QueryText.Batch.Member(file: $0, pieces: QueryText.pieces(of: $0.text), digest: $0.sha256, announced: !$0.runsOutsideTransaction) }
+        let lines = MigrationScript.apply(QueryText.Batch(members, directory: "schema", shownDirectory: "schema"), analysis: analysis)
+        // One read, one check, one PREPARE for the phase; an EXECUTE per segment.
+        #expect(lines.filter { $0.hasPrefix("\\set schemajob_text") }.count == 1)
+        #expect(lines.filter { $0.hasPrefix("PREPARE") }.count == 1)
+        let after = Array(lines.drop { !$0.hasPrefix("\\pset tuples_only on") })
+        #expect(after == [
+            "\\pset tuples_only on", "\\pset format unaligned",
+            "EXECUTE schemajob_phase(1, 2) \\gexec",
+            "COMMIT;", "\\echo '  → 002_b.sql (outside the transaction)'",
+            "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('a_id') AND NOT indisvalid) AS invalid_index \\gset",
+            "\\if :invalid_index",
+            "\\echo '    dropping index a_id: an earlier build failed and left it invalid; the file builds it again'",
+            "DROP INDEX CONCURRENTLY IF EXISTS a_id;",
+            "\\endif",
+            "EXECUTE schemajob_phase(3, 3) \\gexec",
+            "BEGIN;",
+            "EXECUTE schemajob_phase(4, 5) \\gexec",
+            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text",
+            "\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none",
         ])
     }
 }
