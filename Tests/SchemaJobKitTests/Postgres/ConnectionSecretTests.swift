@@ -90,9 +90,11 @@ extension AgainstPostgreSQL {
             let dsn = "postgresql://gpudev:\(server.password)@127.0.0.1:\(server.port)/\(database.name)"
             let apply = Task { try await onThread { try SchemaJobExecutable.run(["apply", "--dsn", dsn], environment: Self.environment()) } }
 
-            // Wait until the migration's psql is running (and waiting for the lock).
+            // Wait until the migration's psql is running (and waiting for the lock). A loaded
+            // full run can take more than 15 s to get there (render, lint, the wait for the
+            // server, in a debug build beside 80 other suites); the holder sleeps 120 s.
             var migrationPsql: [Int32] = []
-            for _ in 0..<300 {
+            for _ in 0..<1_800 {
                 migrationPsql = Self.processes().filter { $0.arguments.contains { $0.hasSuffix("/migration.psql") } }.map(\.pid)
                 if !migrationPsql.isEmpty { break }
                 usleep(50_000)
