@@ -56,13 +56,20 @@ enum EscapeRules {
     /// Findings for one statement of a file, its bodies included.
     /// `view` is the statement's own (one view per statement); `lexedBodies` holds, by
     /// their index in it, the dollar bodies the caller has lexed already (a DO block's).
-    static func findings(_ view: StatementView, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:]) -> Result {
+    ///
+    /// Without `tracksCalls` the result has no `calls` and its routines no `calls`, and a
+    /// body or string that `mayHoldEscape` clears is not lexed at all: the findings and
+    /// each routine's `escapes` are the same either way. The calls matter only when some
+    /// routine of the set stores an escape (`refusedCalls`), which the first pass tells.
+    static func findings(
+        _ view: StatementView, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:], tracksCalls: Bool = true
+    ) -> Result {
         var result = Result()
         if let meta = view.tokens.first, meta.kind == .psqlMeta {
             result.findings = [metaCommand(meta, path: path)]
             return result
         }
-        check(view, path: path, place: nil, depth: 0, storage: .runs, lexedBodies: lexedBodies, into: &result)
+        check(view, path: path, place: nil, depth: 0, storage: .runs, lexedBodies: lexedBodies, tracksCalls: tracksCalls, into: &result)
         return result
     }
 
@@ -83,7 +90,7 @@ enum EscapeRules {
     /// `place` is where a finding is reported when the tokens come from a string
     /// constant, whose decoded text has positions of its own.
     static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, storage: Storage,
-                      lexedBodies: [Int: [ProceduralBody.Statement]] = [:], into result: inout Result) {
+                      lexedBodies: [Int: [ProceduralBody.Statement]] = [:], tracksCalls: Bool = true, into result: inout Result) {
         var storage = storage
         // A CREATE FUNCTION or PROCEDURE the migration runs stores its body: only its
         // language is the run's business (a C function's library is loaded as it is created).
@@ -110,22 +117,30 @@ enum EscapeRules {
         }
         checkStatement(view) { report(statementStorage, $0, $1, $2) }
         checkCalls(view) { report(storage, $0, $1, $2) }
-        collectCalls(view, path: path, place: place, storage: storage, into: &result)
+        if tracksCalls { collectCalls(view, path: path, place: place, storage: storage, into: &result) }
         guard depth < maximumDepth else { return }
         let readsStrings = depth > 0 || Self.isRoutineOrDO(view)
         // A top-level statement that neither defines a routine nor is a DO block runs no
         // dollar-quoted text: it is a literal. Inside a body, a string may be EXECUTEd.
         let innerStorage: Storage = depth == 0 && !readsStrings ? .literal : storage
+        // A literal's calls are never collected; without `tracksCalls`, nobody's are.
+        let bodiesOnlyForEscapes: Bool
+        if case .literal = innerStorage { bodiesOnlyForEscapes = true } else { bodiesOnlyForEscapes = !tracksCalls }
         for (index, token) in view.tokens.enumerated() {
             if token.kind == .dollarString {
+                if lexedBodies[index] == nil && bodiesOnlyForEscapes && !Self.mayHoldEscape(token.text) { continue }
                 for inner in lexedBodies[index] ?? ProceduralBody.statements(in: token) {
-                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1, storage: innerStorage, into: &result)
+                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1,
+                          storage: innerStorage, tracksCalls: tracksCalls, into: &result)
                 }
-            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text), Self.mayHoldStatement(text) {
+            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text),
+                tracksCalls ? Self.mayHoldStatement(text) : Self.mayHoldEscape(text)
+            {
                 let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
                 for inner in SQLLexer.statements(in: text) {
                     if let meta = inner.significantTokens.first, meta.kind == .psqlMeta { continue }
-                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, storage: storage, into: &result)
+                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, storage: storage,
+                          tracksCalls: tracksCalls, into: &result)
                 }
             }
         }
@@ -258,6 +273,40 @@ enum EscapeRules {
                 word.append(byte)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 word.append(byte | 0x20)
+            default:
+                if endsStart() { return true }
+            }
+        }
+        return endsStart()
+    }
+
+    /// Whether text (a body, a string) could, lexed and read by `check`, draw a finding
+    /// (its calls aside): a statement these rules look at starts with one of
+    /// `statementStarts`; a watched function's name starts `lo_`, `pg_`, `dblink` or
+    /// `set_config` (whose `set` is a statement start); a quoted name could spell any of
+    /// them. Exact in the same way as `mayHoldStatement`: every word the lexer could find
+    /// starts a run of ASCII letters here, and text with other than ASCII is always read.
+    static func mayHoldEscape(_ text: String) -> Bool {
+        // The run of letters so far: its first 8, lower-cased, and its length.
+        var word: [UInt8] = []
+        word.reserveCapacity(8)
+        var length = 0
+        func endsStart() -> Bool {
+            defer { word.removeAll(keepingCapacity: true); length = 0 }
+            if length >= 6 && word.starts(with: "dblink".utf8) { return true }
+            guard (2...7).contains(length) else { return false }
+            return statementStarts.contains(String(decoding: word, as: UTF8.self))
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), 0x80...:
+                return true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if length < 8 { word.append(byte | 0x20) }
+                length += 1
+            case UInt8(ascii: "_") where length == 2
+                && ((word[0] == UInt8(ascii: "l") && word[1] == UInt8(ascii: "o")) || (word[0] == UInt8(ascii: "p") && word[1] == UInt8(ascii: "g"))):
+                return true
             default:
                 if endsStart() { return true }
             }

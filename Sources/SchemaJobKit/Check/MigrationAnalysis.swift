@@ -37,7 +37,25 @@ public struct MigrationAnalysis: Sendable {
         self.set = set
         // A deployed file gets no lock advice it could not follow.
         let deployed = SchemaSum.lockedNames(set)
-        files = set.files.concurrentMap { file in
+        // First without the calls: they matter only if some routine of the set stores an
+        // escape (`EscapeRules.refusedCalls`), and bodies that cannot hold one then need
+        // no lexing. A set with such a routine (rare: it draws a warning) is read again,
+        // calls and all; the findings are the same either way.
+        var files = Self.analyse(set, deployed: deployed, tracksCalls: false)
+        if files.contains(where: { $0.statementRules.storedRoutines.contains { !$0.escapes.isEmpty } }) {
+            files = Self.analyse(set, deployed: deployed, tracksCalls: true)
+        }
+        self.files = files
+        calledEscapes = EscapeRules.refusedCalls(
+            routines: files.lazy.flatMap(\.statementRules.storedRoutines), calls: files.lazy.flatMap(\.statementRules.calls))
+        concurrentIndexes = Dictionary(
+            zip(set.files, files).filter { !$0.1.concurrentIndexes.isEmpty }.map { ($0.0.displayPath, $0.1.concurrentIndexes) },
+            uniquingKeysWith: { first, _ in first })
+        fileIndex = Dictionary(set.files.enumerated().map { ($1.displayPath, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private static func analyse(_ set: MigrationSet, deployed: Set<String>, tracksCalls: Bool) -> [File] {
+        set.files.concurrentMap { file in
             let tokens = SQLLexer.tokens(in: file.text)
             let statements = SQLLexer.statements(from: tokens)
             let advisesOnLocks = !(file.phase == .schema && deployed.contains(file.name))
@@ -45,7 +63,9 @@ public struct MigrationAnalysis: Sendable {
             var concurrentIndexes: [String] = []
             let isSchema = file.phase == .schema, runsOutsideTransaction = file.runsOutsideTransaction
             // The rules' own view of each statement serves these readers too.
-            let rules = StatementRules.check(file, tokens: tokens, statements: statements, advisesOnLocks: advisesOnLocks) { view in
+            let rules = StatementRules.check(
+                file, tokens: tokens, statements: statements, advisesOnLocks: advisesOnLocks, tracksCalls: tracksCalls
+            ) { view in
                 if isSchema, let change = RequiredTables.change(view) { tableChanges.append(change) }
                 if runsOutsideTransaction, let index = ConcurrentIndexes.index(view), !concurrentIndexes.contains(index) {
                     concurrentIndexes.append(index)
@@ -58,12 +78,6 @@ public struct MigrationAnalysis: Sendable {
                 concurrentIndexes: concurrentIndexes,
                 pieces: QueryText.pieces(tokens: tokens, statements: statements))
         }
-        calledEscapes = EscapeRules.refusedCalls(
-            routines: files.lazy.flatMap(\.statementRules.storedRoutines), calls: files.lazy.flatMap(\.statementRules.calls))
-        concurrentIndexes = Dictionary(
-            zip(set.files, files).filter { !$0.1.concurrentIndexes.isEmpty }.map { ($0.0.displayPath, $0.1.concurrentIndexes) },
-            uniquingKeysWith: { first, _ in first })
-        fileIndex = Dictionary(set.files.enumerated().map { ($1.displayPath, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The position in `files` of each file, by its display path.

@@ -22,6 +22,8 @@ struct StatementRules {
     let file: MigrationFile
     /// False for a deployed file: lock advice it could not follow is left out.
     let advisesOnLocks: Bool
+    /// False: `calls` and the stored routines' calls are left empty (`EscapeRules.findings`).
+    let tracksCalls: Bool
     /// `DROP TRIGGER … ON …` seen so far in the file: (trigger, table parts).
     var droppedTriggers: [(trigger: String, table: [String])] = []
     /// Tables (last name part) this file creates, so far.
@@ -52,9 +54,10 @@ struct StatementRules {
     /// Compatibility findings the current statement drew (before its marker silenced them).
     var compatibilityCount = 0
 
-    init(file: MigrationFile, advisesOnLocks: Bool = true) {
+    init(file: MigrationFile, advisesOnLocks: Bool = true, tracksCalls: Bool = true) {
         self.file = file
         self.advisesOnLocks = advisesOnLocks
+        self.tracksCalls = tracksCalls
     }
 
     struct Result: Sendable {
@@ -72,8 +75,8 @@ struct StatementRules {
     /// `tokens` and `statements` are the file's, lexed once by `MigrationAnalysis`, which
     /// reads each top-level statement's view too (`reading`): one view per statement.
     static func check(_ file: MigrationFile, tokens: [SQLToken], statements: [SQLStatement], advisesOnLocks: Bool = true,
-                      reading: (StatementView) -> Void = { _ in }) -> Result {
-        var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks)
+                      tracksCalls: Bool = true, reading: (StatementView) -> Void = { _ in }) -> Result {
+        var rules = StatementRules(file: file, advisesOnLocks: advisesOnLocks, tracksCalls: tracksCalls)
         let findings = rules.run(tokens: tokens, statements: statements, reading: reading)
         return Result(findings: findings, createdTables: rules.createdTables, indexAdviceTables: rules.indexAdviceTables,
                       storedRoutines: rules.storedRoutines, calls: rules.calls, contracts: rules.contracts,
@@ -112,7 +115,8 @@ struct StatementRules {
             // warning the statement's allow comment may silence.
             // A DO block's body is lexed once, for the escape rules and for its own statements.
             let doBody = Self.doBody(view)
-            let escapes = EscapeRules.findings(view, path: file.displayPath, lexedBodies: doBody.map { [$0.index: $0.statements] } ?? [:])
+            let escapes = EscapeRules.findings(
+                view, path: file.displayPath, lexedBodies: doBody.map { [$0.index: $0.statements] } ?? [:], tracksCalls: tracksCalls)
             findings += escapes.findings.filter { $0.rule != .lint(.storedEscape) }
             candidates += escapes.findings.filter { $0.rule == .lint(.storedEscape) }.map {
                 Candidate(rule: .storedEscape, location: $0.location, message: $0.message)

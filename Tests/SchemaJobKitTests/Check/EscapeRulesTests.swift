@@ -69,6 +69,43 @@ import SQLSyntax
             #expect(EscapeRules.mayHoldStatement(text), "\(text.debugDescription)")
         }
         #expect(EscapeRules.decodedString("'it''s'") == "it's")
+    }
+
+    /// Without the calls (the analysis' first pass), a body or string is lexed only when
+    /// it could draw a finding: a statement word, a watched function's name, a quoted name.
+    @Test func aBodyWithoutAnEscapeWordIsNotLexedWhenNoCallIsWanted() {
+        let cleared = [
+            "$$\nBEGIN\n    NEW.updated_at = NOW();\n    RETURN NEW;\nEND;\n$$",
+            "$$ SELECT read_settings() $$", "$body$ SELECT x_pg FROM t WHERE logo_id = 1 $body$",
+            "$$ SELECT dblin(1), blink(2), apg_x, slo_y $$", "", "setting", "undo",
+        ]
+        for text in cleared {
+            #expect(!EscapeRules.mayHoldEscape(text), "\(text.debugDescription)")
+        }
+        let held = [
+            "$$ SELECT pg_read_file('x') $$", "PG_LS_DIR(", "select lo_import('f')", "dblink_exec('x')", "PERFORM dblink('a')",
+            "$$ SELECT \"pg_read_file\"('x') $$", "café", "LOAD 'x'", "1pg_read_file('x')", "SeT_CoNfIg('role', 'x', false)",
+            "$do$ x $do$", "x;copy t to program 'id'", "Lo_Export(1, 'f')", "dblinks",
+        ]
+        for text in held {
+            #expect(EscapeRules.mayHoldEscape(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// The first pass leaves the calls out and skips the bodies `mayHoldEscape` clears; it
+    /// must draw the same findings, and the same escapes per routine, as the full reading.
+    @Test(arguments: LintCorpusTests.goodCases + LintCorpusTests.badCases + LintCorpusTests.storedCases)
+    func readingWithoutTheCallsDrawsTheSameFindings(_ name: String) throws {
+        let text = try String(contentsOf: LintCorpusTests.corpus.appendingPathComponent(name), encoding: .utf8)
+        let file = CheckFixtures.schema("001_test.sql", text)
+        let tokens = SQLLexer.tokens(in: text)
+        let statements = SQLLexer.statements(from: tokens)
+        let full = StatementRules.check(file, tokens: tokens, statements: statements, tracksCalls: true)
+        let first = StatementRules.check(file, tokens: tokens, statements: statements, tracksCalls: false)
+        #expect(first.findings.map(FindingFormat.textLine) == full.findings.map(FindingFormat.textLine))
+        #expect(first.storedRoutines.map(\.name) == full.storedRoutines.map(\.name))
+        #expect(first.storedRoutines.map { $0.escapes.map(FindingFormat.textLine) } == full.storedRoutines.map { $0.escapes.map(FindingFormat.textLine) })
+        #expect(first.calls.isEmpty)
         #expect(EscapeRules.decodedString("E'a''''b'") == "a''b")
         #expect(EscapeRules.decodedString("'ok'") == "ok")
         #expect(EscapeRules.decodedString("X'1F'") == nil)
