@@ -256,28 +256,10 @@ enum EscapeRules {
     /// text, nested strings and bodies included (their text is part of this one), is a
     /// whole run of ASCII letters here, so runs of letters are the words compared; text
     /// with other than ASCII is always lexed, as Unicode case mapping is the lexer's call.
-    static let statementStarts: Set<String> = ["copy", "alter", "load", "set", "reset", "discard", "do", "create", "import"]
+    static let statementStarts = ["copy", "alter", "load", "set", "reset", "discard", "do", "create", "import"]
 
     static func mayHoldStatement(_ text: String) -> Bool {
-        var word: [UInt8] = []
-        func endsStart() -> Bool {
-            defer { word.removeAll(keepingCapacity: true) }
-            guard (2...7).contains(word.count) else { return false }
-            return statementStarts.contains(String(decoding: word, as: UTF8.self))
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "("), 0x80...:
-                return true
-            case UInt8(ascii: "a")...UInt8(ascii: "z"):
-                word.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                word.append(byte | 0x20)
-            default:
-                if endsStart() { return true }
-            }
-        }
-        return endsStart()
+        LetterRuns.scan(text, stopsAtParenthesis: true)
     }
 
     /// Whether text (a body, a string) could, lexed and read by `check`, draw a finding
@@ -287,31 +269,53 @@ enum EscapeRules {
     /// them. Exact in the same way as `mayHoldStatement`: every word the lexer could find
     /// starts a run of ASCII letters here, and text with other than ASCII is always read.
     static func mayHoldEscape(_ text: String) -> Bool {
-        // The run of letters so far: its first 8, lower-cased, and its length.
-        var word: [UInt8] = []
-        word.reserveCapacity(8)
-        var length = 0
-        func endsStart() -> Bool {
-            defer { word.removeAll(keepingCapacity: true); length = 0 }
-            if length >= 6 && word.starts(with: "dblink".utf8) { return true }
-            guard (2...7).contains(length) else { return false }
-            return statementStarts.contains(String(decoding: word, as: UTF8.self))
+        LetterRuns.scan(text, stopsAtParenthesis: false)
+    }
+
+    /// The two first looks above, over the bytes: each run of ASCII letters is packed,
+    /// lower-cased, into an integer (its first 8 letters), so a word is compared without
+    /// a string made for it.
+    enum LetterRuns {
+        static func packed(_ word: String) -> UInt64 {
+            word.utf8.reduce(0) { $0 << 8 | UInt64($1) }
         }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), 0x80...:
-                return true
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                if length < 8 { word.append(byte | 0x20) }
-                length += 1
-            case UInt8(ascii: "_") where length == 2
-                && ((word[0] == UInt8(ascii: "l") && word[1] == UInt8(ascii: "o")) || (word[0] == UInt8(ascii: "p") && word[1] == UInt8(ascii: "g"))):
-                return true
-            default:
-                if endsStart() { return true }
+        static let starts = statementStarts.map(packed)
+        static let dblink = packed("dblink")
+        static let lo = packed("lo"), pg = packed("pg")
+
+        /// With `stopsAtParenthesis`, `(` (a call) is a reason to read, as is any watched
+        /// statement word; without, a watched name or a quoted name is.
+        static func scan(_ text: String, stopsAtParenthesis: Bool) -> Bool {
+            var word: UInt64 = 0, length = 0
+            func endsWatched() -> Bool {
+                defer { word = 0; length = 0 }
+                if !stopsAtParenthesis && length >= 6 && (word >> (8 * UInt64(min(length, 8) - 6))) == dblink { return true }
+                return (2...7).contains(length) && starts.contains(word)
+            }
+            var text = text
+            return text.withUTF8 { bytes in
+                for byte in bytes {
+                    switch byte {
+                    case 0x80...:
+                        return true
+                    case UInt8(ascii: "("):
+                        if stopsAtParenthesis { return true }
+                        if endsWatched() { return true }
+                    case UInt8(ascii: "\""):
+                        if !stopsAtParenthesis { return true }
+                        if endsWatched() { return true }
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                        if length < 8 { word = word << 8 | UInt64(byte | 0x20) }
+                        length += 1
+                    case UInt8(ascii: "_") where !stopsAtParenthesis && length == 2 && (word == lo || word == pg):
+                        return true
+                    default:
+                        if endsWatched() { return true }
+                    }
+                }
+                return endsWatched()
             }
         }
-        return endsStart()
     }
 
     // MARK: Statements

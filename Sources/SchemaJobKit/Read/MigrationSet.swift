@@ -35,26 +35,41 @@ public struct MigrationFile: Hashable, Sendable {
     /// refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`). Its statements
     /// then run one by one, each committed as it ends.
     public var runsOutsideTransaction: Bool {
-        // Line by line from the top: only the opening comment lines are ever looked at.
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            // A "\n" that is a Character of its own ("\r\n" is one Character, and not
-            // a line end here), found among the bytes rather than the Characters.
-            let bytes = rest.utf8
-            var end = rest.endIndex
-            var previous: UInt8 = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if byte == 0x0A && previous != 0x0D {
-                    end = index
-                    break
-                }
+        var text = text
+        return text.withUTF8(Self.opensOutsideTransaction)
+    }
+
+    /// Line by line from the top over the bytes: only the opening comment lines are ever
+    /// looked at, and an ASCII line (their usual case) is trimmed and compared as bytes.
+    static func opensOutsideTransaction(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let dash = UInt8(ascii: "-")
+        var start = 0
+        while start < bytes.count {
+            // A "\n" that is a Character of its own ("\r\n" is one Character, and not a
+            // line end here).
+            var end = start, previous: UInt8 = 0
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == 0x0A && previous != 0x0D { break }
                 previous = byte
+                end += 1
             }
-            let trimmed = Self.trimmingSpaces(rest[..<end])
-            if trimmed == Self.noTransactionDirective { return true }
-            if !(trimmed.isEmpty || trimmed.hasPrefix("--")) { return false }
-            rest = end == rest.endIndex ? "" : rest[rest.index(after: end)...]
+            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if line.contains(where: { $0 >= 0x80 }) {
+                // Unicode spaces and combining marks: the Characters decide.
+                let trimmed = trimmingSpaces(Substring(String(decoding: line, as: UTF8.self)))
+                if trimmed == noTransactionDirective { return true }
+                if !(trimmed.isEmpty || trimmed.hasPrefix("--")) { return false }
+            } else {
+                var first = 0, last = line.count
+                while first < last && isSpace(line[first]) { first += 1 }
+                while last > first && isSpace(line[last - 1]) { last -= 1 }
+                let trimmed = UnsafeBufferPointer(rebasing: line[first..<last])
+                if trimmed.elementsEqual(noTransactionDirective.utf8) { return true }
+                if !(trimmed.isEmpty || (trimmed.count >= 2 && trimmed[0] == dash && trimmed[1] == dash)) { return false }
+            }
+            start = end + 1
         }
         return false
     }

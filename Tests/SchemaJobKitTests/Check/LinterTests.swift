@@ -159,6 +159,26 @@ import Testing
         #expect(Linter.lint(MigrationSet(directory: "database", files: [file])).map(\.rule.id) == ["non-transactional"])
     }
 
+    /// The directive is read over the bytes for ASCII lines and by Characters otherwise:
+    /// both ways, among the opening comments and blank lines only.
+    @Test func theDirectiveIsFoundAmongTheOpeningCommentsHoweverTheyAreWritten() {
+        let opens = [
+            "-- schemajob:no-transaction\n", "\n\n  \t-- schemajob:no-transaction \t\n", "-- café: built late\n-- schemajob:no-transaction\n",
+            "\u{00A0}-- schemajob:no-transaction\u{2003}\n", "--\n-- schemajob:no-transaction\n", "-- a\r\n-- b\n-- schemajob:no-transaction\n",
+        ]
+        for head in opens {
+            #expect(CheckFixtures.schema("001_t.sql", head + Self.concurrently).runsOutsideTransaction, "\(head.debugDescription)")
+        }
+        let stays = [
+            "", "-- schemajob:no-transactions\n", "-- schemajob:no-transaction;\n", "- -- schemajob:no-transaction\n",
+            "x\n-- schemajob:no-transaction\n", "-\u{301}- café\n-- schemajob:no-transaction\n",
+            "/* */\n-- schemajob:no-transaction\n",
+        ]
+        for head in stays {
+            #expect(!CheckFixtures.schema("001_t.sql", head + Self.concurrently).runsOutsideTransaction, "\(head.debugDescription)")
+        }
+    }
+
     @Test func aNoTransactionFileMayStillNotEndTheTransactionItself() {
         let findings = CheckFixtures.lint("-- schemajob:no-transaction\nCOMMIT;\n" + Self.concurrently)
         #expect(findings.map(\.rule.id) == ["transaction-control"])
