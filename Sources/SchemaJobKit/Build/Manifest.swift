@@ -33,7 +33,7 @@ public enum ManifestBuilder {
             configMapValues["configMap.name"] = .text(configMap.name)
             configMapValues["configMap.component"] = .text(configMap.role.rawValue)
             configMapValues["configMap.data"] = .node(.mapping(Node.Mapping(
-                configMap.entries.map { (stringNode($0.key), dataNode($0.text)) })))
+                configMap.entries.map { (stringNode($0.key), dataNode($0.text)) }, yamlTag(.implicit))))
             var manifest = try instantiate(configMapTemplate, TemplateSet.configMap, configMapValues, templates)
             try addMetadata(to: &manifest, from: plan.settings, labels: "configMap.labels", annotations: "configMap.annotations",
                             template: templates.displayPath(TemplateSet.configMap))
@@ -87,9 +87,11 @@ public enum ManifestBuilder {
             // A projected volume merges every ConfigMap of a phase into one directory,
             // so the script sees the same files however many ConfigMaps hold them.
             let sources = plan.configMaps(for: role).map { configMap -> Node in
-                .mapping(Node.Mapping([(stringNode("configMap"), .mapping(Node.Mapping([(stringNode("name"), stringNode(configMap.name))])))]))
+                .mapping(Node.Mapping(
+                    [(stringNode("configMap"), .mapping(Node.Mapping([(stringNode("name"), stringNode(configMap.name))], yamlTag(.implicit))))],
+                    yamlTag(.implicit)))
             }
-            values["\(role.rawValue).sources"] = .node(.sequence(Node.Sequence(sources)))
+            values["\(role.rawValue).sources"] = .node(.sequence(Node.Sequence(sources, yamlTag(.implicit))))
         }
         return values
     }
@@ -134,7 +136,7 @@ public enum ManifestBuilder {
     static func dataNode(_ text: String) -> Node {
         // Looked for among the bytes: `String.contains(String)` goes through Foundation,
         // which counts the whole text in UTF-16 first.
-        text.utf8.contains(UInt8(ascii: "\n")) ? .scalar(Node.Scalar(text, Tag(.str), .literal)) : stringNode(text)
+        text.utf8.contains(UInt8(ascii: "\n")) ? .scalar(Node.Scalar(text, yamlTag(.str), .literal)) : stringNode(text)
     }
 
     static func parse(_ name: String, in templates: TemplateSet) throws -> Node {
@@ -142,7 +144,11 @@ public enum ManifestBuilder {
         let text = try templates.text(name)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // Parsed without regular expressions (`Resolver.basic`), and each untagged
+            // value then given the tag the default resolver would give it (`resolvedTag`):
+            // Yams would otherwise run its resolver's expressions on every key as it checks
+            // for duplicates, and on every value as it writes it.
+            node = try Yams.compose(yaml: text, .basic, yamlConstructor).map(resolvingTags)
         } catch {
             throw InputError(yamlErrorLocation(error, path: path), "not valid YAML: \(yamlProblem(error))")
         }
@@ -150,6 +156,23 @@ public enum ManifestBuilder {
             throw InputError(SourceLocation(path: path), "template must be one Kubernetes object (a YAML mapping)")
         }
         return node
+    }
+
+    /// `node` with each untagged value's tag resolved as `Resolver.default` would; keys,
+    /// which the parse resolved already, stay strings (a template's keys are names).
+    static func resolvingTags(_ node: Node) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            // An untagged scalar's tag has the empty name until it is resolved.
+            if scalar.tag.description.isEmpty { scalar.tag = yamlTag(resolvedTagName(scalar.string)) }
+            return .scalar(scalar)
+        case .mapping(let mapping):
+            return .mapping(Node.Mapping(mapping.map { ($0.key, resolvingTags($0.value)) }, mapping.tag, mapping.style, mapping.mark))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map(resolvingTags), sequence.tag, sequence.style, sequence.mark))
+        case .alias:
+            return node
+        }
     }
 
     static func instantiate(_ template: Node, _ name: String, _ values: [String: TemplateValue], _ templates: TemplateSet) throws -> Manifest {

@@ -14,7 +14,8 @@ public enum TemplateValue {
         case .integer(let number): self = .integer(number)
         case .list(let items): self = .text(items.joined(separator: ","))
         case .map(let entries):
-            self = .node(.mapping(Node.Mapping(entries.sorted { $0.key < $1.key }.map { (stringNode($0.key), stringNode($0.value)) })))
+            self = .node(.mapping(Node.Mapping(
+                entries.sorted { $0.key < $1.key }.map { (stringNode($0.key), stringNode($0.value)) }, yamlTag(.implicit))))
         }
     }
 }
@@ -23,25 +24,81 @@ public enum TemplateValue {
 /// read as anything else; a literal block when it has several lines.
 func stringNode(_ text: String) -> Node {
     if text.utf8.contains(UInt8(ascii: "\n")) {
-        return .scalar(Node.Scalar(text, Tag(.str), .literal))
+        return .scalar(Node.Scalar(text, yamlTag(.str), .literal))
     }
-    return .scalar(Node.Scalar(text, Tag(.str), mightNotReadAsString(text) ? .singleQuoted : .any))
+    return .scalar(Node.Scalar(text, yamlTag(.str), mightNotReadAsString(text) ? .singleQuoted : .any))
 }
 
 /// True when a plain scalar might not read back as this string, with YAML 1.2 rules
 /// (Yams) or the YAML 1.1 rules Kubernetes' own parser keeps (`yes`, `on`, `0755`, `1:20`).
 func mightNotReadAsString(_ text: String) -> Bool {
-    let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
+    if readsAsString(text) { return false }
     if yaml11Words.contains(text.lowercased()) { return true }
-    // Every other plain scalar that is not a string (a number, a timestamp, `.inf`, `.nan`,
-    // `<<`, `=`) is written with the bytes below only; a text with any other byte (a file
-    // name's `s`, `q`, `l`) is a string without asking Yams' resolver, whose regular
-    // expressions cost more than the rest of a small render's build.
-    if text.utf8.contains(where: { !readsAsNonString.contains($0) }) { return false }
-    if Resolver.default.resolveTag(of: Node(text)) != .str { return true }
+    if resolvedTagName(text) != .str { return true }
     let numberCharacters = Set("0123456789_:.eE+-xXoObB")
     return text.first.map { "0123456789+-.".contains($0) } == true && text.allSatisfy { numberCharacters.contains($0) }
 }
+
+private let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
+
+/// Yams' `Constructor.default` is a new constructor, its maps built again, at every use,
+/// and each `Tag` made without one names it; `Resolver.default` compiles seven regular
+/// expressions on its first use. The tags schemajob makes name the one constructor below
+/// and no resolver (their names are never left for a resolver to decide, or are decided
+/// by `resolvedTagName`).
+/// (Yams does not mark `Constructor` Sendable; it holds only `let` maps, read, never
+/// written, after it is made.)
+nonisolated(unsafe) let yamlConstructor = Constructor.default
+
+func yamlTag(_ name: Tag.Name) -> Tag {
+    Tag(name, .basic, yamlConstructor)
+}
+
+/// True when Yams' default resolver would read `text` as a string, told without its
+/// regular expressions for most texts: every plain scalar that is not a string (a number,
+/// a timestamp, `.inf`, `.nan`, `<<`, `=`) but YAML 1.1's words is written with the bytes
+/// of `readsAsNonString` only, so a text with any other byte (a file name's `s`, `q`, `l`)
+/// is a string; the rest are asked of the resolver, whose regular expressions cost more
+/// than the rest of a small render's build.
+private func readsAsString(_ text: String) -> Bool {
+    text.utf8.contains(where: { !readsAsNonString.contains($0) }) && !yaml11Words.contains(text.lowercased())
+}
+
+/// The tag Yams' default resolver gives an untagged scalar: `readsAsString` first, then
+/// the values templates hold most (a count, a port, a flag), which its rules read the
+/// same way; the resolver itself for the rest.
+func resolvedTagName(_ text: String) -> Tag.Name {
+    if readsAsString(text) { return .str }
+    let bytes = text.utf8
+    if let first = bytes.first, bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+        first != UInt8(ascii: "0") || bytes.count == 1
+    {
+        return .int  // `0` or `[1-9][0-9]*`: the int rule's, and no rule before it matches
+    }
+    if yamlBoolWords.contains(text) { return .bool }
+    if text.isEmpty || yamlNullWords.contains(text) { return .null }
+    // Without a digit, the other rules match only `<<`, `=`, `.inf`, `.nan` (signed or
+    // cased) and `._`: anything else is a string (`In`, `TCP` cannot be a number).
+    if !bytes.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+        !(["<<", "="].contains(text) || text.hasPrefix(".") || text.hasPrefix("+.") || text.hasPrefix("-."))
+    {
+        return .str
+    }
+    // Hex digits with a letter no number form but `0x…` holds (a hash, `6238f993fc`).
+    func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    }
+    if bytes.allSatisfy(isHexDigit), bytes.contains(where: { [UInt8(ascii: "a"), UInt8(ascii: "c"), UInt8(ascii: "d"), UInt8(ascii: "f")].contains($0 | 0x20) }) {
+        return .str
+    }
+    return Resolver.default.resolveTag(of: Node(text, yamlTag(.implicit)))
+}
+
+/// Yams' bool rule (YAML 1.1's words, three spellings each) and null rule, word for word.
+private let yamlBoolWords: Set<String> = [
+    "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+]
+private let yamlNullWords: Set<String> = ["~", "null", "Null", "NULL"]
 
 /// The bytes a plain scalar that resolves to anything but a string can hold: digits, the
 /// letters of hex, octal and binary numbers, of exponents, `.inf` and `.nan`, the
@@ -80,9 +137,9 @@ struct TemplateInstantiation {
             case .node(let node): return node
             case .integer(let number) where scalar.style == .plain || scalar.style == .any:
                 return .scalar(Node.Scalar(String(number)))
-            case .integer(let number): return .scalar(Node.Scalar(String(number), Tag(.str), .doubleQuoted))
+            case .integer(let number): return .scalar(Node.Scalar(String(number), yamlTag(.str), .doubleQuoted))
             case .text(let text) where scalar.style == .doubleQuoted || scalar.style == .singleQuoted:
-                return .scalar(Node.Scalar(text, Tag(.str), scalar.style))
+                return .scalar(Node.Scalar(text, yamlTag(.str), scalar.style))
             case .text(let text): return stringNode(text)
             }
         }
@@ -101,7 +158,7 @@ struct TemplateInstantiation {
             }
         }
         if scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
-            return .scalar(Node.Scalar(text, Tag(.str), scalar.style))
+            return .scalar(Node.Scalar(text, yamlTag(.str), scalar.style))
         }
         return stringNode(text)
     }

@@ -74,7 +74,7 @@ public enum YAMLWriter {
                 continue
             }
             guard let block = LiteralBlock(scalar.string, number: blocks.count) else { return try serialized(node) }
-            pairs.append((key, .scalar(Node.Scalar(block.standIn, Tag(.str), .plain))))
+            pairs.append((key, .scalar(Node.Scalar(block.standIn, yamlTag(.str), .plain))))
             blocks.append(block)
         }
         guard let last = blocks.last else { return try serialized(node) }

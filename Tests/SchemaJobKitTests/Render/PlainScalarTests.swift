@@ -20,4 +20,15 @@ import Yams
             || (text.first.map { "0123456789+-.".contains($0) } == true && text.allSatisfy { numberCharacters.contains($0) })
         #expect(mightNotReadAsString(text) == full)
     }
+
+    /// A template's untagged values get their tag without the resolver's expressions where
+    /// it can be told from the bytes; each must be the tag the resolver gives.
+    @Test(arguments: texts + [
+        "In", "TCP", "Always", "IfNotPresent", "3", "10", "8000", "0", "00", "01", "007", "-1", "+5", "1_0", "True", "FALSE", "On",
+        "NULL", "._", ".__", "+.inf", "-.INF", ".NaN", ".NAN", "=", "<<", "< <", "= ", " 1", "1 ", "1.", ".5", "2001-12-14 21:59:43.10 -5",
+        "Z", "t", "T", "ee", "E", "ab", "dead", "beef", "0xZ", "0bac", "0xac", "0Ba1", "1e5f", "a1", "F00", "1b", "0b1", "0o7a", "Off", "oN", "nUll", "yES", "  ", "\t",
+    ])
+    func aTemplateValuesTagIsTheResolversTag(_ text: String) {
+        #expect(resolvedTagName(text) == Resolver.default.resolveTag(of: Node(text)), "\(text.debugDescription)")
+    }
 }
