@@ -35,8 +35,10 @@ func mightNotReadAsString(_ text: String) -> Bool {
     if readsAsString(text) { return false }
     if yaml11Words.contains(text.lowercased()) { return true }
     if resolvedTagName(text) != .str { return true }
-    let numberCharacters = Set("0123456789_:.eE+-xXoObB")
-    return text.first.map { "0123456789+-.".contains($0) } == true && text.allSatisfy { numberCharacters.contains($0) }
+    // What YAML 1.1 reads as a number and 1.2 does not (`0755`, `1_000`, `1:20`), over the
+    // bytes (each character named here is one).
+    guard let first = text.utf8.first, "0123456789+-.".utf8.contains(first) else { return false }
+    return text.utf8.allSatisfy { "0123456789_:.eE+-xXoObB".utf8.contains($0) }
 }
 
 private let yaml11Words: Set<String> = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
@@ -136,7 +138,7 @@ struct TemplateInstantiation {
             switch try value(name, scalar) {
             case .node(let node): return node
             case .integer(let number) where scalar.style == .plain || scalar.style == .any:
-                return .scalar(Node.Scalar(String(number)))
+                return .scalar(Node.Scalar(String(number), yamlTag(.int)))  // what the resolver reads any Int's digits as
             case .integer(let number): return .scalar(Node.Scalar(String(number), yamlTag(.str), .doubleQuoted))
             case .text(let text) where scalar.style == .doubleQuoted || scalar.style == .singleQuoted:
                 return .scalar(Node.Scalar(text, yamlTag(.str), scalar.style))
