@@ -61,9 +61,9 @@ extension AgainstPostgreSQL {
                 name: "after leading comments and blank lines",
                 text: "-- first comment\n\n\n-- second comment\n\nSELECT no_such_column FROM gpu_types;\n", line: 6),
             PlacedFailure(
-                name: "after a statement and a multi-line comment, ending two lines down",
-                text: "CREATE TABLE IF NOT EXISTS placed (id int);\n/* a comment\n   over three\n   lines; */ SELECT\n  no_such_column\n  FROM gpu_types;\n-- trailing words\n",
-                line: 6),
+                name: "after a statement of three lines and a multi-line comment, ending two lines down",
+                text: "CREATE TABLE IF NOT EXISTS placed (\n    id int\n);\n/* a comment\n   over three\n   lines; */ SELECT\n  no_such_column\n  FROM gpu_types;\n-- trailing words\n",
+                line: 8),
             PlacedFailure(
                 name: "the one statement of a file without a final newline or semicolon",
                 text: "-- one statement\nSELECT no_such_column\nFROM gpu_types", line: 3),
