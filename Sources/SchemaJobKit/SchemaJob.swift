@@ -158,6 +158,10 @@ public enum SchemaJob {
         try ContractMarker.requireReasons(contracts)
         let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
         let tables = analysis.requiredTables
+        try JobLimits.check(
+            scripts: try ManifestBuilder.scriptsConfigMap(plan: plan, templates: inputs.templates, migrationScript: script),
+            requiredTables: tables, statements: plan.files.reduce(0) { $0 + (analysis.pieces(of: $1)?.count ?? 0) },
+            files: plan.files.count, directory: inputs.set.directory)
         let manifests = try ManifestBuilder.build(
             plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables, contracts: contracts)
         return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan, manifests: manifests,

@@ -17,14 +17,7 @@ public enum ManifestBuilder {
                              contracts: [ContractMarker] = []) throws -> [Manifest] {
         let values = values(plan: plan, requiredTables: requiredTables)
 
-        let scripts = ConfigMapPlan(
-            name: plan.scriptsConfigMapName,
-            role: .scripts,
-            entries: try templates.scriptNames.map { name in
-                let key = String(name.dropFirst(TemplateSet.scriptsDirectory.count))
-                let text = name == TemplateSet.migrationScript ? migrationScript : try templates.text(name)
-                return (key, text)
-            })
+        let scripts = try scriptsConfigMap(plan: plan, templates: templates, migrationScript: migrationScript)
 
         let configMapTemplate = try parse(TemplateSet.configMap, in: templates)
         var manifests: [Manifest] = []
@@ -54,6 +47,18 @@ public enum ManifestBuilder {
             manifests.append(manifest)
         }
         return manifests
+    }
+
+    /// The Job's scripts: the templates' `scripts/` with the migration script made for the plan.
+    static func scriptsConfigMap(plan: Plan, templates: TemplateSet, migrationScript: String) throws -> ConfigMapPlan {
+        ConfigMapPlan(
+            name: plan.scriptsConfigMapName,
+            role: .scripts,
+            entries: try templates.scriptNames.map { name in
+                let key = String(name.dropFirst(TemplateSet.scriptsDirectory.count))
+                let text = name == TemplateSet.migrationScript ? migrationScript : try templates.text(name)
+                return (key, text)
+            })
     }
 
     /// The init container and volumes `gate.yaml` adds to a workload schemajob does not own.

@@ -10,9 +10,11 @@ import SQLSyntax
 /// and runs what comes back with `\gexec`: one statement at a time, cut where psql's own
 /// splitter would cut it (by this project's lexer), so each statement runs alone as it
 /// did under `\i` (a `CREATE INDEX CONCURRENTLY` outside a transaction block). Where the
-/// statements are cut travels as data, four integer arrays (start, length, line, file),
-/// so the script grows with the files, not with their statements. Each statement starts
-/// with its own place (`/* schema/NNN_name.sql:LINE */`); psql echoes a failed one
+/// statements are cut travels as data: one integer a statement (its length from the end
+/// of its file's previous statement, so the comments before it travel with it) and a
+/// count a file; the server adds them up into starts and counts newlines into lines
+/// (`cut`), so the script grows by a few bytes a statement, not a line. Each statement
+/// starts with its own place (`/* schema/NNN_name.sql:LINE */`); psql echoes a failed one
 /// (`ECHO errors`, which the Job's script sets around the files) and migrate.sh reports
 /// the error at that place.
 ///
@@ -175,12 +177,13 @@ public enum QueryText {
                 "SELECT format('DO $$BEGIN RAISE EXCEPTION %L; END$$', 'schemajob: ' || :'schemajob_unread' || "
                     + "' was not read whole (the shell could not read it, or the ConfigMap differs from the script)') \\gexec",
                 "\\endif",
+                cut,
                 prepare,
             ]
         }
 
         public var closing: [String] {
-            ["DEALLOCATE \(preparedName);", "\\unset \(variable)"]
+            ["DEALLOCATE \(preparedName);", "\\unset \(variable)"] + ["starts", "lengths", "lines", "files"].map { "\\unset \(variable)_\($0)" }
         }
 
         /// Runs rows `rows` (from 1), each as a query of its own; nothing for no rows.
@@ -206,34 +209,59 @@ public enum QueryText {
                 + "FROM (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes) AS f) AS c \\gset"
         }
 
+        /// What each statement's row needs, made on the server from the compact arrays
+        /// the script holds, and kept in psql variables (`\gset`) for `prepare`. The
+        /// script holds one integer a statement, its length counted from where the
+        /// file's previous statement ended (its leading comments and blank lines travel
+        /// with it; the server skips them), and per file where it starts in what was
+        /// read, how many statements it has and whether its rows start with an
+        /// announcement. The server adds the lengths up for each statement's start and
+        /// counts the newlines up to its end for the line psql would have named. Each
+        /// stage is a materialized CTE of integer rows: the windows sort integers, never
+        /// rows that hold the phase's bytes or a statement's.
+        var cut: String {
+            var lengths: [Int] = [], counts: [Int] = []
+            lengths.reserveCapacity(members.reduce(0) { $0 + $1.pieces.count })
+            for member in members {
+                var end = 0
+                for piece in member.pieces {
+                    let pieceEnd = piece.start - 1 + piece.length
+                    lengths.append(pieceEnd - end)
+                    end = pieceEnd
+                }
+                counts.append(member.pieces.count)
+            }
+            let announced = "'{" + members.map { $0.announced ? "t" : "f" }.joined(separator: ",") + "}'"
+            return "WITH b AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes), "
+                + "s AS MATERIALIZED (SELECT s.n, s.file, s.length, "
+                + "((\(intArray(offsets))::int[])[s.file] + sum(s.length) OVER (PARTITION BY s.file ORDER BY s.n) - s.length)::int AS start "
+                + "FROM unnest(\(intArray(lengths))::int[], (SELECT array_agg(c.file ORDER BY c.file) "
+                + "FROM unnest(\(intArray(counts))::int[]) WITH ORDINALITY AS c(count, file), generate_series(1, c.count))) "
+                + "WITH ORDINALITY AS s(length, file, n)), "
+                // `escape` keeps a newline a newline, and needs no valid UTF-8.
+                + "c AS MATERIALIZED (SELECT s.n, s.file, s.start, s.length, length(t.text) - length(replace(t.text, E'\\n', '')) AS newlines "
+                + "FROM s, b, LATERAL encode(substring(b.bytes FROM s.start FOR s.length), 'escape') AS t(text)), "
+                + "r AS (SELECT a.file, 0 AS n, 0 AS start, 0 AS length, 0 AS line "
+                + "FROM unnest(\(announced)::boolean[]) WITH ORDINALITY AS a(announced, file) WHERE a.announced "
+                + "UNION ALL SELECT c.file, c.n, c.start, c.length, 1 + sum(c.newlines) OVER (PARTITION BY c.file ORDER BY c.n) FROM c) "
+                + "SELECT coalesce(array_agg(r.start ORDER BY r.file, r.n), '{}') AS \(variable)_starts, "
+                + "coalesce(array_agg(r.length ORDER BY r.file, r.n), '{}') AS \(variable)_lengths, "
+                + "coalesce(array_agg(r.line ORDER BY r.file, r.n), '{}') AS \(variable)_lines, "
+                + "coalesce(array_agg(r.file ORDER BY r.file, r.n), '{}') AS \(variable)_files FROM r \\gset"
+        }
+
         /// The prepared statement that yields rows `$1 ... $2`, in order: an
         /// announcement, or a statement led by its place. The bytes are made once (a
         /// materialized CTE) and cut by byte offsets: the same offsets on every server
         /// encoding.
         var prepare: String {
-            var starts: [Int] = [], lengths: [Int] = [], lines: [Int] = [], files: [Int] = []
-            starts.reserveCapacity(rowCount)
-            lengths.reserveCapacity(rowCount)
-            lines.reserveCapacity(rowCount)
-            files.reserveCapacity(rowCount)
-            for (index, member) in members.enumerated() {
-                if member.announced {
-                    starts.append(0); lengths.append(0); lines.append(0); files.append(index + 1)
-                }
-                for piece in member.pieces {
-                    starts.append(offsets[index] + piece.start - 1)
-                    lengths.append(piece.length)
-                    lines.append(piece.line)
-                    files.append(index + 1)
-                }
-            }
             // The arrays are `f`'s too, so the rows are made from `f`'s one row (a lateral
             // function scan, `f` read once) and nothing is joined: a plan that read `f`
             // once a row, or sorted rows that hold it, would handle the phase's bytes once
-            // a statement.
-            return "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
-                + "\(textArray(members.map(\.file.name)))::text[] AS names, \(intArray(starts))::int[] AS starts, "
-                + "\(intArray(lengths))::int[] AS lengths, \(intArray(lines))::int[] AS lines, \(intArray(files))::int[] AS files) "
+            // a statement. The arrays are `cut`'s variables: digits and commas.
+            "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
+                + "\(textArray(members.map(\.file.name)))::text[] AS names, :'\(variable)_starts'::int[] AS starts, "
+                + ":'\(variable)_lengths'::int[] AS lengths, :'\(variable)_lines'::int[] AS lines, :'\(variable)_files'::int[] AS files) "
                 + "SELECT CASE WHEN p.length = 0 THEN 'SELECT ''  → ' || f.names[p.file] || '''' "
                 + "ELSE '/* \(shownDirectory)/' || f.names[p.file] || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') END "
                 + "FROM f, unnest(f.starts, f.lengths, f.lines, f.files) WITH ORDINALITY AS p(start, length, line, file, n) "

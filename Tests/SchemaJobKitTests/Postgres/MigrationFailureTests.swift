@@ -47,6 +47,44 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        /// A file whose failing statement (psql names the line where it ends) comes after
+        /// what the server skips, and where it ends.
+        struct PlacedFailure: CustomTestStringConvertible, Sendable {
+            var name: String
+            var text: String
+            var line: Int
+            var testDescription: String { name }
+        }
+
+        static let placedFailures = [
+            PlacedFailure(
+                name: "after leading comments and blank lines",
+                text: "-- first comment\n\n\n-- second comment\n\nSELECT no_such_column FROM gpu_types;\n", line: 6),
+            PlacedFailure(
+                name: "after a statement of three lines and a multi-line comment, ending two lines down",
+                text: "CREATE TABLE IF NOT EXISTS placed (\n    id int\n);\n/* a comment\n   over three\n   lines; */ SELECT\n  no_such_column\n  FROM gpu_types;\n-- trailing words\n",
+                line: 8),
+            PlacedFailure(
+                name: "the one statement of a file without a final newline or semicolon",
+                text: "-- one statement\nSELECT no_such_column\nFROM gpu_types", line: 3),
+        ]
+
+        /// Each statement travels with the comments and blank lines before it, and the
+        /// server counts the lines: the log still names the line psql would have.
+        @Test(arguments: placedFailures)
+        func aFailingStatementIsNamedAtTheLineItEndsOn(_ failure: PlacedFailure) async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let (directory, copy) = try Self.copyOfDatabase()
+            try failure.text.write(toFile: copy + "/schema/010_placed.sql", atomically: true, encoding: .utf8)
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+
+            let migrate = try await job.run("migrate")
+            #expect(migrate.exitCode == (try job.sqlFailedCode), "\(migrate.output)")
+            #expect(migrate.output.contains("/schema/010_placed.sql:\(failure.line): ERROR:"), "\(migrate.output)")
+            #expect(migrate.output.contains("no_such_column"))
+            withExtendedLifetime(directory) {}
+        }
+
         /// The script checks the bytes it read against the digests of the render: a schema
         /// ConfigMap out of step with the script (here one byte of 003 changed after the
         /// render, its length kept) fails the run before any file runs, naming the file.

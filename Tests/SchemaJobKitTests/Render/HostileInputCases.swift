@@ -132,6 +132,20 @@ extension BadInputTests {
                       schema(root, "010_huge.sql"))
             return []
         }, expected: "ROOT/database/schema/010_huge.sql: error: file takes 1260028 bytes written into a ConfigMap (1180000 bytes, plus indentation and escapes); one ConfigMap holds at most 1000000"),
+        // The Job's scripts name every file four times (read, checked, cut, recorded) and
+        // hold an integer a statement: 1,100 files of 200-byte names take past 1 MB.
+        Case(name: "set whose Job scripts take more than a ConfigMap holds", breakInput: { root in
+            for index in 1...1_100 {
+                try write("SELECT \(index);\n", schema(root, String(format: "%04d_", 10 + index) + String(repeating: "s", count: 191) + ".sql"))
+            }
+            return []
+        }, expected: "ROOT/database: error: the Job's scripts take 1182775 bytes written into their ConfigMap (db-scripts-"),
+        // 2,100 tables of 63-byte names, the longest PostgreSQL keeps: 134 KB in REQUIRED_TABLES.
+        Case(name: "set whose required tables are longer than an environment variable may be", breakInput: { root in
+            try write((1...2_100).map { "CREATE TABLE IF NOT EXISTS t\(String(format: "%04d", $0))_" + String(repeating: "t", count: 57) + " (id int);\n" }.joined(),
+                      schema(root, "010_tables.sql"))
+            return []
+        }, expected: "ROOT/database: error: REQUIRED_TABLES, the 2107 tables the API waits for, takes 134481 bytes (134498 as an environment string); Linux refuses one over 131072"),
         Case(name: "string left open at the end (lint error)", breakInput: { root in
             try write("SELECT 'never closed;\n", schema(root, "010_open_string.sql"))
             return []

@@ -28,9 +28,15 @@ import Testing
         let lines = QueryText.lines(running: file)
         #expect(lines.first == "\\set schemajob_text `cd :'files'/fixtures && cat -- 001_rows.sql && printf .`")
         #expect(lines.filter { $0.hasSuffix("\\gexec") && !$0.hasPrefix("SELECT format") } == ["EXECUTE schemajob_phase(1, 2) \\gexec"])
-        // Where the statements are cut, the line each is reported at and its file travel as data.
+        // Where the statements are cut travels as data, one integer a statement (its
+        // length from the end of the one before) and a count a file; the server makes
+        // the starts and lines, kept in variables the prepared statement reads.
+        let cut = lines.first { $0.hasPrefix("WITH b AS MATERIALIZED") } ?? ""
+        #expect(Self.arrays(cut).prefix(4) == [["1"], ["9", "10"], ["2"], ["f"]], "\(cut)")
+        #expect(cut.hasSuffix(" AS schemajob_text_files FROM r \\gset"), "\(cut)")
         let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_phase") } ?? ""
-        #expect(prepare.contains("'{1,11}'::int[] AS starts, '{9,9}'::int[] AS lengths, '{1,2}'::int[] AS lines, '{1,1}'::int[] AS files"), "\(prepare)")
+        #expect(prepare.contains(":'schemajob_text_starts'::int[] AS starts, :'schemajob_text_lengths'::int[] AS lengths, "
+            + ":'schemajob_text_lines'::int[] AS lines, :'schemajob_text_files'::int[] AS files"), "\(prepare)")
         #expect(prepare.contains("'/* fixtures/' || f.names[p.file] || ':' || p.line || ' */ '"), "\(prepare)")
         #expect(prepare.contains("'{\"001_rows.sql\"}'::text[] AS names"), "\(prepare)")
         // The digest is of the file's bytes, final newline included: the `.` after them keeps it.
@@ -53,8 +59,10 @@ import Testing
         for piece in pieces {
             #expect(String(decoding: bytes[(piece.start - 1)..<(piece.start - 1 + piece.length)], as: UTF8.self) + "\n" == statement)
         }
-        let prepare = lines.first { $0.hasPrefix("PREPARE schemajob_phase") } ?? ""
-        #expect(prepare.contains("'{" + pieces.map { String($0.start) }.joined(separator: ",") + "}'::int[] AS starts"))
+        // One integer a statement: its length from the end of the one before, the newline
+        // after that statement included.
+        let cut = lines.first { $0.hasPrefix("WITH b AS MATERIALIZED") } ?? ""
+        #expect(Self.arrays(cut)[1] == [String(pieces[0].length)] + Array(repeating: String(pieces[0].length + 1), count: 1999))
     }
 
     @Test func theReplayHasAGexecPerStatementWithItsOwnLinesAfterEach() {
@@ -66,7 +74,8 @@ import Testing
             "EXECUTE schemajob_phase(1, 1) \\gexec", "-- after 1",
             "EXECUTE schemajob_phase(2, 2) \\gexec", "-- after 2",
             "EXECUTE schemajob_phase(3, 3) \\gexec", "-- after 3",
-            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text",
+            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text", "\\unset schemajob_text_starts", "\\unset schemajob_text_lengths",
+            "\\unset schemajob_text_lines", "\\unset schemajob_text_files",
         ])
     }
 
@@ -80,21 +89,37 @@ import Testing
         batch.reads.flatMap { read in batch.members[read].flatMap { Array($0.file.bytes) } + Array(".".utf8) }
     }
 
-    /// The rows the prepared statement yields, cut from what was read as the server cuts
-    /// it: by the arrays in the PREPARE line.
-    static func rows(_ batch: QueryText.Batch) throws -> [String] {
-        let prepare = try #require(batch.opening.first { $0.hasPrefix("PREPARE") })
-        let arrays = prepare.split(separator: "'{").dropFirst().map { part in
+    /// The arrays (`'{…}'` literals) of a script line, in order.
+    static func arrays(_ line: String) -> [[String]] {
+        line.split(separator: "'{").dropFirst().map { part in
             part.prefix { $0 != "}" }.split(separator: ",").map(String.init)
         }
-        let (names, starts, lengths, lines, files) = (arrays[0], arrays[1], arrays[2], arrays[3], arrays[4])
+    }
+
+    /// The rows the prepared statement yields, cut from what was read as the server cuts
+    /// it: each file's statements from where it starts (the cut line's first array), one
+    /// after the other by their lengths (the second), as many as its count (the third),
+    /// after its announcement when it has one (the fourth); each at the line it ends on.
+    static func rows(_ batch: QueryText.Batch) throws -> [String] {
+        let cut = try #require(batch.opening.first { $0.hasPrefix("WITH b AS MATERIALIZED") })
+        let prepare = try #require(batch.opening.first { $0.hasPrefix("PREPARE") })
+        let arrays = Self.arrays(cut)
+        let (starts, lengths, counts, announced) = (arrays[0], arrays[1], arrays[2], arrays[3])
+        let names = Self.arrays(prepare)[0].map { $0.replacingOccurrences(of: "\"", with: "") }
         let read = Self.read(batch)
-        return starts.indices.map { index in
-            let name = names[Int(files[index])! - 1].replacingOccurrences(of: "\"", with: "")
-            let start = Int(starts[index])!, length = Int(lengths[index])!
-            if length == 0 { return "SELECT '  → \(name)'" }
-            return "/* schema/\(name):\(lines[index]) */ " + String(decoding: read[(start - 1)..<(start - 1 + length)], as: UTF8.self)
+        var rows: [String] = [], next = 0
+        for (file, name) in names.enumerated() {
+            if announced[file] == "t" { rows.append("SELECT '  → \(name)'") }
+            var start = Int(starts[file])! - 1, line = 1
+            for _ in 0..<Int(counts[file])! {
+                let piece = read[start..<(start + Int(lengths[next])!)]
+                line += piece.filter { $0 == UInt8(ascii: "\n") }.count
+                rows.append("/* schema/\(name):\(line) */ " + String(decoding: piece, as: UTF8.self))
+                start += piece.count
+                next += 1
+            }
         }
+        return rows
     }
 
     @Test func aPhaseIsReadByOneBacktickOfEveryNameInOrderAndCutFromTheStartOfWhatWasRead() throws {
@@ -108,7 +133,8 @@ import Testing
         #expect(try Self.rows(batch) == [
             "SELECT '  → 001_a.sql'", "/* schema/001_a.sql:1 */ CREATE TABLE a (id int);",
             "SELECT '  → 002_b.sql'",
-            "/* schema/003_c.sql:2 */ CREATE INDEX CONCURRENTLY i ON a (id);", "/* schema/003_c.sql:3 */ SELECT 'é';",
+            "/* schema/003_c.sql:2 */ -- schemajob:no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);",
+            "/* schema/003_c.sql:3 */ \nSELECT 'é';",
             "SELECT '  → 004_d.sql'", "/* schema/004_d.sql:2 */ INSERT INTO a\nVALUES (1);",
         ])
         // A file that runs outside the transaction has no announcement among the rows:
@@ -168,7 +194,8 @@ import Testing
             "EXECUTE schemajob_phase(3, 3) \\gexec",
             "BEGIN;",
             "EXECUTE schemajob_phase(4, 5) \\gexec",
-            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text",
+            "DEALLOCATE schemajob_phase;", "\\unset schemajob_text", "\\unset schemajob_text_starts", "\\unset schemajob_text_lengths",
+            "\\unset schemajob_text_lines", "\\unset schemajob_text_files",
             "\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none",
         ])
     }
