@@ -111,6 +111,29 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        @Test func everyAttemptWaitsForItsOwnLockWatcherEvenWhenItStartsSlowly() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            try await RenderedForTest(database).migrate()
+            let (directory, copy) = try Self.databaseWith010()
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            let holder = try TableHolder(database, holding: "gpu_types")
+            defer { holder.end() }
+            // Each watcher takes half a second more to start than its attempt's lock wait
+            // lasts: an attempt that went on without it (the notes of the one before taken
+            // for its own) would time out unseen and name no table.
+            let starts = try PsqlStarts(slowScript: "lock-waits.psql")
+            var environment = starts.environment
+            environment["SCHEMAJOB_LOCK_RETRY_SECONDS"] = "6"
+            let result = try await job.run("migrate", environment: environment)
+            #expect(result.exitCode == 75, "\(result.output)")
+            let attempts = result.output.split(separator: "\n").filter { $0.hasPrefix("schemajob: attempt ") }
+            #expect(attempts.count >= 2, "\(result.output)")
+            for line in attempts {
+                #expect(line.contains(" ms for gpu_types (AccessExclusiveLock), held by pid \(holder.pid)"), "\(result.output)")
+            }
+            withExtendedLifetime(directory) {}
+        }
+
         @Test func theGateAnswersAtOnceWhileAMigrationHoldsAnApplicationTable() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             let job = try RenderedForTest(database)
