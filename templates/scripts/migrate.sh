@@ -47,21 +47,15 @@ app="${PGAPPNAME:-schemajob}-${hash:0:10}-$RANDOM$RANDOM"
 now_ms() { now=${EPOCHREALTIME//[.,]/}; now=$(( now / 1000 )); }
 seconds() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 
-# psql's errors are shown as they happen and kept, so the exit code can tell a lock
-# timeout (retry) from a syntax error (stop). VERBOSITY=verbose puts the SQLSTATE on
-# every error line, which does not depend on the server's language.
-work=$(mktemp -d) || exit $EXIT_RETRY
-errors=$work/errors
 # The lock watcher: a second session that notes every lock the attempt waits for
-# (lock-waits.psql). migration.psql starts it (its `\!` line, with the variables exported
-# here) only once the ledger says there is work, and waits until it is watching, so even
-# the first 100 ms wait is seen; an attempt that finds the hash applied starts none. Its
-# notes go to $waits, its process id to $work/watcher: it is no child of this script.
+# (lock-waits.psql). migration.psql starts it (its `\!` line sources lock-watcher.sh)
+# only once the ledger says there is work, and waits until it is watching, so even the
+# first 100 ms wait is seen; an attempt that finds the hash applied starts none. Its
+# notes and its process id go to $work, a directory made then (not here: a run with
+# nothing to do starts no process for it); the watcher is no child of this script.
+work=${TMPDIR:-/tmp}/schemajob.$$.$RANDOM$RANDOM
 waits=$work/waits
-export SCHEMAJOB_WATCHER=$here/lock-waits.psql SCHEMAJOB_WORK=$work
-# The session's first query finds a standby (pg_is_in_recovery()) and then writes this
-# file and ends before any lock or write: no psql of its own for the check.
-standby=$work/standby
+export SCHEMAJOB_SCRIPTS=$here SCHEMAJOB_WORK=$work
 watched=
 stop_watcher() {
     local pid=
@@ -74,7 +68,8 @@ stop_watcher() {
         watched=1
     fi
 }
-trap 'stop_watcher; rm -rf "$work"' EXIT
+# Removed only if it is this user's own directory, as lock-watcher.sh made it.
+trap 'stop_watcher; [ -d "$work" ] && [ ! -L "$work" ] && [ -O "$work" ] && rm -rf "$work"' EXIT
 
 # The log's first line. In a subshell: with nobody reading stdout (`apply | head` after head
 # has ended), SIGPIPE ends the subshell, and psql's own first line then tells it as usual.
@@ -83,8 +78,10 @@ trap 'stop_watcher; rm -rf "$work"' EXIT
 # The migration must run on the primary. A standby (postgres.host naming the replica's
 # service, or a failover half done) refuses every write, and would say so only at the
 # first CREATE, in words that do not name the cause. Checked once per attempt, before any
-# lock, by the session's first query (migration.psql); exit 75 so the Job retries: a
-# failover in progress may have finished by then.
+# lock, by the session's first query (migration.psql, which then says only
+# $standby_line on stderr and ends); exit 75 so the Job retries: a failover in progress
+# may have finished by then.
+standby_line='schemajob: the server is a standby (pg_is_in_recovery() is true); nothing was run'
 refuse_standby() {
     echo "schemajob: ${PGHOST:-local socket}:${PGPORT:-5432} is a standby (pg_is_in_recovery() is true): the migration must connect to the primary; set postgres.host to the primary's service. Nothing was run; exiting $EXIT_RETRY so the Job retries" >&2
     exit $EXIT_RETRY
@@ -138,16 +135,30 @@ fi
 # them starts with its own place (`/* schema/NNN_name.sql:LINE */`), and psql echoes a
 # failed one after the error (`STATEMENT:`, ECHO errors); that place replaces psql's,
 # so the log names the file and line as `\i` once did. The error's lines wait for the echo (psql stops at the first
-# error, so nothing else comes between); the echoes themselves are left out. Each line
-# goes to the log (stderr) and to $errors (fd 4), with no `tee` process.
+# error, so nothing else comes between); the echoes themselves are left out.
+# It reads in this shell (no pipe's subshell, no `tee`), so what the exit code needs is
+# noted as it passes: whether the server was a standby, a lock timeout or deadlock ended
+# the attempt (retried here), a retryable error ended the session, and the last failed
+# statement's place.
+retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
+lock_failure='(ERROR|FATAL): +(55P03|40P01):'
+error_place='([^/ ]+\.sql:[0-9]+): ERROR'
 put() {
-    printf '%s\n' "$@" >&2
-    printf '%s\n' "$@" >&4
+    local text
+    for text; do
+        printf '%s\n' "$text" >&2
+        [[ $text =~ $lock_failure ]] && lock_failed=1
+        [[ $text =~ $retryable ]] && retryable_failed=1
+        [[ $text =~ $error_place ]] && where=${BASH_REMATCH[1]}
+    done
 }
 place_errors() {
     local text place held=() echoed=
+    standby= lock_failed= retryable_failed= where=
     while IFS= read -r text || [ -n "$text" ]; do
-        if [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ STATEMENT:\ \ (/\*\ ([^ ]+\.sql:[0-9]+)\ \*/)? ]]; then
+        if [ "$text" = "$standby_line" ]; then
+            standby=1
+        elif [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ STATEMENT:\ \ (/\*\ ([^ ]+\.sql:[0-9]+)\ \*/)? ]]; then
             place=${BASH_REMATCH[2]}
             if [ -n "$place" ] && [ "${#held[@]}" -gt 0 ] && [[ ${held[0]} =~ ^psql:.*migration\.psql:[0-9]+:(.*)$ ]]; then
                 held[0]="psql:$here/../$place:${BASH_REMATCH[1]}"
@@ -182,11 +193,12 @@ while true; do
     [ "$left_ms" -lt "$timeout_ms" ] && left_ms=$timeout_ms
 
     watched=
-    # stderr goes through place_errors (to the log and to $errors); stdout goes straight to fd 3.
+    # stderr goes through place_errors (a process substitution: place_errors reads in this
+    # shell); stdout goes straight to fd 3.
     # libpq reads PGHOST, PGDATABASE, ... itself. No `-d "$PGDATABASE"`: psql would read a
     # database name holding `=` as a connection string, a value turned into code.
     exec 3>&1
-    PGAPPNAME="$app" psql --no-psqlrc --quiet \
+    place_errors < <(PGAPPNAME="$app" psql --no-psqlrc --quiet \
         -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \
@@ -197,20 +209,18 @@ while true; do
         -v lock_timeout="${timeout_ms}ms" \
         -v migration_lock_timeout="${left_ms}ms" \
         -v files="$here/.." \
-        -v standby_file="$standby" \
-        -f "$here/migration.psql" 2>&1 1>&3 3>&- | place_errors 4>"$errors"
-    status=${PIPESTATUS[0]}
+        -f "$here/migration.psql" 2>&1 1>&3 3>&-)
+    wait $!
+    status=$?
     exec 3>&-
     stop_watcher
-    [ -e "$standby" ] && refuse_standby
+    [ -n "$standby" ] && refuse_standby
 
     # Only a lock timeout or a deadlock is retried here; psql exits 3 for an SQL error.
-    [ "$status" -eq 3 ] && grep -Eq '(ERROR|FATAL): +(55P03|40P01):' "$errors" || break
+    [ "$status" -eq 3 ] && [ -n "$lock_failed" ] || break
 
     now_ms
     elapsed=$(( now - started ))
-    where=$(grep -Eo '[^/ ]+\.sql:[0-9]+: ERROR' "$errors" | tail -n 1)
-    where=${where%: ERROR}
     blocked=
     [ -n "$watched" ] && blocked=$(grep -v '^watching$' "$waits" | sort | uniq -c | sort -rn | head -n 1 | sed -E 's/^ *[0-9]+ //')
     message="attempt $attempt waited ${timeout_ms} ms for ${blocked:-a lock}${where:+ (at $where)} and rolled back"
@@ -256,7 +266,6 @@ wait_for_read_hosts() {
     return $EXIT_RETRY
 }
 
-retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
     0)
         if [ "$attempt" -gt 1 ]; then
@@ -275,7 +284,7 @@ case $status in
             echo "schemajob: psql was ended by signal $((status - 128)); nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY
         fi
-        if grep -Eq "$retryable" "$errors"; then
+        if [ -n "$retryable_failed" ]; then
             echo "schemajob: the server went away or a transaction was cancelled; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY
         fi
