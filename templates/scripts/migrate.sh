@@ -136,10 +136,11 @@ fi
 # failed one after the error (`STATEMENT:`, ECHO errors); that place replaces psql's,
 # so the log names the file and line as `\i` once did. The error's lines wait for the echo (psql stops at the first
 # error, so nothing else comes between); the echoes themselves are left out.
-# It reads in this shell (no pipe's subshell, no `tee`), so what the exit code needs is
-# noted as it passes: whether the server was a standby, a lock timeout or deadlock ended
-# the attempt (retried here), a retryable error ended the session, and the last failed
-# statement's place.
+# It reads in this shell (no pipe's subshell, no `tee`, no file), so what the exit code
+# needs is noted as it passes: whether the server was a standby, a lock timeout or
+# deadlock ended the attempt (retried here) or another retryable error the session (not
+# a syntax error: that stops), and the last failed statement's place. VERBOSITY=verbose
+# puts the SQLSTATE on every error line, which does not depend on the server's language.
 retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 lock_failure='(ERROR|FATAL): +(55P03|40P01):'
 error_place='([^/ ]+\.sql:[0-9]+): ERROR'
