@@ -31,14 +31,15 @@ readonly EXIT_RETRY=75
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 
 if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; then
-    PGPASSWORD=$(cat "$SCHEMAJOB_PASSWORD_FILE")
+    PGPASSWORD=$(<"$SCHEMAJOB_PASSWORD_FILE")
     export PGPASSWORD
 fi
 
 hash=${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}
 max_timeout_ms=${SCHEMAJOB_LOCK_TIMEOUT_MS:-500}
 budget_ms=$(( ${SCHEMAJOB_LOCK_RETRY_SECONDS:-30} * 1000 ))
-# The attempt's session, found by the lock watcher through its application_name.
+# The attempt's session, found by the lock watcher through its application_name (the
+# watcher's own is this one and `-watch`).
 app="${PGAPPNAME:-schemajob}-${hash:0:10}-$RANDOM$RANDOM"
 
 # Milliseconds since the epoch into $now, without a process (bash 5's EPOCHREALTIME;
@@ -46,36 +47,29 @@ app="${PGAPPNAME:-schemajob}-${hash:0:10}-$RANDOM$RANDOM"
 now_ms() { now=${EPOCHREALTIME//[.,]/}; now=$(( now / 1000 )); }
 seconds() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 
-# psql's errors are shown as they happen and kept, so the exit code can tell a lock
-# timeout (retry) from a syntax error (stop). VERBOSITY=verbose puts the SQLSTATE on
-# every error line, which does not depend on the server's language.
-work=$(mktemp -d) || exit $EXIT_RETRY
-errors=$work/errors
+# The lock watcher: a second session that notes every lock the attempt waits for
+# (lock-waits.psql). migration.psql starts it (its `\!` line sources lock-watcher.sh)
+# only once the ledger says there is work, and waits until it is watching, so even the
+# first 100 ms wait is seen; an attempt that finds the hash applied starts none. Its
+# notes and its process id go to $work, a directory made then (not here: a run with
+# nothing to do starts no process for it); the watcher is no child of this script.
+work=${TMPDIR:-/tmp}/schemajob.$$.$RANDOM$RANDOM
 waits=$work/waits
-watcher=
+export SCHEMAJOB_SCRIPTS=$here SCHEMAJOB_WORK=$work
+watched=
 stop_watcher() {
-    if [ -n "$watcher" ]; then
+    local pid=
+    [ -s "$work/watcher" ] && read -r pid <"$work/watcher"
+    if [ -n "$pid" ]; then
         # SIGKILL: a parent may have left SIGTERM blocked in its children (the test
         # runner does), and the watcher holds nothing worth a clean exit.
-        kill -KILL "$watcher" 2>/dev/null
-        wait "$watcher" 2>/dev/null
-        watcher=
+        kill -KILL "$pid" 2>/dev/null
+        : >"$work/watcher"
+        watched=1
     fi
 }
-trap 'stop_watcher; rm -rf "$work"' EXIT
-
-# A second session that notes every lock the attempt waits for (lock-waits.psql). It
-# starts beside the attempt's session, which checks the ledger meanwhile; before the
-# attempt waits for its first lock, migration.psql waits (its `\!` line) until the
-# watcher says it is watching, so even the first 100 ms wait is seen. A hash the ledger
-# already holds never waits for the watcher at all.
-start_watcher() {
-    : >"$waits"
-    PGAPPNAME="$app-watch" psql --no-psqlrc --quiet --tuples-only --no-align \
-        -v app="$app" -f "$here/lock-waits.psql" >"$waits" 2>/dev/null &
-    watcher=$!
-    export SCHEMAJOB_WATCHER_PID=$watcher SCHEMAJOB_WATCHER_OUTPUT=$waits
-}
+# Removed only if it is this user's own directory, as lock-watcher.sh made it.
+trap 'stop_watcher; [ -d "$work" ] && [ ! -L "$work" ] && [ -O "$work" ] && rm -rf "$work"' EXIT
 
 # The log's first line. In a subshell: with nobody reading stdout (`apply | head` after head
 # has ended), SIGPIPE ends the subshell, and psql's own first line then tells it as usual.
@@ -83,15 +77,15 @@ start_watcher() {
 
 # The migration must run on the primary. A standby (postgres.host naming the replica's
 # service, or a failover half done) refuses every write, and would say so only at the
-# first CREATE, in words that do not name the cause. Checked once, before any lock;
-# exit 75 so the Job retries: a failover in progress may have finished by then.
-# The same query names the server (system identifier, start time), so a read host below
-# can be told apart from the primary itself.
-primary=$(psql --no-psqlrc --quiet --tuples-only --no-align -f "$here/server-role.psql" 2>/dev/null)
-if [ "${primary%%|*}" = "t" ]; then
+# first CREATE, in words that do not name the cause. Checked once per attempt, before any
+# lock, by the session's first query (migration.psql, which then says only
+# $standby_line on stderr and ends); exit 75 so the Job retries: a failover in progress
+# may have finished by then.
+standby_line='schemajob: the server is a standby (pg_is_in_recovery() is true); nothing was run'
+refuse_standby() {
     echo "schemajob: ${PGHOST:-local socket}:${PGPORT:-5432} is a standby (pg_is_in_recovery() is true): the migration must connect to the primary; set postgres.host to the primary's service. Nothing was run; exiting $EXIT_RETRY so the Job retries" >&2
     exit $EXIT_RETRY
-fi
+}
 
 # gate.readHosts, read as the gate reads them: `host` or `host:port`, comma-separated; a
 # host without a port has the primary's.
@@ -115,19 +109,25 @@ on_read_host() {
 # the wait below pass without proving anything, and a server of its own never gets the
 # ledger row, so every gate would wait for ever. Retrying helps neither: exit 65, before
 # anything runs. One that does not answer may be coming back: the wait after the commit
-# deals with it (and exits 75).
-if [ -n "$primary" ]; then
-    for target in "${read_hosts[@]}"; do
-        role=$(on_read_host "$target" -f "$here/server-role.psql" 2>/dev/null) || continue
-        [ "${role%%|*}" = "t" ] && continue
-        if [ "${role#*|}" = "${primary#*|}" ]; then
-            problem="is the primary itself (the same server as postgres.host, ${PGHOST:-local socket}:${PGPORT:-5432}): list only standbys"
-        else
-            problem="is not a standby (pg_is_in_recovery() is false): a server of its own never replays the primary's migration; list only standbys of the primary"
-        fi
-        echo "schemajob: gate.readHosts: $target $problem. Nothing was run; exiting $EXIT_SQL_FAILED (not retried)" >&2
-        exit $EXIT_SQL_FAILED
-    done
+# deals with it (and exits 75). Telling the primary from a read host needs the primary's
+# identity (system identifier, start time) before anything runs: only then does the
+# standby check take a psql of its own, server-role.psql, which names the server too.
+if [ ${#read_hosts[@]} -gt 0 ]; then
+    primary=$(psql --no-psqlrc --quiet --tuples-only --no-align -f "$here/server-role.psql" 2>/dev/null)
+    [ "${primary%%|*}" = "t" ] && refuse_standby
+    if [ -n "$primary" ]; then
+        for target in "${read_hosts[@]}"; do
+            role=$(on_read_host "$target" -f "$here/server-role.psql" 2>/dev/null) || continue
+            [ "${role%%|*}" = "t" ] && continue
+            if [ "${role#*|}" = "${primary#*|}" ]; then
+                problem="is the primary itself (the same server as postgres.host, ${PGHOST:-local socket}:${PGPORT:-5432}): list only standbys"
+            else
+                problem="is not a standby (pg_is_in_recovery() is false): a server of its own never replays the primary's migration; list only standbys of the primary"
+            fi
+            echo "schemajob: gate.readHosts: $target $problem. Nothing was run; exiting $EXIT_SQL_FAILED (not retried)" >&2
+            exit $EXIT_SQL_FAILED
+        done
+    fi
 fi
 
 # psql names a failed statement by the line of migration.psql that sent it: for a
@@ -136,15 +136,35 @@ fi
 # failed one after the error (`STATEMENT:`, ECHO errors); that place replaces psql's,
 # so the log names the file and line as `\i` once did. The error's lines wait for the echo (psql stops at the first
 # error, so nothing else comes between); the echoes themselves are left out.
+# It reads in this shell (no pipe's subshell, no `tee`, no file), so what the exit code
+# needs is noted as it passes: whether the server was a standby, a lock timeout or
+# deadlock ended the attempt (retried here) or another retryable error the session (not
+# a syntax error: that stops), and the last failed statement's place. VERBOSITY=verbose
+# puts the SQLSTATE on every error line, which does not depend on the server's language.
+retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
+lock_failure='(ERROR|FATAL): +(55P03|40P01):'
+error_place='([^/ ]+\.sql:[0-9]+): ERROR'
+put() {
+    local text
+    for text; do
+        printf '%s\n' "$text" >&2
+        [[ $text =~ $lock_failure ]] && lock_failed=1
+        [[ $text =~ $retryable ]] && retryable_failed=1
+        [[ $text =~ $error_place ]] && where=${BASH_REMATCH[1]}
+    done
+}
 place_errors() {
     local text place held=() echoed=
+    standby= lock_failed= retryable_failed= where=
     while IFS= read -r text || [ -n "$text" ]; do
-        if [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ STATEMENT:\ \ (/\*\ ([^ ]+\.sql:[0-9]+)\ \*/)? ]]; then
+        if [ "$text" = "$standby_line" ]; then
+            standby=1
+        elif [[ $text =~ ^psql:.*migration\.psql:[0-9]+:\ STATEMENT:\ \ (/\*\ ([^ ]+\.sql:[0-9]+)\ \*/)? ]]; then
             place=${BASH_REMATCH[2]}
             if [ -n "$place" ] && [ "${#held[@]}" -gt 0 ] && [[ ${held[0]} =~ ^psql:.*migration\.psql:[0-9]+:(.*)$ ]]; then
                 held[0]="psql:$here/../$place:${BASH_REMATCH[1]}"
             fi
-            [ "${#held[@]}" -gt 0 ] && printf '%s\n' "${held[@]}"
+            [ "${#held[@]}" -gt 0 ] && put "${held[@]}"
             held=()
             echoed=1
         elif [ -n "$echoed" ] && [[ $text != psql:* ]]; then
@@ -153,11 +173,11 @@ place_errors() {
             held+=("$text")
             echoed=
         else
-            printf '%s\n' "$text"
+            put "$text"
             echoed=
         fi
     done
-    [ "${#held[@]}" -gt 0 ] && printf '%s\n' "${held[@]}"
+    [ "${#held[@]}" -gt 0 ] && put "${held[@]}"
     return 0
 }
 
@@ -173,12 +193,13 @@ while true; do
     left_ms=$(( budget_ms - (now - started) ))
     [ "$left_ms" -lt "$timeout_ms" ] && left_ms=$timeout_ms
 
-    start_watcher
-    # stderr goes through tee (to the log and to $errors); stdout goes straight to fd 3.
+    watched=
+    # stderr goes through place_errors (a process substitution: place_errors reads in this
+    # shell); stdout goes straight to fd 3.
     # libpq reads PGHOST, PGDATABASE, ... itself. No `-d "$PGDATABASE"`: psql would read a
     # database name holding `=` as a connection string, a value turned into code.
     exec 3>&1
-    PGAPPNAME="$app" psql --no-psqlrc --quiet \
+    place_errors < <(PGAPPNAME="$app" psql --no-psqlrc --quiet \
         -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \
@@ -189,19 +210,20 @@ while true; do
         -v lock_timeout="${timeout_ms}ms" \
         -v migration_lock_timeout="${left_ms}ms" \
         -v files="$here/.." \
-        -f "$here/migration.psql" 2>&1 1>&3 3>&- | place_errors | tee "$errors" >&2
-    status=${PIPESTATUS[0]}
+        -f "$here/migration.psql" 2>&1 1>&3 3>&-)
+    wait $!
+    status=$?
     exec 3>&-
     stop_watcher
+    [ -n "$standby" ] && refuse_standby
 
     # Only a lock timeout or a deadlock is retried here; psql exits 3 for an SQL error.
-    [ "$status" -eq 3 ] && grep -Eq '(ERROR|FATAL): +(55P03|40P01):' "$errors" || break
+    [ "$status" -eq 3 ] && [ -n "$lock_failed" ] || break
 
     now_ms
     elapsed=$(( now - started ))
-    where=$(grep -Eo '[^/ ]+\.sql:[0-9]+: ERROR' "$errors" | tail -n 1)
-    where=${where%: ERROR}
-    blocked=$(grep -v '^watching$' "$waits" | sort | uniq -c | sort -rn | head -n 1 | sed -E 's/^ *[0-9]+ //')
+    blocked=
+    [ -n "$watched" ] && blocked=$(grep -v '^watching$' "$waits" | sort | uniq -c | sort -rn | head -n 1 | sed -E 's/^ *[0-9]+ //')
     message="attempt $attempt waited ${timeout_ms} ms for ${blocked:-a lock}${where:+ (at $where)} and rolled back"
     pause_ms=$(( 500 << (attempt - 1 < 3 ? attempt - 1 : 3) ))
     pause_ms=$(( pause_ms / 2 + RANDOM % (pause_ms / 2 + 1) ))
@@ -245,7 +267,6 @@ wait_for_read_hosts() {
     return $EXIT_RETRY
 }
 
-retryable='(ERROR|FATAL): +(55P03|40001|40P01|57P01|57P02|57P03|08[0-9A-Z]{3}):'
 case $status in
     0)
         if [ "$attempt" -gt 1 ]; then
@@ -264,7 +285,7 @@ case $status in
             echo "schemajob: psql was ended by signal $((status - 128)); nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY
         fi
-        if grep -Eq "$retryable" "$errors"; then
+        if [ -n "$retryable_failed" ]; then
             echo "schemajob: the server went away or a transaction was cancelled; nothing was committed; exiting $EXIT_RETRY so the Job retries" >&2
             exit $EXIT_RETRY
         fi

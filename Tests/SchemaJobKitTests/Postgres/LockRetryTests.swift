@@ -12,6 +12,18 @@ extension AgainstPostgreSQL {
             try NoTransactionFileTests.databaseWith010(addedColumn, named: "010_gpu_types_rack_label.sql")
         }
 
+        /// A database the bundled files migrated, the Job of those files and 010 (a new hash
+        /// whose ALTER TABLE waits for gpu_types), and an API session holding gpu_types. The
+        /// directory holds the files: keep it until the Job has run.
+        static func newHashBehindAHeldTable() async throws
+            -> (database: TestDatabase, job: RenderedForTest, holder: TableHolder, directory: TemporaryDirectory) {
+            let database = try #require(PostgresServer.current).createDatabase()
+            try await RenderedForTest(database).migrate()
+            let (directory, copy) = try Self.databaseWith010()
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            return (database, job, try TableHolder(database, holding: "gpu_types"), directory)
+        }
+
         static func waitersOn(_ table: String, in database: TestDatabase) throws -> String {
             // Only this database's locks: the server is shared by tests running side by side.
             try database.sql("SELECT count(*) FROM pg_locks WHERE relation = '\(table)'::regclass AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
@@ -57,11 +69,7 @@ extension AgainstPostgreSQL {
         }
 
         @Test func aNewHashBehindAHeldTableRetriesNamesTheTableAndCommitsOnceTheHolderEnds() async throws {
-            let database = try #require(PostgresServer.current).createDatabase()
-            try await RenderedForTest(database).migrate()
-            let (directory, copy) = try Self.databaseWith010()
-            let job = try RenderedForTest(database, databaseDirectory: copy)
-            let holder = try TableHolder(database, holding: "gpu_types")
+            let (database, job, holder, directory) = try await Self.newHashBehindAHeldTable()
 
             // On a thread started now: a child task could wait for a free thread of the
             // small shared pool while the holder is still there, and see nothing to retry.
@@ -88,11 +96,7 @@ extension AgainstPostgreSQL {
         }
 
         @Test func aSpentRetryScheduleExits75WithNothingCommitted() async throws {
-            let database = try #require(PostgresServer.current).createDatabase()
-            try await RenderedForTest(database).migrate()
-            let (directory, copy) = try Self.databaseWith010()
-            let job = try RenderedForTest(database, databaseDirectory: copy)
-            let holder = try TableHolder(database, holding: "gpu_types")
+            let (database, job, holder, directory) = try await Self.newHashBehindAHeldTable()
             defer { holder.end() }
             let before = try database.schemaDump() + database.dataDump()
 
@@ -108,6 +112,25 @@ extension AgainstPostgreSQL {
             #expect(try database.schemaDump() + database.dataDump() == before)
             #expect(try database.sql("SELECT count(*) FROM schemajob.runs WHERE hash = '\(job.plan.hash)'") == "0\n")
             #expect(try Self.waitersOn("gpu_types", in: database) == "0\n")
+            withExtendedLifetime(directory) {}
+        }
+
+        @Test func everyAttemptWaitsForItsOwnLockWatcherEvenWhenItStartsSlowly() async throws {
+            let (database, job, holder, directory) = try await Self.newHashBehindAHeldTable()
+            defer { holder.end() }
+            // Each watcher takes half a second more to start than its attempt's lock wait
+            // lasts: an attempt that went on without it (the notes of the one before taken
+            // for its own) would time out unseen and name no table.
+            let starts = try PsqlStarts(slowScript: "lock-waits.psql")
+            var environment = starts.environment
+            environment["SCHEMAJOB_LOCK_RETRY_SECONDS"] = "6"
+            let result = try await job.run("migrate", environment: environment)
+            #expect(result.exitCode == 75, "\(result.output)")
+            let attempts = result.output.split(separator: "\n").filter { $0.hasPrefix("schemajob: attempt ") }
+            #expect(attempts.count >= 2, "\(result.output)")
+            for line in attempts {
+                #expect(line.contains(" ms for gpu_types (AccessExclusiveLock), held by pid \(holder.pid)"), "\(result.output)")
+            }
             withExtendedLifetime(directory) {}
         }
 
