@@ -150,7 +150,7 @@ public enum ManifestBuilder {
         let node: Node?
         do {
             // Parsed without regular expressions (`Resolver.basic`), and each untagged
-            // value then given the tag the default resolver would give it (`resolvedTag`):
+            // value then given the tag the default resolver would give it (`resolvingTags`):
             // Yams would otherwise run its resolver's expressions on every key as it checks
             // for duplicates, and on every value as it writes it.
             node = try Yams.compose(yaml: text, .basic, yamlConstructor).map(resolvingTags)

@@ -33,8 +33,8 @@ func stringNode(_ text: String) -> Node {
 /// (Yams) or the YAML 1.1 rules Kubernetes' own parser keeps (`yes`, `on`, `0755`, `1:20`).
 func mightNotReadAsString(_ text: String) -> Bool {
     if readsAsString(text) { return false }
-    if yaml11Words.contains(text.lowercased()) { return true }
-    if resolvedTagName(text) != .str { return true }
+    // A YAML 1.1 word, or anything Yams itself reads as other than a string.
+    if yaml11Words.contains(text.lowercased()) || resolvedTagName(text) != .str { return true }
     // What YAML 1.1 reads as a number and 1.2 does not (`0755`, `1_000`, `1:20`), over the
     // bytes (each character named here is one).
     guard let first = text.utf8.first, "0123456789+-.".utf8.contains(first) else { return false }
