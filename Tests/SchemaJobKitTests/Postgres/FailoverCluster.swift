@@ -55,17 +55,9 @@ final class FailoverCluster {
         ])
     }
 
-    /// Waits until the standby has replayed everything the primary has written so far: up
-    /// to its insert position, since with the harness's `synchronous_commit = off` the
-    /// write position can still lie before the last commit.
+    /// Waits until the standby has replayed everything the primary has done so far.
     func catchUp() throws {
-        let target = try sql("SELECT pg_current_wal_insert_lsn()").trimmingCharacters(in: .whitespacesAndNewlines)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if try sql("SELECT pg_last_wal_replay_lsn() >= '\(target)'::pg_lsn", onStandby: true) == "t\n" { return }
-            usleep(50_000)
-        }
-        throw HarnessError("the standby did not replay up to \(target) within 60 s")
+        try ReplayCatchUp.wait(primary: { try sql($0) }, standby: { try sql($0, onStandby: true) })
     }
 
     /// The standby goes down (a clean shutdown; its data stays for `failover`).

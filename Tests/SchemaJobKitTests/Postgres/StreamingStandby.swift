@@ -26,15 +26,10 @@ struct StreamingStandby: Sendable {
         ])
     }
 
-    /// Waits until the standby has replayed everything the primary has committed so far.
+    /// Waits until the standby has replayed everything the primary has done so far.
     func catchUp() throws {
-        let target = try primary.superuserSQL("SELECT pg_current_wal_insert_lsn()", database: "postgres")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if try superuserSQL("SELECT pg_last_wal_replay_lsn() >= '\(target)'::pg_lsn") == "t\n" { return }
-            usleep(50_000)
-        }
-        throw HarnessError("the standby did not replay up to \(target) within 60 s")
+        try ReplayCatchUp.wait(
+            primary: { try primary.superuserSQL($0, database: "postgres") },
+            standby: { try superuserSQL($0) })
     }
 }
