@@ -46,16 +46,12 @@ public struct MigrationFile: Hashable, Sendable {
         let dash = UInt8(ascii: "-")
         var start = 0
         while start < bytes.count {
-            // A "\n" that is a Character of its own ("\r\n" is one Character, and not a
-            // line end here).
-            var end = start, previous: UInt8 = 0
-            while end < bytes.count {
-                let byte = bytes[end]
-                if byte == 0x0A && previous != 0x0D { break }
-                previous = byte
-                end += 1
-            }
-            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            // A line ends at "\n", and the "\r" of a CRLF end is not part of it: a file
+            // saved with Windows line ends (which lint warns of) opts out as it says.
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            let cut = end > start && end < bytes.count && bytes[end - 1] == 0x0D ? end - 1 : end
+            let line = UnsafeBufferPointer(rebasing: bytes[start..<cut])
             if line.contains(where: { $0 >= 0x80 }) {
                 // Unicode spaces and combining marks: the Characters decide.
                 let trimmed = trimmingSpaces(Substring(String(decoding: line, as: UTF8.self)))

@@ -165,6 +165,7 @@ import Testing
         let opens = [
             "-- schemajob:no-transaction\n", "\n\n  \t-- schemajob:no-transaction \t\n", "-- café: built late\n-- schemajob:no-transaction\n",
             "\u{00A0}-- schemajob:no-transaction\u{2003}\n", "--\n-- schemajob:no-transaction\n", "-- a\r\n-- b\n-- schemajob:no-transaction\n",
+            "-- schemajob:no-transaction\r\n", "-- a\r\n\r\n  -- schemajob:no-transaction \r\n",
         ]
         for head in opens {
             #expect(CheckFixtures.schema("001_t.sql", head + Self.concurrently).runsOutsideTransaction, "\(head.debugDescription)")
@@ -172,7 +173,7 @@ import Testing
         let stays = [
             "", "-- schemajob:no-transactions\n", "-- schemajob:no-transaction;\n", "- -- schemajob:no-transaction\n",
             "x\n-- schemajob:no-transaction\n", "-\u{301}- café\n-- schemajob:no-transaction\n",
-            "/* */\n-- schemajob:no-transaction\n",
+            "/* */\n-- schemajob:no-transaction\n", "-- schemajob:no-transaction\r\r\n", "x\r\n-- schemajob:no-transaction\r\n",
         ]
         for head in stays {
             #expect(!CheckFixtures.schema("001_t.sql", head + Self.concurrently).runsOutsideTransaction, "\(head.debugDescription)")
