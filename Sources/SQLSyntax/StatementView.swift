@@ -67,11 +67,11 @@ package struct StatementView {
 
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .punctuation else { return false }
-        // A one-byte mark (`(`, `,`, `.`) is compared in place, as the splitter does; no
-        // Unicode comparison of strings for every token a rule walks past.
-        let token = tokens[index]
-        if text.utf8.count == 1, let byte = text.utf8.first { return token.isPunctuation(Unicode.Scalar(byte)) }
-        return token.text.utf8.count == text.utf8.count && token.text == text
+        // A one-byte mark (`(`, `,`, `.`) is the token's `mark`, as the splitter reads it; no
+        // Unicode comparison of strings, and no copy of the token, for every token a rule
+        // walks past.
+        if text.utf8.count == 1, let byte = text.utf8.first { return byte < 0x80 && tokens[index].isPunctuation(byte: byte) }
+        return tokens[index].text.utf8.count == text.utf8.count && tokens[index].text == text
     }
 
     /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an
