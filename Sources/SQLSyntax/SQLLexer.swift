@@ -30,29 +30,33 @@ public enum SQLLexer {
     /// stands alone. Text after the last `;` is a statement of its own unless it is
     /// only whitespace and comments.
     public static func statements(from tokens: [SQLToken]) -> [SQLStatement] {
-        var statements: [SQLStatement] = []
-        // The statement under way is `tokens[start..<index]`, copied out once it ends.
-        var start = 0
-        var depth = StatementDepth()
-        func flush(upTo end: Int) {
-            statements.append(SQLStatement(cutFrom: tokens, range: start..<end))
-            start = end
-            depth = StatementDepth()
-        }
-        // Tokens read in place, not copied out one by one (a copy retains the text).
-        for index in tokens.indices {
-            if tokens[index].kind == .psqlMeta {
-                if depth.hasCode { flush(upTo: index) }
-                flush(upTo: index + 1)
-                continue
+        // Tokens read in place through the buffer, not copied out one by one (a copy
+        // retains and releases the text). The state lives inside the closure: variables
+        // from outside it would be boxed and checked for exclusive access on every token.
+        tokens.withUnsafeBufferPointer { buffer in
+            var statements: [SQLStatement] = []
+            // The statement under way is `tokens[start..<index]`, cut out once it ends.
+            var start = 0
+            var depth = StatementDepth()
+            func flush(upTo end: Int) {
+                statements.append(SQLStatement(cutFrom: tokens, range: start..<end))
+                start = end
+                depth = StatementDepth()
             }
-            depth.advance(over: tokens[index])
-            if tokens[index].isPunctuation(";") && depth.parentheses == 0 && depth.blocks == 0 {
-                flush(upTo: index + 1)
+            for index in buffer.indices {
+                if buffer[index].kind == .psqlMeta {
+                    if depth.hasCode { flush(upTo: index) }
+                    flush(upTo: index + 1)
+                    continue
+                }
+                depth.advance(over: buffer, at: index)
+                if buffer[index].isPunctuation(byte: semicolon) && depth.parentheses == 0 && depth.blocks == 0 {
+                    flush(upTo: index + 1)
+                }
             }
+            if depth.hasCode { flush(upTo: tokens.count) }
+            return statements
         }
-        if depth.hasCode { flush(upTo: tokens.count) }
-        return statements
     }
 }
 
@@ -75,18 +79,13 @@ private struct StatementDepth {
 
         /// Compared byte by byte, folding ASCII case: no upper-cased copy of each word,
         /// and only with the keyword of the word's length.
-        init(_ text: String) {
-            func equals(_ keyword: String) -> Bool {
-                text.utf8.elementsEqual(keyword.utf8) { byte, upper in
-                    byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
-                }
-            }
-            switch text.utf8.count {
-            case 2: self = equals("OR") ? .or : .other
-            case 6: self = equals("CREATE") ? .create : .other
-            case 7: self = equals("REPLACE") ? .replace : .other
-            case 8: self = equals("FUNCTION") ? .routine : .other
-            case 9: self = equals("PROCEDURE") ? .routine : .other
+        init(_ tokens: UnsafeBufferPointer<SQLToken>, at index: Int) {
+            switch tokens[index].text.utf8.count {
+            case 2: self = tokens[index].foldsToKeyword("OR") ? .or : .other
+            case 6: self = tokens[index].foldsToKeyword("CREATE") ? .create : .other
+            case 7: self = tokens[index].foldsToKeyword("REPLACE") ? .replace : .other
+            case 8: self = tokens[index].foldsToKeyword("FUNCTION") ? .routine : .other
+            case 9: self = tokens[index].foldsToKeyword("PROCEDURE") ? .routine : .other
             default: self = .other
             }
         }
@@ -99,19 +98,21 @@ private struct StatementDepth {
         return count > 3 && words.1 == .or && words.2 == .replace && words.3 == .routine
     }
 
-    mutating func advance(over token: SQLToken) {
-        guard !token.isTrivia else { return }
+    /// Past `tokens[index]`, read where it lies (a token passed by value is copied, its
+    /// text retained and released, once for every token of every file).
+    mutating func advance(over tokens: UnsafeBufferPointer<SQLToken>, at index: Int) {
+        guard !tokens[index].isTrivia else { return }
         hasCode = true
-        switch token.kind {
-        case .punctuation where token.isPunctuation("("):
+        switch tokens[index].kind {
+        case .punctuation where tokens[index].isPunctuation(byte: openParenthesis):
             parentheses += 1
-        case .punctuation where token.isPunctuation(")"):
+        case .punctuation where tokens[index].isPunctuation(byte: closeParenthesis):
             parentheses = max(0, parentheses - 1)
         case .word:
             // Upper-cased only while it can matter: the first four words, and the words
             // of a routine's body.
             if leadingWordCount < 4 {
-                let word = LeadingWord(token.text)
+                let word = LeadingWord(tokens, at: index)
                 switch leadingWordCount {
                 case 0: leadingWords.0 = word
                 case 1: leadingWords.1 = word
@@ -122,12 +123,12 @@ private struct StatementDepth {
                 isRoutineDefinition = Self.isRoutineDefinition(leadingWords, count: leadingWordCount)
             }
             guard parentheses == 0, isRoutineDefinition else { return }
-            let word = token.text.uppercased()
-            if word == "BEGIN" {
+            // As `uppercased()` compares, without the copy for an ASCII word.
+            if tokens[index].uppercasesToKeyword("BEGIN") {
                 blocks += 1
-            } else if word == "CASE" && blocks > 0 {
+            } else if blocks > 0 && tokens[index].uppercasesToKeyword("CASE") {
                 blocks += 1
-            } else if word == "END" && blocks > 0 {
+            } else if blocks > 0 && tokens[index].uppercasesToKeyword("END") {
                 blocks -= 1
             }
         default:
@@ -183,7 +184,10 @@ private struct Scanner {
         } else {
             text = String(decoding: bytes[start..<offset], as: UTF8.self)
         }
-        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated))
+        // A one-byte punctuation token carries its byte (`SQLToken.mark`); no other token is
+        // one ASCII byte of punctuation.
+        let mark = kind == .punctuation && length == 1 && bytes[start] < 0x80 ? bytes[start] : 0
+        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark))
         switch kind {
         case .punctuation, .number, .parameter:
             // ASCII without line breaks: nothing for the position to learn.
@@ -483,6 +487,9 @@ private struct PositionTracker {
 }
 
 private let newline = UInt8(ascii: "\n")
+private let semicolon = UInt8(ascii: ";")
+private let openParenthesis = UInt8(ascii: "(")
+private let closeParenthesis = UInt8(ascii: ")")
 private let space = UInt8(ascii: " ")
 private let carriageReturn = UInt8(ascii: "\r")
 private let hyphen = UInt8(ascii: "-")

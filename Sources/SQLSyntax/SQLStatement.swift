@@ -43,13 +43,16 @@ public struct SQLStatement: Sendable {
     package init(cutFrom source: [SQLToken], range: Range<Int>) {
         self.source = source
         self.range = range
-        var significant: [SQLToken] = []
-        var trivia = 0
-        for index in range where source[index].isTrivia { trivia += 1 }
-        significant.reserveCapacity(range.count - trivia)
-        for index in range where !source[index].isTrivia { significant.append(source[index]) }
-        significantTokens = significant
-        let first = significant.first ?? (range.isEmpty ? nil : source[range.lowerBound])
+        // Through the buffer: reading a token's kind copies (retains) nothing.
+        significantTokens = source.withUnsafeBufferPointer { buffer in
+            var trivia = 0
+            for index in range where buffer[index].isTrivia { trivia += 1 }
+            var significant: [SQLToken] = []
+            significant.reserveCapacity(range.count - trivia)
+            for index in range where !buffer[index].isTrivia { significant.append(buffer[index]) }
+            return significant
+        }
+        let first = significantTokens.first ?? (range.isEmpty ? nil : source[range.lowerBound])
         line = first?.line ?? 1
         column = first?.column ?? 1
     }

@@ -8,15 +8,19 @@ package struct StatementView {
 
     package init(_ tokens: [SQLToken]) {
         self.tokens = tokens
-        var depths: [Int] = []
-        depths.reserveCapacity(tokens.count)
-        var depth = 0
-        for token in tokens {
-            if token.isPunctuation(")") { depth = max(0, depth - 1) }
-            depths.append(depth)
-            if token.isPunctuation("(") { depth += 1 }
+        // Each token's one-byte mark read in place, the text neither read nor retained.
+        self.depths = tokens.withUnsafeBufferPointer { buffer in
+            var depths: [Int] = []
+            depths.reserveCapacity(buffer.count)
+            var depth = 0
+            for index in buffer.indices {
+                let mark = buffer[index].mark
+                if mark == UInt8(ascii: ")") { depth = max(0, depth - 1) }
+                depths.append(depth)
+                if mark == UInt8(ascii: "(") { depth += 1 }
+            }
+            return depths
         }
-        self.depths = depths
     }
 
     package var count: Int { tokens.count }
@@ -30,22 +34,8 @@ package struct StatementView {
     /// `keyword` is upper case. Compared byte by byte, folding ASCII only, as PostgreSQL's
     /// keyword lookup does, and without making an upper-cased copy of every word it meets.
     package func isKeyword(_ index: Int, _ keyword: String) -> Bool {
-        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
-        // Lengths first (a stored count, for native strings): most words differ there.
-        let text = tokens[index].text.utf8
-        guard text.count == keyword.utf8.count else { return false }
-        func folds(_ byte: UInt8, to upper: UInt8) -> Bool {
-            byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
-        }
-        // Over the bytes in place when both strings have them contiguous (native and small
-        // strings do), rather than through the views' index arithmetic.
-        let inPlace = text.withContiguousStorageIfAvailable { bytes in
-            keyword.utf8.withContiguousStorageIfAvailable { uppers in
-                bytes.indices.allSatisfy { folds(bytes[$0], to: uppers[$0]) }
-            }
-        }
-        if let inPlace = inPlace ?? nil { return inPlace }
-        return text.elementsEqual(keyword.utf8, by: folds)
+        guard index >= 0, index < tokens.count else { return false }
+        return tokens[index].foldsToKeyword(keyword)
     }
 
     package func isKeyword(_ index: Int, oneOf keywords: Set<String>) -> Bool {
@@ -77,21 +67,19 @@ package struct StatementView {
 
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .punctuation else { return false }
-        // A one-byte mark (`(`, `,`, `.`) is compared in place, as the splitter does; no
-        // Unicode comparison of strings for every token a rule walks past.
-        let token = tokens[index]
-        if text.utf8.count == 1, let byte = text.utf8.first { return token.isPunctuation(Unicode.Scalar(byte)) }
-        return token.text.utf8.count == text.utf8.count && token.text == text
+        // A one-byte mark (`(`, `,`, `.`) is the token's `mark`, as the splitter reads it; no
+        // Unicode comparison of strings, and no copy of the token, for every token a rule
+        // walks past.
+        if text.utf8.count == 1, let byte = text.utf8.first { return byte < 0x80 && tokens[index].isPunctuation(byte: byte) }
+        return tokens[index].text.utf8.count == text.utf8.count && tokens[index].text == text
     }
 
     /// The same answer as `keyword(index) == keyword` (`keyword` upper case), without an
     /// upper-cased copy of an ASCII word; a word with other letters is upper-cased as
     /// `keyword(_:)` does, so Unicode's case mappings still decide for it.
     package func isUpperCasedKeyword(_ index: Int, _ keyword: String) -> Bool {
-        guard index >= 0, index < tokens.count, tokens[index].kind == .word else { return false }
-        let text = tokens[index].text
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return isKeyword(index, keyword) }
-        return text.uppercased() == keyword
+        guard index >= 0, index < tokens.count else { return false }
+        return tokens[index].uppercasesToKeyword(keyword)
     }
 
     /// The first keyword out of `keywords` at parenthesis depth 0 in `range`. A few keywords

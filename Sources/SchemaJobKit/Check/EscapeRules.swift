@@ -286,14 +286,18 @@ enum EscapeRules {
         /// With `stopsAtParenthesis`, `(` (a call) is a reason to read, as is any watched
         /// statement word; without, a watched name or a quoted name is.
         static func scan(_ text: String, stopsAtParenthesis: Bool) -> Bool {
-            var word: UInt64 = 0, length = 0
-            func endsWatched() -> Bool {
-                defer { word = 0; length = 0 }
-                if !stopsAtParenthesis && length >= 6 && (word >> (8 * UInt64(min(length, 8) - 6))) == dblink { return true }
-                return (2...7).contains(length) && starts.contains(word)
-            }
+            // The tables read once, not a lazy global's check per word.
+            let starts = Self.starts, dblink = Self.dblink, lo = Self.lo, pg = Self.pg
             var text = text
             return text.withUTF8 { bytes in
+                // The run under way lives inside the closure: captured from outside it, it
+                // would be boxed and checked for exclusive access at every word's end.
+                var word: UInt64 = 0, length = 0
+                func endsWatched() -> Bool {
+                    defer { word = 0; length = 0 }
+                    if !stopsAtParenthesis && length >= 6 && (word >> (8 * UInt64(min(length, 8) - 6))) == dblink { return true }
+                    return (2...7).contains(length) && starts.contains(word)
+                }
                 for byte in bytes {
                     switch byte {
                     case 0x80...:

@@ -47,9 +47,21 @@ public enum RequiredTables {
 
     static func change(_ statement: StatementView) -> Change? {
         var index = 0
-        func accept(_ keywords: String...) -> Bool {
-            guard keywords.enumerated().allSatisfy({ statement.isKeyword(index + $0.offset, $0.element) }) else { return false }
-            index += keywords.count
+        // One, two and three keywords without the array a variadic call would allocate:
+        // every statement of every file is asked these.
+        func accept(_ keyword: String) -> Bool {
+            guard statement.isKeyword(index, keyword) else { return false }
+            index += 1
+            return true
+        }
+        func accept(_ first: String, _ second: String) -> Bool {
+            guard statement.matches(index, first, second) else { return false }
+            index += 2
+            return true
+        }
+        func accept(_ first: String, _ second: String, _ third: String) -> Bool {
+            guard statement.matches(index, first, second, third) else { return false }
+            index += 3
             return true
         }
         func name() -> [String]? {
@@ -83,18 +95,25 @@ public enum RequiredTables {
         return nil
     }
 
-    /// What a name part may hold and still be written bare (made once, not per name).
-    private static let plainCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_$")
-
     /// A name as `to_regclass` reads it back: a part that needs no quotes is written bare,
     /// so `"users"` and `users` are one table; any other part keeps its quotes.
     static func regclass(_ parts: [String]) -> String {
-        let plain = plainCharacters
-        return parts.map { part in
-            if let first = part.first, first.isLetter || first == "_", part.allSatisfy({ plain.contains($0) }) {
-                return part
-            }
+        parts.map { part in
+            if isPlain(part) { return part }
             return "\"" + part.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }.joined(separator: ".")
+    }
+
+    /// A part that needs no quotes: `[a-z_][a-z0-9_$]*`, told from the bytes (no
+    /// character is canonically equal to one of these but the character itself).
+    static func isPlain(_ part: String) -> Bool {
+        func isStart(_ byte: UInt8) -> Bool {
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_")
+        }
+        func continues(_ byte: UInt8) -> Bool {
+            isStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "$")
+        }
+        guard let first = part.utf8.first, isStart(first) else { return false }
+        return part.utf8.allSatisfy(continues)
     }
 }
