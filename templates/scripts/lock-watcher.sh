@@ -1,9 +1,12 @@
 # Sourced (sh, not bash) by migration.psql's `\!` line once an attempt has work, with
 # migrate.sh's environment: starts the lock watcher, a session of its own over
-# lock-waits.psql named after the attempt's (PGAPPNAME and `-watch`), and returns once it
-# is watching (its first line), so even the attempt's first 100 ms lock wait is seen; at
-# most a second. Its notes go to $SCHEMAJOB_WORK/waits and its process id to
-# $SCHEMAJOB_WORK/watcher, where migrate.sh reads them and ends it after the attempt.
+# lock-waits.psql named after the attempt's (PGAPPNAME and `-watch`), and returns at once.
+# Its notes go to $SCHEMAJOB_WORK/waits and its process id to $SCHEMAJOB_WORK/watcher,
+# where migrate.sh reads them and ends it after the attempt. The attempt goes on reading
+# and checking its files while the watcher starts, and waits for its first line (at most
+# a second) only before its first statement that can wait for a lock: the line the
+# script has right after its files are checked (MigrationScript), so even a 100 ms lock
+# wait is seen.
 #
 # The run's work directory: made by the first attempt with work (an up-to-date run
 # makes none), reused by the next. mkdir refuses what is already there; that is used
@@ -11,15 +14,11 @@
 # /tmp is written through. Without it the attempt runs unwatched and a lock it timed out
 # on is named "a lock".
 if mkdir -m 700 "$SCHEMAJOB_WORK" 2>/dev/null || { [ -d "$SCHEMAJOB_WORK" ] && [ ! -L "$SCHEMAJOB_WORK" ] && [ -O "$SCHEMAJOB_WORK" ]; }; then
-    # An earlier attempt's notes are emptied first: the wait below is for this watcher's.
+    # An earlier attempt's notes are emptied first: the attempt waits for this watcher's
+    # first line.
     : >"$SCHEMAJOB_WORK/waits"
     app=$PGAPPNAME
     PGAPPNAME=$app-watch psql --no-psqlrc --quiet --tuples-only --no-align -v app="$app" \
         -f "$SCHEMAJOB_SCRIPTS/lock-waits.psql" >>"$SCHEMAJOB_WORK/waits" 2>/dev/null &
     echo $! >"$SCHEMAJOB_WORK/watcher"
-    i=0
-    while [ "$i" -lt 50 ] && [ ! -s "$SCHEMAJOB_WORK/waits" ] && kill -0 $! 2>/dev/null; do
-        sleep 0.02
-        i=$((i + 1))
-    done
 fi

@@ -13,6 +13,7 @@ public enum MigrationScript {
         let template = try templates.text(TemplateSet.migrationScript)
         var lines: [String] = []
         var markersSeen: Set<String> = []
+        var watcherAwaited = false
         // Every file's digest, computed once on every core: the read checks and the
         // ledger rows both need them.
         let digests = plan.files.concurrentMap(\.sha256)
@@ -29,7 +30,9 @@ public enum MigrationScript {
                         file: file, pieces: analysis.pieces(of: file) ?? QueryText.pieces(of: file.text), digest: digest,
                         announced: !file.runsOutsideTransaction)
                 }
-                lines += apply(QueryText.Batch(members, directory: phase.rawValue, shownDirectory: phase.rawValue), analysis: analysis)
+                let batch = QueryText.Batch(members, directory: phase.rawValue, shownDirectory: phase.rawValue)
+                lines += apply(batch, analysis: analysis, awaitingWatcher: !watcherAwaited)
+                watcherAwaited = watcherAwaited || !members.isEmpty
             } else if line == recordMarker {
                 markersSeen.insert("record")
                 lines.append(contentsOf: recordFiles(plan.files, digests: digests))
@@ -48,8 +51,9 @@ public enum MigrationScript {
     /// query, their statements sent from one prepared statement, in order. A file that
     /// runs outside the transaction cuts the phase in segments, an `EXECUTE … \gexec`
     /// each: the transaction so far commits before it, its statements run one by one in
-    /// autocommit, and a new transaction starts after it.
-    static func apply(_ batch: QueryText.Batch, analysis: MigrationAnalysis) -> [String] {
+    /// autocommit, and a new transaction starts after it. `awaitingWatcher`: the run's
+    /// first phase with files waits for the lock watcher once its files are checked.
+    static func apply(_ batch: QueryText.Batch, analysis: MigrationAnalysis, awaitingWatcher: Bool = false) -> [String] {
         guard !batch.members.isEmpty else { return [] }
         // psql names a failed statement by the script line that sent it, here a
         // segment's one `\gexec`; with ECHO errors it also echoes the statement, which
@@ -57,6 +61,7 @@ public enum MigrationScript {
         // announcements are rows printed by a query: bare values, as `\echo` prints
         // (QUIET is on, so `\pset` itself prints nothing).
         var lines = ["\\set ECHO errors"] + batch.opening + ["\\pset tuples_only on", "\\pset format unaligned"]
+        if awaitingWatcher { lines.append(watcherReady) }
         var next = 1
         for (index, member) in batch.members.enumerated() where member.file.runsOutsideTransaction {
             let rows = batch.statementRows(of: index)
@@ -71,6 +76,18 @@ public enum MigrationScript {
         lines += batch.execute(next..<batch.rowCount + 1)
         return lines + batch.closing + ["\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none"]
     }
+
+    /// The session waits until the lock watcher that migration.psql's `\!` line started
+    /// (lock-watcher.sh) is watching: its process is alive and has written its first line,
+    /// for at most a second. It reads only what migrate.sh and lock-watcher.sh share (the
+    /// watcher's pid and notes in `$SCHEMAJOB_WORK`), so it waits for nothing when psql
+    /// runs the script by hand or no watcher was started. The watcher's start (a psql start
+    /// and a connection, about 50 ms) overlaps the ledger's statements and the reading and
+    /// checking of the files. Of those, only the one-time `ALTER TABLE` of a ledger older
+    /// than its `schemajob_version` column can queue behind a gate's read, and its wait
+    /// lasts a lock timeout (100 ms on a first attempt, by default): longer than a watcher
+    /// usually takes to start.
+    static let watcherReady = #"\! [ -z "${SCHEMAJOB_WORK:-}" ] || [ ! -s "$SCHEMAJOB_WORK/watcher" ] || { read -r pid <"$SCHEMAJOB_WORK/watcher"; i=0; while [ "$i" -lt 50 ] && [ ! -s "$SCHEMAJOB_WORK/waits" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.02; i=$((i + 1)); done; }"#
 
     /// One ledger row per file, in the run's transaction; `:run_id` comes from the
     /// INSERT … RETURNING before it. `digests` are the files' `sha256`, in order.
