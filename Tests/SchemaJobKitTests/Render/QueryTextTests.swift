@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SchemaJobKit
 
@@ -198,5 +199,53 @@ import Testing
             "\\unset schemajob_text_lines", "\\unset schemajob_text_files",
             "\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none",
         ])
+    }
+}
+
+/// Where the Job's script waits for its lock watcher: once, after its first phase's files
+/// are read and checked (work the watcher's start overlaps), before anything of theirs
+/// runs, the drop of an index a failed concurrent build left invalid included.
+@Suite struct LockWatcherWaitTests {
+    static func script(_ files: [(String, String, String)]) throws -> [String] {
+        let directory = try TemporaryDirectory(prefix: "schemajob-watcher-wait")
+        let database = directory.path + "/database"
+        for phase in ["schema", "fixtures"] {
+            try FileManager.default.createDirectory(atPath: database + "/" + phase, withIntermediateDirectories: true)
+        }
+        for (phase, name, text) in files {
+            try text.write(toFile: "\(database)/\(phase)/\(name)", atomically: false, encoding: .utf8)
+        }
+        let rendering = try SchemaJob.render(RenderRequest(databaseDirectory: database))
+        return try MigrationScript.render(plan: rendering.plan, templates: rendering.templates, analysis: rendering.analysis)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The first line after `from` that sends the server a file's statement or a drop.
+    static func firstRun(in lines: [String], from: Int) -> Int? {
+        lines[from...].firstIndex { $0.hasPrefix("EXECUTE schemajob_phase") || $0.hasPrefix("SELECT EXISTS (SELECT 1 FROM pg_index") || $0 == "COMMIT;" }
+    }
+
+    @Test func theWaitComesOnceAfterTheChecksAndBeforeTheFirstStatement() throws {
+        let lines = try Self.script([
+            ("schema", "001_a.sql", "CREATE TABLE IF NOT EXISTS a (id int);\n"),
+            ("fixtures", "001_a.sql", "INSERT INTO a (id) VALUES (1);\n"),
+        ])
+        let waits = lines.indices.filter { lines[$0] == MigrationScript.watcherReady }
+        #expect(waits.count == 1)
+        let wait = try #require(waits.first)
+        let start = try #require(lines.firstIndex { $0.contains("lock-watcher.sh") && $0.hasPrefix("\\!") })
+        let check = try #require(lines.firstIndex { $0.contains("AS schemajob_unread") })
+        #expect(start < check && check < wait, "started before the checks, awaited after them")
+        #expect(Self.firstRun(in: lines, from: start).map { $0 > wait } == true)
+    }
+
+    @Test func aFirstFileOutsideTheTransactionIsAwaitedBeforeItsInvalidIndexIsDropped() throws {
+        let lines = try Self.script([
+            ("schema", "001_a.sql", "-- schemajob:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_id ON a (id);\n"),
+        ])
+        let wait = try #require(lines.firstIndex(of: MigrationScript.watcherReady))
+        let run = try #require(Self.firstRun(in: lines, from: 0))
+        #expect(wait < run, "\(lines[run])")
+        #expect(lines.filter { $0 == MigrationScript.watcherReady }.count == 1)
     }
 }
