@@ -187,9 +187,16 @@ public enum QueryText {
         }
 
         /// Runs rows `rows` (from 1), each as a query of its own; nothing for no rows.
+        /// The third argument says whether this psql prints every result of a query string
+        /// (`printsEveryResult`), so an announcement may travel with its file's first
+        /// statement (`prepare`).
         public func execute(_ rows: Range<Int>) -> [String] {
-            rows.isEmpty ? [] : ["EXECUTE \(preparedName)(\(rows.lowerBound), \(rows.upperBound - 1)) \\gexec"]
+            rows.isEmpty ? [] : ["EXECUTE \(preparedName)(\(rows.lowerBound), \(rows.upperBound - 1), \(Self.printsEveryResult)) \\gexec"]
         }
+
+        /// psql 15 and later print the result of every statement of a query string
+        /// (`SHOW_ALL_RESULTS`), an older one only the last; `VERSION_NUM` is the client's.
+        static let printsEveryResult = ":VERSION_NUM >= 150000"
 
         /// Each file's bytes are checked against the digest computed at render time, so a
         /// file psql could not read (the shell failed, a ConfigMap out of step) fails the
@@ -253,17 +260,31 @@ public enum QueryText {
         /// The prepared statement that yields rows `$1 ... $2`, in order: an
         /// announcement, or a statement led by its place. The bytes are made once (a
         /// materialized CTE) and cut by byte offsets: the same offsets on every server
-        /// encoding.
+        /// encoding. With `$3` (a psql that prints every result of a query string) a file's
+        /// announcement travels with the statement before it in the range, after it on a
+        /// line of its own (`…;\n;SELECT '  → 002_b.sql'`), and its own row is null, which
+        /// `\gexec` skips: one round trip less a file, the log as it was. An error in that
+        /// statement stops the query string before the announcement, as it stopped the
+        /// script, and psql's context line for it (`LINE n:`) is the statement's own. The
+        /// `;` ends a statement whose file ends in a comment without one. Both statements
+        /// run in the transaction: a file that runs outside it is never announced and has
+        /// an `EXECUTE` of its own, so neither its statements nor the next file's
+        /// announcement share a query string.
         var prepare: String {
             // The arrays are `f`'s too, so the rows are made from `f`'s one row (a lateral
             // function scan, `f` read once) and nothing is joined: a plan that read `f`
             // once a row, or sorted rows that hold it, would handle the phase's bytes once
             // a statement. The arrays are `cut`'s variables: digits and commas.
-            "PREPARE \(preparedName)(int, int) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
+            // Row n, an announcement, travels with row n - 1 when both are in the range and
+            // n - 1 is a statement; an element of the arrays (integers, no nulls) is read in
+            // place.
+            "PREPARE \(preparedName)(int, int, boolean) AS WITH f AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes, "
                 + "\(textArray(members.map(\.file.name)))::text[] AS names, :'\(variable)_starts'::int[] AS starts, "
                 + ":'\(variable)_lengths'::int[] AS lengths, :'\(variable)_lines'::int[] AS lines, :'\(variable)_files'::int[] AS files) "
-                + "SELECT CASE WHEN p.length = 0 THEN 'SELECT ''  → ' || f.names[p.file] || '''' "
-                + "ELSE '/* \(shownDirectory)/' || f.names[p.file] || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') END "
+                + "SELECT CASE WHEN p.length = 0 THEN CASE WHEN $3 AND p.n > $1 AND f.lengths[p.n - 1] > 0 THEN NULL "
+                + "ELSE 'SELECT ''  → ' || f.names[p.file] || '''' END "
+                + "ELSE '/* \(shownDirectory)/' || f.names[p.file] || ':' || p.line || ' */ ' || convert_from(substring(f.bytes FROM p.start FOR p.length), 'UTF8') "
+                + "|| CASE WHEN $3 AND p.n < $2 AND f.lengths[p.n + 1] = 0 THEN E'\\n;SELECT ''  → ' || f.names[f.files[p.n + 1]] || '''' ELSE '' END END "
                 + "FROM f, unnest(f.starts, f.lengths, f.lines, f.files) WITH ORDINALITY AS p(start, length, line, file, n) "
                 + "WHERE p.n BETWEEN $1 AND $2 ORDER BY p.n;"
         }

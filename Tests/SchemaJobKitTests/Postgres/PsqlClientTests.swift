@@ -38,9 +38,13 @@ extension AgainstPostgreSQL {
         }
 
         static func run(_ client: Client, databaseDirectory: String = Repository.database) async throws -> Run {
+            try await run(path: client.path, databaseDirectory: databaseDirectory)
+        }
+
+        static func run(path: String, databaseDirectory: String = Repository.database) async throws -> Run {
             let database = try #require(PostgresServer.current).createDatabase()
             let job = try RenderedForTest(database, databaseDirectory: databaseDirectory)
-            let environment = ["PATH": client.path]
+            let environment = ["PATH": path]
             var run = Run()
             func record(_ name: String, _ result: ContainerRun.Result) {
                 // The only words that change from run to run: when the ledger's run finished.
@@ -76,6 +80,36 @@ extension AgainstPostgreSQL {
             #expect(a.steps[2].hasPrefix("migrate: exit 0\n"), "\(a.steps[2])")
             #expect(b.steps[4].hasPrefix("gate after: exit 0\n"), "\(b.steps[4])")
             Self.expectSame(a, b, clients)
+        }
+
+        /// psql 14 and older print only the last result of a query string, so there each
+        /// file's announcement stays a query of its own (`VERSION_NUM` below 150000; here
+        /// Debian's client told so with `-v`). The log, a failing file's included, and the
+        /// schema are the same as where the announcement travels with the statement
+        /// before it.
+        @Test func whereAnnouncementsGoAsQueriesOfTheirOwnTheJobLogsTheSame() async throws {
+            let (debian, _) = try Self.clients()
+            let directory = try TemporaryDirectory(prefix: "schemajob-clients")
+            try Repository.copy(Repository.database, to: directory.path + "/database")
+            // Comment-only, then a failing first statement: its announcement travels with
+            // nothing, and no announcement travels after the failure.
+            try Data("-- nothing to run yet\n".utf8).write(to: URL(fileURLWithPath: directory.path + "/database/schema/997_empty.sql"))
+            try Data("CREATE TABLE IF NOT EXISTS spare (id int PRIMARY KEY);\n".utf8)
+                .write(to: URL(fileURLWithPath: directory.path + "/database/schema/998_spare.sql"))
+            let broken = directory.path + "/database/schema/999_broken.sql"
+            let wrapper = directory.path + "/before-15"
+            try FileManager.default.createDirectory(atPath: wrapper, withIntermediateDirectories: false)
+            try "#!/bin/sh\nexec '\(debian.installation.binaries)/psql' -v VERSION_NUM=140000 \"$@\"\n"
+                .write(toFile: wrapper + "/psql", atomically: true, encoding: .utf8)
+            chmod(wrapper + "/psql", 0o755)
+            for text in ["SELECT 1;\n", "INSERT INTO spare VALUES ('not a number');\n"] {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: broken))
+                async let merged = Self.run(debian, databaseDirectory: directory.path + "/database")
+                async let apart = Self.run(path: wrapper + ":" + debian.path, databaseDirectory: directory.path + "/database")
+                let (a, b) = try await (merged, apart)
+                #expect(a.steps[2].contains("  → 997_empty.sql\n  → 998_spare.sql\n  → 999_broken.sql\n"), "\(a.steps[2])")
+                Self.expectSame(a, b, (debian, Client(installation: debian.installation)))
+            }
         }
 
         /// A file that fails: the Job's exit code (the podFailurePolicy reads it) and the

@@ -28,7 +28,7 @@ import Testing
         let file = MigrationFile(phase: .fixtures, name: "001_rows.sql", displayPath: "x", text: "SELECT 1;\nSELECT 2;\n")
         let lines = QueryText.lines(running: file)
         #expect(lines.first == "\\set schemajob_text `cd :'files'/fixtures && cat -- 001_rows.sql && printf .`")
-        #expect(lines.filter { $0.hasSuffix("\\gexec") && !$0.hasPrefix("SELECT format") } == ["EXECUTE schemajob_phase(1, 2) \\gexec"])
+        #expect(lines.filter { $0.hasSuffix("\\gexec") && !$0.hasPrefix("SELECT format") } == ["EXECUTE schemajob_phase(1, 2, :VERSION_NUM >= 150000) \\gexec"])
         // Where the statements are cut travels as data, one integer a statement (its
         // length from the end of the one before) and a count a file; the server makes
         // the starts and lines, kept in variables the prepared statement reads.
@@ -72,9 +72,9 @@ import Testing
         #expect(lines.first == "\\set schemajob_text `cd :'files'/4/schema && cat -- 001_t.sql && printf .`")
         let tail = lines.drop { !$0.hasPrefix("EXECUTE") }
         #expect(Array(tail) == [
-            "EXECUTE schemajob_phase(1, 1) \\gexec", "-- after 1",
-            "EXECUTE schemajob_phase(2, 2) \\gexec", "-- after 2",
-            "EXECUTE schemajob_phase(3, 3) \\gexec", "-- after 3",
+            "EXECUTE schemajob_phase(1, 1, :VERSION_NUM >= 150000) \\gexec", "-- after 1",
+            "EXECUTE schemajob_phase(2, 2, :VERSION_NUM >= 150000) \\gexec", "-- after 2",
+            "EXECUTE schemajob_phase(3, 3, :VERSION_NUM >= 150000) \\gexec", "-- after 3",
             "DEALLOCATE schemajob_phase;", "\\unset schemajob_text", "\\unset schemajob_text_starts", "\\unset schemajob_text_lengths",
             "\\unset schemajob_text_lines", "\\unset schemajob_text_files",
         ])
@@ -142,7 +142,7 @@ import Testing
         // the script says it is outside, between the segments.
         #expect(batch.statementRows(of: 0) == 2..<3 && batch.statementRows(of: 1).isEmpty)
         #expect(batch.statementRows(of: 2) == 4..<6 && batch.statementRows(of: 3) == 7..<8)
-        #expect(batch.execute(4..<6) == ["EXECUTE schemajob_phase(4, 5) \\gexec"] && batch.execute(3..<3).isEmpty)
+        #expect(batch.execute(4..<6) == ["EXECUTE schemajob_phase(4, 5, :VERSION_NUM >= 150000) \\gexec"] && batch.execute(3..<3).isEmpty)
     }
 
     @Test func namesPastTheShellsLimitAreReadByMoreBackticksOnTheOneSetLine() throws {
@@ -185,16 +185,16 @@ import Testing
         let after = Array(lines.drop { !$0.hasPrefix("\\pset tuples_only on") })
         #expect(after == [
             "\\pset tuples_only on", "\\pset format unaligned",
-            "EXECUTE schemajob_phase(1, 2) \\gexec",
+            "EXECUTE schemajob_phase(1, 2, :VERSION_NUM >= 150000) \\gexec",
             "COMMIT;", "\\echo '  → 002_b.sql (outside the transaction)'",
             "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('a_id') AND NOT indisvalid) AS invalid_index \\gset",
             "\\if :invalid_index",
             "\\echo '    dropping index a_id: an earlier build failed and left it invalid; the file builds it again'",
             "DROP INDEX CONCURRENTLY IF EXISTS a_id;",
             "\\endif",
-            "EXECUTE schemajob_phase(3, 3) \\gexec",
+            "EXECUTE schemajob_phase(3, 3, :VERSION_NUM >= 150000) \\gexec",
             "BEGIN;",
-            "EXECUTE schemajob_phase(4, 5) \\gexec",
+            "EXECUTE schemajob_phase(4, 5, :VERSION_NUM >= 150000) \\gexec",
             "DEALLOCATE schemajob_phase;", "\\unset schemajob_text", "\\unset schemajob_text_starts", "\\unset schemajob_text_lengths",
             "\\unset schemajob_text_lines", "\\unset schemajob_text_files",
             "\\pset tuples_only off", "\\pset format aligned", "\\set ECHO none",
