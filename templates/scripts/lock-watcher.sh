@@ -18,7 +18,15 @@ if mkdir -m 700 "$SCHEMAJOB_WORK" 2>/dev/null || { [ -d "$SCHEMAJOB_WORK" ] && [
     # first line.
     : >"$SCHEMAJOB_WORK/waits"
     app=$PGAPPNAME
-    PGAPPNAME=$app-watch psql --no-psqlrc --quiet --tuples-only --no-align -v app="$app" \
+    # Where `psql` is Debian's wrapper (pg_wrapper, a Perl script that takes 30 to 40 ms
+    # of CPU to choose a binary, beside a migration on two cores), the binary it chose for
+    # the session: this shell's parent. Any other `psql` (a binary, a wrapper of one's
+    # own), or no /proc: `psql`.
+    client=psql
+    case $(readlink -f "$(command -v psql)" 2>/dev/null) in
+    */pg_wrapper) exe=$(readlink "/proc/$PPID/exe" 2>/dev/null) && [ -x "$exe" ] && client=$exe ;;
+    esac
+    PGAPPNAME=$app-watch "$client" --no-psqlrc --quiet --tuples-only --no-align -v app="$app" \
         -f "$SCHEMAJOB_SCRIPTS/lock-waits.psql" >>"$SCHEMAJOB_WORK/waits" 2>/dev/null &
     echo $! >"$SCHEMAJOB_WORK/watcher"
 fi

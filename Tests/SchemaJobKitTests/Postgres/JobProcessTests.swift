@@ -41,12 +41,13 @@ extension AgainstPostgreSQL {
 /// A `psql` first on the Job's PATH that notes which script each start runs (the `.psql`
 /// argument's name; "-" for none), then runs the real psql in its place (`exec`: the same
 /// process, so the Job can still end the one it started). `slowScript`'s starts first
-/// sleep half a second, as a start on a loaded machine can take.
+/// sleep half a second, as a start on a loaded machine can take. With `asDebiansWrapper`
+/// the script is `pg_wrapper` and `psql` a link to it, as Debian installs its wrapper.
 final class PsqlStarts: Sendable {
     let directory: TemporaryDirectory
     let environment: [String: String]
 
-    init(slowScript: String = "") throws {
+    init(slowScript: String = "", asDebiansWrapper: Bool = false) throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         guard let real = path.split(separator: ":").map({ "\($0)/psql" })
                 .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -62,8 +63,12 @@ final class PsqlStarts: Sendable {
             exec '\(real)' "$@"
 
             """
-        try script.write(toFile: directory.path + "/psql", atomically: true, encoding: .utf8)
-        chmod(directory.path + "/psql", 0o755)
+        let name = asDebiansWrapper ? "pg_wrapper" : "psql"
+        try script.write(toFile: directory.path + "/" + name, atomically: true, encoding: .utf8)
+        chmod(directory.path + "/" + name, 0o755)
+        if asDebiansWrapper {
+            try FileManager.default.createSymbolicLink(atPath: directory.path + "/psql", withDestinationPath: name)
+        }
         environment = ["PATH": directory.path + ":" + path]
     }
 

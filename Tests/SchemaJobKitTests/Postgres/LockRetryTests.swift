@@ -134,6 +134,27 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        /// Debian's `psql` is a Perl wrapper (30 to 40 ms of CPU a start, beside the
+        /// migration): the watcher runs the binary it chose for the attempt's session, and
+        /// still names what the attempt waited for.
+        @Test func whereDebiansWrapperIsPsqlTheWatcherRunsTheBinaryItChoseForTheSession() async throws {
+            let (_, job, holder, directory) = try await Self.newHashBehindAHeldTable()
+            defer { holder.end() }
+            let starts = try PsqlStarts(asDebiansWrapper: true)
+            var environment = starts.environment
+            environment["SCHEMAJOB_LOCK_RETRY_SECONDS"] = "2"
+            let result = try await job.run("migrate", environment: environment)
+            #expect(result.exitCode == 75, "\(result.output)")
+            let attempts = result.output.split(separator: "\n").filter { $0.hasPrefix("schemajob: attempt ") }
+            #expect(!attempts.isEmpty, "\(result.output)")
+            for line in attempts {
+                #expect(line.contains(" ms for gpu_types (AccessExclusiveLock), held by pid \(holder.pid)"), "\(result.output)")
+            }
+            let scripts = try starts.scripts()
+            #expect(!scripts.isEmpty && scripts.allSatisfy { $0 == "migration.psql" }, "no watcher through the wrapper: \(scripts)")
+            withExtendedLifetime(directory) {}
+        }
+
         @Test func theGateAnswersAtOnceWhileAMigrationHoldsAnApplicationTable() async throws {
             let database = try #require(PostgresServer.current).createDatabase()
             let job = try RenderedForTest(database)
