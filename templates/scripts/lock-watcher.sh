@@ -2,11 +2,11 @@
 # migrate.sh's environment: starts the lock watcher, a session of its own over
 # lock-waits.psql named after the attempt's (PGAPPNAME and `-watch`), and returns at once.
 # Its notes go to $SCHEMAJOB_WORK/waits and its process id to $SCHEMAJOB_WORK/watcher,
-# where migrate.sh reads them and ends it after the attempt. The attempt goes on reading
-# and checking its files while the watcher starts, and waits for its first line (at most
-# a second) only before its first statement that can wait for a lock: the line the
-# script has right after its files are checked (MigrationScript), so even a 100 ms lock
-# wait is seen.
+# where migrate.sh reads them and ends it after the attempt. The attempt goes on with
+# the ledger and reads and checks its files while the watcher starts, and waits for its
+# first line (at most a second) before anything of the files runs: the line the script
+# has right after its first phase's check (MigrationScript), so even a 100 ms lock wait
+# on a file's statement is seen.
 #
 # The run's work directory: made by the first attempt with work (an up-to-date run
 # makes none), reused by the next. mkdir refuses what is already there; that is used

@@ -51,9 +51,9 @@ seconds() { printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 # (lock-waits.psql). migration.psql starts it (its `\!` line sources lock-watcher.sh)
 # only once the ledger says there is work, and waits until it is watching before its
 # first file's first statement, so even the first 100 ms wait is seen; an attempt that
-# finds the hash applied starts none. Its
-# notes and its process id go to $work, a directory made then (not here: a run with
-# nothing to do starts no process for it); the watcher is no child of this script.
+# finds the hash applied starts none. Its notes and its process id go to $work, a
+# directory made then (not here: a run with nothing to do starts no process for it); the
+# watcher is no child of this script.
 work=${TMPDIR:-/tmp}/schemajob.$$.$RANDOM$RANDOM
 waits=$work/waits
 export SCHEMAJOB_SCRIPTS=$here SCHEMAJOB_WORK=$work

@@ -188,8 +188,8 @@ public enum QueryText {
 
         /// Runs rows `rows` (from 1), each as a query of its own; nothing for no rows.
         /// The third argument says whether this psql prints every result of a query string
-        /// (`printsEveryResult`), so an announcement may travel with its file's first
-        /// statement (`prepare`).
+        /// (`printsEveryResult`), so a file's announcement may travel with the statement
+        /// before it (`prepare`).
         public func execute(_ rows: Range<Int>) -> [String] {
             rows.isEmpty ? [] : ["EXECUTE \(preparedName)(\(rows.lowerBound), \(rows.upperBound - 1), \(Self.printsEveryResult)) \\gexec"]
         }
