@@ -15,6 +15,8 @@ public final class ScratchServer: Sendable {
     public let password: String?
     /// Server settings given at start (`-c name=value`), beside those every scratch server has.
     public let settings: [String: String]
+    /// For a standby, the slot on its primary that keeps the WAL it has not received yet.
+    private let slot: ReplicationSlot?
     public var socketDirectory: String { directory }
     public var dataDirectory: String { directory + "/data" }
     public var logFile: String { directory + "/server.log" }
@@ -32,12 +34,16 @@ public final class ScratchServer: Sendable {
         for server in live.withLock({ Array($0.values) }) { server.stop() }
     }
 
-    private init(directory: String, binaries: String, port: Int, password: String?, settings: [String: String]) {
+    private init(
+        directory: String, binaries: String, port: Int, password: String?, settings: [String: String],
+        slot: ReplicationSlot? = nil
+    ) {
         self.directory = directory
         self.binaries = binaries
         self.port = port
         self.password = password
         self.settings = settings
+        self.slot = slot
     }
 
     /// The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout) holding `programs`.
@@ -68,11 +74,22 @@ public final class ScratchServer: Sendable {
     /// server of its own, read-only (hot standby), listening like the primary. The tests'
     /// gate waits on one; `stop` stops and removes it like any scratch server.
     /// `port` places it at an address a test chose (a new standby where the old one was).
+    ///
+    /// The standby streams through a replication slot of its own on the primary
+    /// (`--create-slot`, named in the recovery settings `-R` writes), made before the copy
+    /// starts: without one, a checkpoint on a busy primary can recycle the WAL between the
+    /// copy's end and the standby's first connection, and the standby then asks for it for
+    /// ever. `stop` drops the slot while the primary runs.
     public static func startStandby(of primary: ScratchServer, port: Int? = nil) throws -> ScratchServer {
-        try start(binaries: primary.binaries, password: primary.password, settings: primary.settings, port: port) { standby, _ in
+        try start(
+            binaries: primary.binaries, password: primary.password, settings: primary.settings, port: port,
+            standbyOf: primary
+        ) { standby, _ in
             let (executable, prefix) = standby.asServerUser("pg_basebackup")
+            guard let slot = standby.slot else { throw InputError("pg_basebackup", "a standby without a slot") }
             let result = try Subprocess.run(executable, prefix + [
                 "--pgdata=\(standby.dataDirectory)", "--write-recovery-conf", "--wal-method=stream", "--no-sync",
+                "--create-slot", "--slot=\(slot.name)",
                 // A spread checkpoint would wait for the primary's checkpoint_timeout.
                 "--checkpoint=fast",
                 "--host=\(primary.socketDirectory)", "--port=\(primary.port)", "--username=\(superuser)",
@@ -83,6 +100,7 @@ public final class ScratchServer: Sendable {
 
     private static func start(
         binaries: String, password: String?, settings: [String: String], port: Int? = nil,
+        standbyOf primary: ScratchServer? = nil,
         makeDataDirectory: (ScratchServer, (uid_t, gid_t)?) throws -> Void
     ) throws -> ScratchServer {
         var owner: (uid_t, gid_t)?
@@ -98,9 +116,12 @@ public final class ScratchServer: Sendable {
         guard let made = mkdtemp(&template) else {
             throw InputError("scratch server", "cannot make a directory in /tmp")
         }
+        let chosenPort = try port ?? freePort()
         let server = ScratchServer(
-            directory: String(cString: made), binaries: binaries, port: try port ?? freePort(), password: password,
-            settings: settings)
+            directory: String(cString: made), binaries: binaries, port: chosenPort, password: password,
+            settings: settings,
+            // Ports are unique among the servers running, and so among one primary's standbys.
+            slot: primary.map { ReplicationSlot(primary: $0, name: "schemajob_standby_\(chosenPort)") })
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
             if let (uid, gid) = owner, chown(server.directory, uid, gid) != 0 {
@@ -220,6 +241,7 @@ public final class ScratchServer: Sendable {
             }
             try? FileManager.default.removeItem(atPath: directory)
         }
+        slot?.drop()
     }
 
     /// Shuts the server down cleanly (SIGINT: fast shutdown) and keeps its data directory,
@@ -242,7 +264,8 @@ public final class ScratchServer: Sendable {
     public func restarted(onPort port: Int? = nil) throws -> ScratchServer {
         shutDown()
         let server = ScratchServer(
-            directory: directory, binaries: binaries, port: port ?? self.port, password: password, settings: settings)
+            directory: directory, binaries: binaries, port: port ?? self.port, password: password, settings: settings,
+            slot: slot)
         _ = Self.live.withLock { live in
             live[ObjectIdentifier(server)] = server
             return live.removeValue(forKey: ObjectIdentifier(self))
@@ -286,6 +309,11 @@ public final class ScratchServer: Sendable {
         return (binaries + "/" + tool, [])
     }
 
+    /// Whether the postmaster was started and has neither been stopped nor exited.
+    fileprivate var isRunning: Bool {
+        postmaster.withLock { !$0.stopped && ($0.child?.isRunning ?? false) }
+    }
+
     /// A TCP port nobody listens on right now: bind port 0, read what the kernel chose.
     public static func freePort() throws -> Int {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -303,5 +331,30 @@ public final class ScratchServer: Sendable {
         }
         guard bound else { throw InputError("scratch server", "cannot bind a socket to 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A standby's physical replication slot on its primary.
+private struct ReplicationSlot: Sendable {
+    let primary: ScratchServer
+    let name: String
+
+    /// Drops the slot, so the primary stops keeping WAL for a standby that is gone. The
+    /// primary's sender for it can outlive an immediate shutdown of the standby by a
+    /// moment (it is told to end, and the drop is asked again until it has). A primary
+    /// that is stopped already takes its slots with it.
+    func drop() {
+        let deadline = Date().addingTimeInterval(10)
+        while primary.isRunning {
+            let result = try? Subprocess.run(primary.binaries + "/psql", [
+                "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                "--host=\(primary.socketDirectory)", "--port=\(primary.port)",
+                "--username=\(ScratchServer.superuser)", "--dbname=postgres",
+                "--command=SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\(name)' AND active_pid IS NOT NULL",
+                "--command=SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(name)'",
+            ])
+            if result?.status == 0 || Date() >= deadline { return }
+            usleep(50_000)
+        }
     }
 }

@@ -46,6 +46,22 @@ extension AgainstPostgreSQL {
             // How soon after the commit it opens is Benchmarks/gate-open's figure, not a test's.
         }
 
+        /// The harness's standby keeps the WAL it has yet to receive in a slot of its own on
+        /// the primary (without one, a checkpoint on the busy shared server recycled it before
+        /// the standby first connected), and gives the slot back when it stops.
+        @Test func theStandbyStreamsThroughASlotOfItsOwnThatStopDrops() throws {
+            let server = try #require(PostgresServer.current)
+            let standby = try StreamingStandby.start(from: server)
+            let slot = "schemajob_standby_\(standby.port)"
+            try standby.catchUp()
+            let held = try server.superuserSQL(
+                "SELECT active, restart_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = '\(slot)'", database: "postgres")
+            standby.stop()
+            #expect(held == "t|t\n", "the standby streams through \(slot)")
+            #expect(try server.superuserSQL(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\(slot)'", database: "postgres") == "0\n")
+        }
+
         @Test func theJobSaysItIsConnectedToAStandbyAndRunsNothing() async throws {
             let server = try #require(PostgresServer.current)
             let database = try server.createDatabase()
