@@ -13,10 +13,16 @@ public enum SQLLexer {
     /// Tokens of text that starts at `line`:`column` of an enclosing file (the
     /// body of a dollar quote, lexed again), so positions point into that file.
     public static func tokens(in text: String, line: Int, column: Int) -> [SQLToken] {
-        var scanner = Scanner(Array(text.utf8), line: line, column: column)
-        // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
-        scanner.tokens.reserveCapacity(text.utf8.count / 3)
-        return scanner.scanAll()
+        // The scanner reads the string's own bytes in place (a native string keeps them
+        // contiguous): no copy of the file, and no bounds check on every byte it reads.
+        let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> [SQLToken] in
+            var scanner = Scanner(bytes, line: line, column: column)
+            // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
+            scanner.tokens.reserveCapacity(bytes.count / 3)
+            return scanner.scanAll()
+        }
+        if let tokens = text.utf8.withContiguousStorageIfAvailable(scan) { return tokens }
+        return Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
     public static func statements(in text: String) -> [SQLStatement] {
@@ -137,21 +143,19 @@ private struct StatementDepth {
     }
 }
 
+/// Reads the bytes of one text, valid only while the scanner runs (inside the text's
+/// `withContiguousStorageIfAvailable`).
 private struct Scanner {
-    let bytes: [UInt8]
-    /// Each ASCII byte as a one-character string (held here: a global read in the loop
-    /// would check its lazy initialisation on every token).
-    let asciiTexts = Scanner.asciiTable
-    static let asciiTable: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
-    /// A line break and then up to fifteen spaces, by length: most whitespace that is not
-    /// one byte is the indentation of the next line.
-    let indentTexts = Scanner.indentTable
-    static let indentTable: [String] = (0...15).map { "\n" + String(repeating: " ", count: $0) }
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// A line break and fifteen spaces, one string shared by every such token: sixteen
+    /// bytes, one more than a string holds in place, so each would be allocated otherwise.
+    let longIndent = Scanner.longIndentText
+    static let longIndentText = "\n" + String(repeating: " ", count: 15)
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
 
-    init(_ bytes: [UInt8], line: Int, column: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int) {
         self.bytes = bytes
         self.position = PositionTracker(bytes: bytes, line: line, column: column)
     }
@@ -171,18 +175,22 @@ private struct Scanner {
         let (line, column) = position.location(of: start)
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
-        // A one-byte token (a space, most punctuation: about half of them) is taken
-        // from a table rather than decoded.
         let length = offset - start
         let text: String
-        if length == 1 && bytes[start] < 0x80 {
-            text = asciiTexts[Int(bytes[start])]
-        } else if kind == .whitespace && length <= indentTexts.count && bytes[start] == newline
+        if length <= 15 {
+            // Fifteen bytes fit inside the string itself, and the standard library takes
+            // them there without decoding when they are ASCII (most words, numbers and
+            // operators): copied in, checked with a mask, no allocation.
+            text = String(unsafeUninitializedCapacity: length) { target in
+                _ = target.initialize(from: UnsafeBufferPointer(rebasing: bytes[start..<offset]))
+                return length
+            }
+        } else if kind == .whitespace && length == 16 && bytes[start] == newline
             && bytes[(start + 1)..<offset].allSatisfy({ $0 == space })
         {
-            text = indentTexts[length - 1]
+            text = longIndent
         } else {
-            text = String(decoding: bytes[start..<offset], as: UTF8.self)
+            text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         }
         // A one-byte punctuation token carries its byte (`SQLToken.mark`); no other token is
         // one ASCII byte of punctuation.
@@ -435,14 +443,14 @@ private struct Scanner {
 /// parameters, ASCII without line breaks, cost nothing). Columns count characters;
 /// lines with only ASCII (the usual case) need no decoding.
 private struct PositionTracker {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let firstLine: Int
     let firstColumn: Int
     var line: Int
     var lineStart = 0
     var lineHasNonASCII = false
 
-    init(bytes: [UInt8], line: Int, column: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int) {
         self.bytes = bytes
         self.firstLine = line
         self.firstColumn = column
@@ -479,7 +487,7 @@ private struct PositionTracker {
     /// Where the token starting at `offset` (everything before it skipped) begins.
     func location(of offset: Int) -> (line: Int, column: Int) {
         var column = lineHasNonASCII
-            ? String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
+            ? String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<offset]), as: UTF8.self).count + 1
             : offset - lineStart + 1
         if line == firstLine { column += firstColumn - 1 }
         return (line, column)
