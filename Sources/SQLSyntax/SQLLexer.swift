@@ -163,16 +163,17 @@ private struct Scanner {
     mutating func scanAll() -> [SQLToken] {
         while offset < bytes.count {
             let start = offset
+            // Where the token starts, before its scan tells the position of any line break in it.
+            let (line, column) = position.location(of: start)
             let (kind, terminated) = scanToken()
             // Every branch consumes at least one byte; the guard keeps a mistake from looping.
             if offset <= start { offset = start + 1 }
-            emit(kind, from: start, terminated: terminated)
+            emit(kind, from: start, line: line, column: column, terminated: terminated)
         }
         return tokens
     }
 
-    mutating func emit(_ kind: SQLTokenKind, from start: Int, terminated: Bool) {
-        let (line, column) = position.location(of: start)
+    mutating func emit(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) {
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         let length = offset - start
@@ -197,11 +198,12 @@ private struct Scanner {
         let mark = kind == .punctuation && length == 1 && bytes[start] < 0x80 ? bytes[start] : 0
         tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark))
         switch kind {
-        case .punctuation, .number, .parameter:
-            // ASCII without line breaks: nothing for the position to learn.
+        case .punctuation, .number, .parameter, .whitespace, .word:
+            // ASCII without line breaks, or (whitespace, words) told to the position as
+            // they were scanned: nothing more for it to learn.
             break
-        case .word:
-            // No line break, but perhaps non-ASCII letters.
+        case .lineComment, .psqlMeta:
+            // Up to the line break, perhaps with non-ASCII text.
             position.skip(noNewlineFrom: start, to: offset)
         default:
             position.skip(from: start, to: offset)
@@ -217,13 +219,23 @@ private struct Scanner {
         let second = byte(at: offset + 1)
         switch first {
         case _ where isWhitespace(first):
-            while let next = byte(at: offset), isWhitespace(next) { offset += 1 }
+            // The line breaks are told to the position here, rather than looked for again.
+            while let next = byte(at: offset), isWhitespace(next) {
+                if next == newline { position.startLine(at: offset + 1) }
+                offset += 1
+            }
             return (.whitespace, true)
         // Words next, the most common token after whitespace: no case above or below
         // claims a letter, an underscore or a non-ASCII byte.
         case _ where isIdentifierStart(first):
             if let prefixed = scanPrefixedLiteral() { return prefixed }
-            while let next = byte(at: offset), isIdentifierContinuation(next) { offset += 1 }
+            // The bytes or-ed as they go: a non-ASCII letter sets the high bit.
+            var bits: UInt8 = 0
+            while let next = byte(at: offset), isIdentifierContinuation(next) {
+                bits |= next
+                offset += 1
+            }
+            if bits >= 0x80 { position.lineHasNonASCII = true }
             return (.word, true)
         case hyphen where second == hyphen:
             while let next = byte(at: offset), next != newline { offset += 1 }
@@ -457,22 +469,24 @@ private struct PositionTracker {
         self.line = line
     }
 
-    /// Past `bytes[start..<end]`; true when they hold a line break.
-    @discardableResult
-    mutating func skip(from start: Int, to end: Int) -> Bool {
-        var sawNewline = false
+    /// Past `bytes[start..<end]`.
+    mutating func skip(from start: Int, to end: Int) {
         for index in start..<end {
             let byte = bytes[index]
             if byte == newline {
-                line += 1
-                lineStart = index + 1
-                lineHasNonASCII = false
-                sawNewline = true
+                startLine(at: index + 1)
             } else if byte >= 0x80 {
                 lineHasNonASCII = true
             }
         }
-        return sawNewline
+    }
+
+    /// A line break ends just before `offset`.
+    @inline(__always)
+    mutating func startLine(at offset: Int) {
+        line += 1
+        lineStart = offset
+        lineHasNonASCII = false
     }
 
     /// Past `bytes[start..<end]`, which hold no line break (a word).
