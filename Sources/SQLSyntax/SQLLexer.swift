@@ -106,6 +106,7 @@ private struct StatementDepth {
 
     /// Past `tokens[index]`, read where it lies (a token passed by value is copied, its
     /// text retained and released, once for every token of every file).
+    @inline(__always)
     mutating func advance(over tokens: UnsafeBufferPointer<SQLToken>, at index: Int) {
         guard !tokens[index].isTrivia else { return }
         hasCode = true
@@ -151,6 +152,8 @@ private struct Scanner {
     /// bytes, one more than a string holds in place, so each would be allocated otherwise.
     let longIndent = Scanner.longIndentText
     static let longIndentText = "\n" + String(repeating: " ", count: 15)
+    /// `ByteClass.table`, read once a text rather than through the global's lazy check.
+    let classes = ByteClass.table
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
@@ -178,15 +181,7 @@ private struct Scanner {
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         let length = offset - start
         let text: String
-        if length <= 15 {
-            // Fifteen bytes fit inside the string itself, and the standard library takes
-            // them there without decoding when they are ASCII (most words, numbers and
-            // operators): copied in, checked with a mask, no allocation.
-            text = String(unsafeUninitializedCapacity: length) { target in
-                _ = target.initialize(from: UnsafeBufferPointer(rebasing: bytes[start..<offset]))
-                return length
-            }
-        } else if kind == .whitespace && length == 16 && bytes[start] == newline
+        if kind == .whitespace && length == 16 && bytes[start] == newline
             && bytes[(start + 1)..<offset].allSatisfy({ $0 == space })
         {
             text = longIndent
@@ -217,21 +212,27 @@ private struct Scanner {
     mutating func scanToken() -> (SQLTokenKind, Bool) {
         let first = bytes[offset]
         let second = byte(at: offset + 1)
+        let firstClass = classes[Int(first)]
         switch first {
-        case _ where isWhitespace(first):
+        case _ where firstClass & ByteClass.whitespace != 0:
             // The line breaks are told to the position here, rather than looked for again.
-            while let next = byte(at: offset), isWhitespace(next) {
+            while offset < bytes.count {
+                let next = bytes[offset]
+                guard classes[Int(next)] & ByteClass.whitespace != 0 else { break }
                 if next == newline { position.startLine(at: offset + 1) }
                 offset += 1
             }
             return (.whitespace, true)
         // Words next, the most common token after whitespace: no case above or below
         // claims a letter, an underscore or a non-ASCII byte.
-        case _ where isIdentifierStart(first):
-            if let prefixed = scanPrefixedLiteral() { return prefixed }
+        case _ where firstClass & ByteClass.identifierStart != 0:
+            // A prefixed literal's letter is followed by its quote or by `&`.
+            if second == singleQuote || second == ampersand, let prefixed = scanPrefixedLiteral() { return prefixed }
             // The bytes or-ed as they go: a non-ASCII letter sets the high bit.
             var bits: UInt8 = 0
-            while let next = byte(at: offset), isIdentifierContinuation(next) {
+            while offset < bytes.count {
+                let next = bytes[offset]
+                guard classes[Int(next)] & ByteClass.identifierContinuation != 0 else { break }
                 bits |= next
                 offset += 1
             }
@@ -533,6 +534,31 @@ private let zero = UInt8(ascii: "0")
 /// (and vertical tab, which psql also skips).
 private func isWhitespace(_ byte: UInt8) -> Bool {
     byte == 0x20 || (0x09...0x0D).contains(byte)
+}
+
+/// What each byte can be, as bits: the scanner's commonest loops (whitespace, words)
+/// read one byte of the table for each byte rather than a chain of comparisons, with the
+/// same answers as `isWhitespace`, `isIdentifierStart` and `isIdentifierContinuation`.
+private enum ByteClass {
+    static let whitespace: UInt8 = 1
+    static let identifierStart: UInt8 = 2
+    static let identifierContinuation: UInt8 = 4
+
+    /// Made once and kept for the life of the process (a pointer, not an array: reading
+    /// it checks no bounds and retains nothing). Written only by its initialiser, which
+    /// runs once, before any read: safe to share between threads.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            let byte = UInt8(byte)
+            var bits: UInt8 = 0
+            if isWhitespace(byte) { bits |= whitespace }
+            if isIdentifierStart(byte) { bits |= identifierStart }
+            if isIdentifierContinuation(byte) { bits |= identifierContinuation }
+            table[Int(byte)] = bits
+        }
+        return UnsafePointer(table)
+    }()
 }
 
 private func isDigit(_ byte: UInt8) -> Bool {
