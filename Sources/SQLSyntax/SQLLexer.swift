@@ -16,10 +16,12 @@ public enum SQLLexer {
         // The scanner reads the string's own bytes in place (a native string keeps them
         // contiguous): no copy of the file, and no bounds check on every byte it reads.
         let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> [SQLToken] in
-            var scanner = Scanner(bytes, line: line, column: column)
-            // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
-            scanner.tokens.reserveCapacity(bytes.count / 3)
-            return scanner.scanAll()
+            ShortTexts.with(capacityFor: bytes.count) { shortTexts in
+                var scanner = Scanner(bytes, shortTexts: shortTexts, line: line, column: column)
+                // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
+                scanner.tokens.reserveCapacity(bytes.count / 3)
+                return scanner.scanAll()
+            }
         }
         if let tokens = text.utf8.withContiguousStorageIfAvailable(scan) { return tokens }
         return Array(text.utf8).withUnsafeBufferPointer(scan)
@@ -152,14 +154,16 @@ private struct Scanner {
     /// bytes, one more than a string holds in place, so each would be allocated otherwise.
     let longIndent = Scanner.longIndentText
     static let longIndentText = "\n" + String(repeating: " ", count: 15)
+    let shortTexts: ShortTexts
     /// `ByteClass.table`, read once a text rather than through the global's lazy check.
     let classes = ByteClass.table
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, shortTexts: ShortTexts, line: Int, column: Int) {
         self.bytes = bytes
+        self.shortTexts = shortTexts
         self.position = PositionTracker(bytes: bytes, line: line, column: column)
     }
 
@@ -181,7 +185,9 @@ private struct Scanner {
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         let length = offset - start
         let text: String
-        if kind == .whitespace && length == 16 && bytes[start] == newline
+        if length <= ShortTexts.longest {
+            text = shortTexts.text(bytes, from: start, length: length)
+        } else if kind == .whitespace && length == 16 && bytes[start] == newline
             && bytes[(start + 1)..<offset].allSatisfy({ $0 == space })
         {
             text = longIndent
@@ -448,6 +454,74 @@ private struct Scanner {
             }
             offset += 1
         }
+    }
+}
+
+/// The strings of short tokens, found again by their bytes. Most words, operators and
+/// indentation recur many times in a file, and a string of up to fifteen bytes is held
+/// inside the string value itself: a string found here is copied without allocating,
+/// decoding or checking anything, where making it again costs about a hundred
+/// instructions. One table a lexed text, sized to it (a DO body is lexed again on its own).
+private struct ShortTexts {
+    static let longest = 15
+
+    /// Each entry's key: a token's bytes as two little-endian words, its length in the
+    /// top byte of the second (which fifteen bytes leave free). No token is empty, so an
+    /// entry whose second word is zero was never filled, and its text is uninitialised.
+    let keys: UnsafeMutablePointer<UInt64>
+    let texts: UnsafeMutablePointer<String>
+    let mask: Int
+
+    /// Runs `body` with a table of 16 to 1,024 entries (one for each 32 bytes of the
+    /// text), freed afterwards.
+    static func with<Result>(capacityFor byteCount: Int, _ body: (ShortTexts) -> Result) -> Result {
+        var count = 16
+        while count < 1024 && count * 32 < byteCount { count *= 2 }
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * count)
+        keys.initialize(repeating: 0, count: 2 * count)
+        let texts = UnsafeMutablePointer<String>.allocate(capacity: count)
+        defer {
+            for index in 0..<count where keys[2 * index + 1] != 0 { (texts + index).deinitialize(count: 1) }
+            texts.deallocate()
+            keys.deallocate()
+        }
+        return body(ShortTexts(keys: keys, texts: texts, mask: count - 1))
+    }
+
+    /// `bytes[start..<start + length]` as a string, `length` in `1...longest`; the slice
+    /// is valid UTF-8 (token boundaries fall next to ASCII bytes).
+    @inline(__always)
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, length: Int) -> String {
+        let base = bytes.baseAddress! + start
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        if bytes.count - start >= 16 {
+            // Two loads and a mask where sixteen bytes can be read.
+            let raw = UnsafeRawPointer(base)
+            low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if length < 8 {
+                low &= (1 &<< UInt64(8 * length)) &- 1
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(8 * (length - 8))) &- 1
+            }
+        } else {
+            for index in 0..<length {
+                let byte = UInt64(base[index])
+                if index < 8 { low |= byte &<< UInt64(8 * index) } else { high |= byte &<< UInt64(8 * (index - 8)) }
+            }
+        }
+        high |= UInt64(length) &<< 56
+        let hash = (low &* 0x9E37_79B9_7F4A_7C15) ^ (high &* 0xC2B2_AE3D_27D4_EB4F)
+        let index = Int(truncatingIfNeeded: hash &>> 40) & mask
+        let filled = keys[2 * index + 1] != 0
+        if filled && keys[2 * index] == low && keys[2 * index + 1] == high { return texts[index] }
+        let text = String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self)
+        if filled { texts[index] = text } else { (texts + index).initialize(to: text) }
+        keys[2 * index] = low
+        keys[2 * index + 1] = high
+        return text
     }
 }
 
