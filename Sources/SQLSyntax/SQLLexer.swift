@@ -13,10 +13,18 @@ public enum SQLLexer {
     /// Tokens of text that starts at `line`:`column` of an enclosing file (the
     /// body of a dollar quote, lexed again), so positions point into that file.
     public static func tokens(in text: String, line: Int, column: Int) -> [SQLToken] {
-        var scanner = Scanner(Array(text.utf8), line: line, column: column)
-        // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
-        scanner.tokens.reserveCapacity(text.utf8.count / 3)
-        return scanner.scanAll()
+        // The scanner reads the string's own bytes in place (a native string keeps them
+        // contiguous): no copy of the file, and no bounds check on every byte it reads.
+        let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> [SQLToken] in
+            ShortTexts.with(capacityFor: bytes.count) { shortTexts in
+                var scanner = Scanner(bytes, shortTexts: shortTexts, line: line, column: column)
+                // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
+                scanner.tokens.reserveCapacity(bytes.count / 3)
+                return scanner.scanAll()
+            }
+        }
+        if let tokens = text.utf8.withContiguousStorageIfAvailable(scan) { return tokens }
+        return Array(text.utf8).withUnsafeBufferPointer(scan)
     }
 
     public static func statements(in text: String) -> [SQLStatement] {
@@ -100,6 +108,7 @@ private struct StatementDepth {
 
     /// Past `tokens[index]`, read where it lies (a token passed by value is copied, its
     /// text retained and released, once for every token of every file).
+    @inline(__always)
     mutating func advance(over tokens: UnsafeBufferPointer<SQLToken>, at index: Int) {
         guard !tokens[index].isTrivia else { return }
         hasCode = true
@@ -137,63 +146,65 @@ private struct StatementDepth {
     }
 }
 
+/// Reads the bytes of one text, valid only while the scanner runs (inside the text's
+/// `withContiguousStorageIfAvailable`).
 private struct Scanner {
-    let bytes: [UInt8]
-    /// Each ASCII byte as a one-character string (held here: a global read in the loop
-    /// would check its lazy initialisation on every token).
-    let asciiTexts = Scanner.asciiTable
-    static let asciiTable: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
-    /// A line break and then up to fifteen spaces, by length: most whitespace that is not
-    /// one byte is the indentation of the next line.
-    let indentTexts = Scanner.indentTable
-    static let indentTable: [String] = (0...15).map { "\n" + String(repeating: " ", count: $0) }
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// A line break and fifteen spaces, one string shared by every such token: sixteen
+    /// bytes, one more than a string holds in place, so each would be allocated otherwise.
+    let longIndent = Scanner.longIndentText
+    static let longIndentText = "\n" + String(repeating: " ", count: 15)
+    let shortTexts: ShortTexts
+    /// `ByteClass.table`, read once a text rather than through the global's lazy check.
+    let classes = ByteClass.table
     var offset = 0
     var tokens: [SQLToken] = []
     var position: PositionTracker
 
-    init(_ bytes: [UInt8], line: Int, column: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, shortTexts: ShortTexts, line: Int, column: Int) {
         self.bytes = bytes
+        self.shortTexts = shortTexts
         self.position = PositionTracker(bytes: bytes, line: line, column: column)
     }
 
     mutating func scanAll() -> [SQLToken] {
         while offset < bytes.count {
             let start = offset
+            // Where the token starts, before its scan tells the position of any line break in it.
+            let (line, column) = position.location(of: start)
             let (kind, terminated) = scanToken()
             // Every branch consumes at least one byte; the guard keeps a mistake from looping.
             if offset <= start { offset = start + 1 }
-            emit(kind, from: start, terminated: terminated)
+            emit(kind, from: start, line: line, column: column, terminated: terminated)
         }
         return tokens
     }
 
-    mutating func emit(_ kind: SQLTokenKind, from start: Int, terminated: Bool) {
-        let (line, column) = position.location(of: start)
+    mutating func emit(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) {
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
-        // A one-byte token (a space, most punctuation: about half of them) is taken
-        // from a table rather than decoded.
         let length = offset - start
         let text: String
-        if length == 1 && bytes[start] < 0x80 {
-            text = asciiTexts[Int(bytes[start])]
-        } else if kind == .whitespace && length <= indentTexts.count && bytes[start] == newline
+        if length <= ShortTexts.longest {
+            text = shortTexts.text(bytes, from: start, length: length)
+        } else if kind == .whitespace && length == 16 && bytes[start] == newline
             && bytes[(start + 1)..<offset].allSatisfy({ $0 == space })
         {
-            text = indentTexts[length - 1]
+            text = longIndent
         } else {
-            text = String(decoding: bytes[start..<offset], as: UTF8.self)
+            text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
         }
         // A one-byte punctuation token carries its byte (`SQLToken.mark`); no other token is
         // one ASCII byte of punctuation.
         let mark = kind == .punctuation && length == 1 && bytes[start] < 0x80 ? bytes[start] : 0
         tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark))
         switch kind {
-        case .punctuation, .number, .parameter:
-            // ASCII without line breaks: nothing for the position to learn.
+        case .punctuation, .number, .parameter, .whitespace, .word:
+            // ASCII without line breaks, or (whitespace, words) told to the position as
+            // they were scanned: nothing more for it to learn.
             break
-        case .word:
-            // No line break, but perhaps non-ASCII letters.
+        case .lineComment, .psqlMeta:
+            // Up to the line break, perhaps with non-ASCII text.
             position.skip(noNewlineFrom: start, to: offset)
         default:
             position.skip(from: start, to: offset)
@@ -207,15 +218,31 @@ private struct Scanner {
     mutating func scanToken() -> (SQLTokenKind, Bool) {
         let first = bytes[offset]
         let second = byte(at: offset + 1)
+        let firstClass = classes[Int(first)]
         switch first {
-        case _ where isWhitespace(first):
-            while let next = byte(at: offset), isWhitespace(next) { offset += 1 }
+        case _ where firstClass & ByteClass.whitespace != 0:
+            // The line breaks are told to the position here, rather than looked for again.
+            while offset < bytes.count {
+                let next = bytes[offset]
+                guard classes[Int(next)] & ByteClass.whitespace != 0 else { break }
+                if next == newline { position.startLine(at: offset + 1) }
+                offset += 1
+            }
             return (.whitespace, true)
         // Words next, the most common token after whitespace: no case above or below
         // claims a letter, an underscore or a non-ASCII byte.
-        case _ where isIdentifierStart(first):
-            if let prefixed = scanPrefixedLiteral() { return prefixed }
-            while let next = byte(at: offset), isIdentifierContinuation(next) { offset += 1 }
+        case _ where firstClass & ByteClass.identifierStart != 0:
+            // A prefixed literal's letter is followed by its quote or by `&`.
+            if second == singleQuote || second == ampersand, let prefixed = scanPrefixedLiteral() { return prefixed }
+            // The bytes or-ed as they go: a non-ASCII letter sets the high bit.
+            var bits: UInt8 = 0
+            while offset < bytes.count {
+                let next = bytes[offset]
+                guard classes[Int(next)] & ByteClass.identifierContinuation != 0 else { break }
+                bits |= next
+                offset += 1
+            }
+            if bits >= 0x80 { position.lineHasNonASCII = true }
             return (.word, true)
         case hyphen where second == hyphen:
             while let next = byte(at: offset), next != newline { offset += 1 }
@@ -430,41 +457,111 @@ private struct Scanner {
     }
 }
 
+/// The strings of short tokens, found again by their bytes. Most words, operators and
+/// indentation recur many times in a file, and a string of up to fifteen bytes is held
+/// inside the string value itself: a string found here is copied without allocating,
+/// decoding or checking anything, where making it again costs about a hundred
+/// instructions. One table a lexed text, sized to it (a DO body is lexed again on its own).
+private struct ShortTexts {
+    static let longest = 15
+
+    /// Each entry's key: a token's bytes as two little-endian words, its length in the
+    /// top byte of the second (which fifteen bytes leave free). No token is empty, so an
+    /// entry whose second word is zero was never filled, and its text is uninitialised.
+    let keys: UnsafeMutablePointer<UInt64>
+    let texts: UnsafeMutablePointer<String>
+    let mask: Int
+
+    /// Runs `body` with a table of 16 to 1,024 entries (one for each 32 bytes of the
+    /// text), freed afterwards.
+    static func with<Result>(capacityFor byteCount: Int, _ body: (ShortTexts) -> Result) -> Result {
+        var count = 16
+        while count < 1024 && count * 32 < byteCount { count *= 2 }
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * count)
+        keys.initialize(repeating: 0, count: 2 * count)
+        let texts = UnsafeMutablePointer<String>.allocate(capacity: count)
+        defer {
+            for index in 0..<count where keys[2 * index + 1] != 0 { (texts + index).deinitialize(count: 1) }
+            texts.deallocate()
+            keys.deallocate()
+        }
+        return body(ShortTexts(keys: keys, texts: texts, mask: count - 1))
+    }
+
+    /// `bytes[start..<start + length]` as a string, `length` in `1...longest`; the slice
+    /// is valid UTF-8 (token boundaries fall next to ASCII bytes).
+    @inline(__always)
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, length: Int) -> String {
+        let base = bytes.baseAddress! + start
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        if bytes.count - start >= 16 {
+            // Two loads and a mask where sixteen bytes can be read.
+            let raw = UnsafeRawPointer(base)
+            low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            if length < 8 {
+                low &= (1 &<< UInt64(8 * length)) &- 1
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(8 * (length - 8))) &- 1
+            }
+        } else {
+            for index in 0..<length {
+                let byte = UInt64(base[index])
+                if index < 8 { low |= byte &<< UInt64(8 * index) } else { high |= byte &<< UInt64(8 * (index - 8)) }
+            }
+        }
+        high |= UInt64(length) &<< 56
+        let hash = (low &* 0x9E37_79B9_7F4A_7C15) ^ (high &* 0xC2B2_AE3D_27D4_EB4F)
+        let index = Int(truncatingIfNeeded: hash &>> 40) & mask
+        let filled = keys[2 * index + 1] != 0
+        if filled && keys[2 * index] == low && keys[2 * index + 1] == high { return texts[index] }
+        let text = String(decoding: UnsafeBufferPointer(start: base, count: length), as: UTF8.self)
+        if filled { texts[index] = text } else { (texts + index).initialize(to: text) }
+        keys[2 * index] = low
+        keys[2 * index + 1] = high
+        return text
+    }
+}
+
 /// Line and column of each token's start, learnt from the tokens as the scanner
 /// emits them (so a whole file costs one pass, and punctuation, numbers and
 /// parameters, ASCII without line breaks, cost nothing). Columns count characters;
 /// lines with only ASCII (the usual case) need no decoding.
 private struct PositionTracker {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let firstLine: Int
     let firstColumn: Int
     var line: Int
     var lineStart = 0
     var lineHasNonASCII = false
 
-    init(bytes: [UInt8], line: Int, column: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, line: Int, column: Int) {
         self.bytes = bytes
         self.firstLine = line
         self.firstColumn = column
         self.line = line
     }
 
-    /// Past `bytes[start..<end]`; true when they hold a line break.
-    @discardableResult
-    mutating func skip(from start: Int, to end: Int) -> Bool {
-        var sawNewline = false
+    /// Past `bytes[start..<end]`.
+    mutating func skip(from start: Int, to end: Int) {
         for index in start..<end {
             let byte = bytes[index]
             if byte == newline {
-                line += 1
-                lineStart = index + 1
-                lineHasNonASCII = false
-                sawNewline = true
+                startLine(at: index + 1)
             } else if byte >= 0x80 {
                 lineHasNonASCII = true
             }
         }
-        return sawNewline
+    }
+
+    /// A line break ends just before `offset`.
+    @inline(__always)
+    mutating func startLine(at offset: Int) {
+        line += 1
+        lineStart = offset
+        lineHasNonASCII = false
     }
 
     /// Past `bytes[start..<end]`, which hold no line break (a word).
@@ -479,7 +576,7 @@ private struct PositionTracker {
     /// Where the token starting at `offset` (everything before it skipped) begins.
     func location(of offset: Int) -> (line: Int, column: Int) {
         var column = lineHasNonASCII
-            ? String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
+            ? String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<offset]), as: UTF8.self).count + 1
             : offset - lineStart + 1
         if line == firstLine { column += firstColumn - 1 }
         return (line, column)
@@ -511,6 +608,31 @@ private let zero = UInt8(ascii: "0")
 /// (and vertical tab, which psql also skips).
 private func isWhitespace(_ byte: UInt8) -> Bool {
     byte == 0x20 || (0x09...0x0D).contains(byte)
+}
+
+/// What each byte can be, as bits: the scanner's commonest loops (whitespace, words)
+/// read one byte of the table for each byte rather than a chain of comparisons, with the
+/// same answers as `isWhitespace`, `isIdentifierStart` and `isIdentifierContinuation`.
+private enum ByteClass {
+    static let whitespace: UInt8 = 1
+    static let identifierStart: UInt8 = 2
+    static let identifierContinuation: UInt8 = 4
+
+    /// Made once and kept for the life of the process (a pointer, not an array: reading
+    /// it checks no bounds and retains nothing). Written only by its initialiser, which
+    /// runs once, before any read: safe to share between threads.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            let byte = UInt8(byte)
+            var bits: UInt8 = 0
+            if isWhitespace(byte) { bits |= whitespace }
+            if isIdentifierStart(byte) { bits |= identifierStart }
+            if isIdentifierContinuation(byte) { bits |= identifierContinuation }
+            table[Int(byte)] = bits
+        }
+        return UnsafePointer(table)
+    }()
 }
 
 private func isDigit(_ byte: UInt8) -> Bool {

@@ -47,10 +47,17 @@ public struct SQLStatement: Sendable {
         significantTokens = source.withUnsafeBufferPointer { buffer in
             var trivia = 0
             for index in range where buffer[index].isTrivia { trivia += 1 }
-            var significant: [SQLToken] = []
-            significant.reserveCapacity(range.count - trivia)
-            for index in range where !buffer[index].isTrivia { significant.append(buffer[index]) }
-            return significant
+            guard range.count > trivia else { return [] }
+            // Copied straight into the array's storage, sized exactly, without append's
+            // check of capacity and uniqueness for each token.
+            return [SQLToken](unsafeUninitializedCapacity: range.count - trivia) { significant, count in
+                var next = significant.baseAddress!
+                for index in range where !buffer[index].isTrivia {
+                    next.initialize(to: buffer[index])
+                    next += 1
+                }
+                count = next - significant.baseAddress!
+            }
         }
         let first = significantTokens.first ?? (range.isEmpty ? nil : source[range.lowerBound])
         line = first?.line ?? 1

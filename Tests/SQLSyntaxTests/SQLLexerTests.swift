@@ -15,6 +15,18 @@ import SQLSyntax
         #expect(SQLLexer.tokens(in: text).map(\.text).joined() == text)
     }
 
+    @Test func shortTokensThatRecurOrShareTheirFirstBytesKeepTheirOwnText() {
+        // Words of 1 to 16 bytes sharing a prefix, others of the same length differing in
+        // their last byte only, three times over (later ones found again rather than made),
+        // non-ASCII ones among them, and the last few within the final sixteen bytes of the
+        // text, where fewer bytes than a word's width are left to read.
+        let words = (1...16).map { String("abcdefghijklmnop".prefix($0)) }
+            + ["ac", "abcdefgi", "abcdefghj", "abcdefghijklmnq", "é", "aé", "日本", "abcdefghijklmné"]
+        let all = words + words.reversed() + words
+        let tokens = SQLLexer.tokens(in: all.joined(separator: " "))
+        #expect(tokens.map(\.text) == Array(all.flatMap { [$0, " "] }.dropLast()))
+    }
+
     @Test func aDoubledQuoteStaysInsideTheString() {
         let tokens = significant("SELECT 'it''s; fine';")
         #expect(tokens.map(\.kind) == [.word, .string, .punctuation])
