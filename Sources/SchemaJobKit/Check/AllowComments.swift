@@ -14,6 +14,14 @@ struct AllowComments {
 
     static let marker = "schemajob:allow"
 
+    /// No comment: nothing allowed.
+    init() {}
+
+    /// Whether the comments allow rule `id` (an empty set is not hashed into).
+    func allows(_ id: String) -> Bool {
+        !ruleIDs.isEmpty && ruleIDs.contains(id)
+    }
+
     init<Tokens: Sequence<SQLToken>>(tokens: Tokens, path: String) {
         for token in tokens where token.kind == .lineComment || token.kind == .blockComment {
             read(token, path: path)
@@ -29,19 +37,30 @@ struct AllowComments {
     static func comments(forStatementAt index: Int, in statements: [SQLStatement]) -> [SQLToken] {
         let statement = statements[index]
         let previousEnd = index > 0 ? statements[index - 1].significantTokens.last?.line : nil
-        let tokens = statement.tokenSlice
-        let firstCode = tokens.firstIndex { !$0.isTrivia } ?? tokens.endIndex
         var comments: [SQLToken] = []
-        for position in tokens.indices where tokens[position].kind == .lineComment || tokens[position].kind == .blockComment {
-            // A comment on the line where the previous statement ended belongs to that one.
-            if position < firstCode, tokens[position].line == previousEnd { continue }
-            comments.append(tokens[position])
+        // Over the buffer: a token is read in place, and copied only when it is a comment.
+        statement.tokenSlice.withUnsafeBufferPointer { tokens in
+            var beforeCode = true
+            for position in tokens.indices {
+                let kind = tokens[position].kind
+                if kind == .lineComment || kind == .blockComment {
+                    // A comment on the line where the previous statement ended belongs to that one.
+                    if beforeCode, tokens[position].line == previousEnd { continue }
+                    comments.append(tokens[position])
+                } else if kind != .whitespace {
+                    beforeCode = false
+                }
+            }
         }
         // What follows the `;` on its line: the next statement's first comments, or, after
         // a file's last statement, comments no statement holds.
         if let end = statement.significantTokens.last?.line {
-            for token in statement.following.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
-                comments.append(token)
+            statement.following.withUnsafeBufferPointer { tokens in
+                for position in tokens.indices {
+                    let kind = tokens[position].kind
+                    guard kind == .whitespace || kind == .lineComment || kind == .blockComment else { break }
+                    if kind != .whitespace && tokens[position].line == end { comments.append(tokens[position]) }
+                }
             }
         }
         return comments

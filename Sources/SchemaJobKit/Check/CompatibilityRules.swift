@@ -19,11 +19,11 @@ extension StatementRules {
         var isAdvised: Bool
     }
 
-    mutating func checkCompatibility(_ view: StatementView, _ report: Report) {
-        switch view.keyword(0) {
-        case "ALTER": checkCompatibleAlter(view, report)
-        case "DROP": checkCompatibleDrop(view, report)
-        case "CREATE": recordRoutine(view)
+    mutating func checkCompatibility(_ view: StatementView, verb: Verb.Read, _ report: Report) {
+        switch verb.keyword {
+        case .alter: checkCompatibleAlter(view, report)
+        case .drop: checkCompatibleDrop(view, report)
+        case .create: recordRoutine(view)
         default: break
         }
     }
