@@ -125,7 +125,7 @@ enum EscapeRules {
         default:
             break
         }
-        if mayCallWatched(view) { checkCalls(view) { report(storage, $0, $1, $2) } }
+        checkCalls(view) { report(storage, $0, $1, $2) }
         if tracksCalls { collectCalls(view, verb: verb, path: path, place: place, storage: storage, into: &result) }
         guard depth < maximumDepth else { return }
         let readsStrings = depth > 0 || Self.isRoutineOrDO(view, verb: verb)
@@ -164,7 +164,7 @@ enum EscapeRules {
         guard view.isKeyword(0, "CREATE") else { return nil }
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        guard view.isKeyword(index, oneOf: ["FUNCTION", "PROCEDURE"]), let (parts, _) = view.qualifiedName(index + 1),
+        guard view.isUpperCasedKeyword(index, anyOf: ["FUNCTION", "PROCEDURE"]), let (parts, _) = view.qualifiedName(index + 1),
             let name = parts.last
         else { return nil }
         return StoredRoutine(name: name, described: "\(view.keyword(index)!.lowercased()) \(parts.joined(separator: "."))")
@@ -237,7 +237,9 @@ enum EscapeRules {
     }
 
     static func isRoutineOrDO(_ view: StatementView, verb: Verb.Read) -> Bool {
-        verb.folded == .do || (verb.folded == .create && view.firstTopLevel(["FUNCTION", "PROCEDURE"], in: 1..<min(view.count, 4)) != nil)
+        verb.folded == .do
+            || (verb.folded == .create
+                && (1..<min(view.count, 4)).contains { view.depths[$0] == 0 && view.isUpperCasedKeyword($0, anyOf: ["FUNCTION", "PROCEDURE"]) })
     }
 
     /// The text of a string constant (`'…'`, `E'…'`), quotes undoubled; nil for bit,
@@ -459,24 +461,12 @@ enum EscapeRules {
 
     /// A name followed by `(`: a call (or a function's definition, which no migration
     /// needs for these names either).
-    /// Whether `checkCalls` could find anything: a watched name before a `(`, by the tokens'
-    /// kinds and one-byte marks, without a call into the view per token.
-    static func mayCallWatched(_ view: StatementView) -> Bool {
-        let open = UInt8(ascii: "(")
-        return view.tokens.withUnsafeBufferPointer { tokens in
-            guard tokens.count > 1 else { return false }
-            for index in 1..<tokens.count where tokens[index].mark == open {
-                let kind = tokens[index - 1].kind
-                if (kind == .word || kind == .quotedIdentifier) && mayBeWatched(tokens[index - 1]) { return true }
-            }
-            return false
-        }
-    }
-
     static func checkCalls(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
-        for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
-            let token = view.tokens[index]
-            guard token.kind == .word || token.kind == .quotedIdentifier, Self.mayBeWatched(token) else { continue }
+        // `(` by the token's one-byte mark, read in place: this runs over every token.
+        let open = UInt8(ascii: "(")
+        for index in 0..<max(view.count - 1, 0) where view.tokens[index + 1].mark == open {
+            let kind = view.tokens[index].kind
+            guard kind == .word || kind == .quotedIdentifier, Self.mayBeWatched(view.tokens[index]) else { continue }
             guard let name = view.identifier(index) else { continue }
             if name == "lo_import" || name == "lo_export" {
                 report(.largeObjectFile, index, "\(name) \(name == "lo_import" ? "reads" : "writes") a file on the database server")
@@ -497,14 +487,23 @@ enum EscapeRules {
         }
     }
 
-    /// A cheap first look at the bytes, so the common word (a column, a keyword) costs no
-    /// lower-cased copy: every watched name starts `lo_`, `pg_`, `dblink` or `set_config`.
+    /// A cheap first look at the bytes, so the common word (a column, a table, a keyword)
+    /// costs no lower-cased copy: every watched name starts `lo_`, `pg_`, `dblink` or
+    /// `set_config`, and is at least 6 bytes long. Lower-casing maps an ASCII letter to
+    /// ASCII, so a word whose first three bytes are ASCII and spell none of those starts
+    /// is no watched name, whatever follows; other words are looked at closely.
     static func mayBeWatched(_ token: SQLToken) -> Bool {
         if token.kind == .quotedIdentifier { return true }
         let bytes = token.text.utf8
-        guard bytes.count >= 6, let first = bytes.first else { return false }
-        switch first | 0x20 {
-        case UInt8(ascii: "l"), UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "s"): return true
+        guard bytes.count >= 6 else { return false }
+        var start = bytes.makeIterator()
+        guard let first = start.next(), let second = start.next(), let third = start.next() else { return false }
+        if first | second | third >= 0x80 { return true }
+        switch (first | 0x20, second | 0x20, third) {
+        case (UInt8(ascii: "l"), UInt8(ascii: "o"), UInt8(ascii: "_")), (UInt8(ascii: "p"), UInt8(ascii: "g"), UInt8(ascii: "_")):
+            return true
+        case (UInt8(ascii: "d"), UInt8(ascii: "b"), _): return third | 0x20 == UInt8(ascii: "l")
+        case (UInt8(ascii: "s"), UInt8(ascii: "e"), _): return third | 0x20 == UInt8(ascii: "t")
         default: return false
         }
     }

@@ -96,8 +96,17 @@ struct StatementRules {
         if let open = tokens.last, !open.isTerminated {
             findings.append(Finding(.unterminated, at: location(of: open), "\(Self.describeOpening(open)) is not closed before the end of the file"))
         }
+        // Where the file's comments are, found once: a statement with none from its first
+        // token to the end of the next statement (its `following` comments lie there) has no
+        // allow comment or contract marker, and most statements of a fixture file have none.
+        let commentPositions = tokens.indices.filter { tokens[$0].kind == .lineComment || tokens[$0].kind == .blockComment }
+        var nextComment = 0
         for index in statements.indices {
-            let comments = AllowComments.comments(forStatementAt: index, in: statements)
+            let reachStart = statements[index].tokenSlice.startIndex
+            let reachEnd = index + 1 < statements.count ? statements[index + 1].tokenSlice.endIndex : tokens.count
+            while nextComment < commentPositions.count && commentPositions[nextComment] < reachStart { nextComment += 1 }
+            let comments = nextComment < commentPositions.count && commentPositions[nextComment] < reachEnd
+                ? AllowComments.comments(forStatementAt: index, in: statements) : []
             // Most statements have no comment: nothing to read for allowances or markers.
             let allowances = comments.isEmpty ? AllowComments() : AllowComments(tokens: comments, path: file.displayPath)
             if !allowances.unknown.isEmpty { findings += allowances.unknown }

@@ -36,8 +36,10 @@ enum Verb: UInt8 {
     }
 
     private static func named(_ packed: UInt64) -> Verb {
-        for entry in table where entry.packed == packed { return entry.verb }
-        return .other
+        table.withUnsafeBufferPointer { table in
+            for entry in table where entry.packed == packed { return entry.verb }
+            return .other
+        }
     }
 
     /// The verb at token `index` of a statement, both ways the rules compare words.
@@ -52,12 +54,36 @@ enum Verb: UInt8 {
     static func read(_ view: StatementView, at index: Int = 0) -> Read {
         guard index >= 0, index < view.count, view.tokens[index].kind == .word else { return Read(keyword: .other, folded: .other) }
         let text = view.tokens[index].text
-        if let packed = packed(text.utf8) {
+        // In place where the bytes are contiguous (native and small strings are).
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { packed($0) }
+        if let packed = inPlace ?? packed(text.utf8) {
             let verb = named(packed)
             return Read(keyword: verb, folded: verb)
         }
         // Longer than any verb, or not ASCII: only Unicode's upper-casing can make a verb of it.
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return Read(keyword: .other, folded: .other) }
         return Read(keyword: packed(text.uppercased().utf8).map(named) ?? .other, folded: .other)
+    }
+}
+
+extension StatementView {
+    /// The same answer as `isUpperCasedKeyword(index, k)` for some `k` of `keywords` (upper
+    /// case ASCII), with the word's bytes read in place once rather than a call into the view
+    /// and a scan of the word per keyword. A word with other than ASCII is left to the view,
+    /// whose Unicode upper-casing decides.
+    func isUpperCasedKeyword(_ index: Int, anyOf keywords: [String]) -> Bool {
+        guard index >= 0, index < count, tokens[index].kind == .word else { return false }
+        let inPlace = tokens[index].text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            var isASCII = true
+            for byte in bytes where byte >= 0x80 { isASCII = false }
+            guard isASCII else { return nil }
+            return keywords.contains { keyword in
+                keyword.utf8.count == bytes.count && zip(bytes, keyword.utf8).allSatisfy { byte, upper in
+                    byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
+                }
+            }
+        }
+        if let inPlace = inPlace ?? nil { return inPlace }
+        return keywords.contains { isUpperCasedKeyword(index, $0) }
     }
 }
