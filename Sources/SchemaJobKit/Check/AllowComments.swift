@@ -14,6 +14,22 @@ struct AllowComments {
 
     static let marker = "schemajob:allow"
 
+    /// Whether a comment's bytes hold `schemajob:`, which an allow comment and a contract
+    /// marker both start with: a comment without it is neither, and is not read further.
+    /// (Its text is compared as Characters there; no character but these ASCII ones is
+    /// canonically equivalent to them, so a match always has the bytes.)
+    static func mayMark(_ comment: SQLToken) -> Bool {
+        let needle: [UInt8] = Array("schemajob:".utf8)
+        let found = comment.text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
+            }
+            return false
+        }
+        return found ?? true
+    }
+
     /// No comment: nothing allowed.
     init() {}
 

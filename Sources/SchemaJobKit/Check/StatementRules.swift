@@ -105,8 +105,9 @@ struct StatementRules {
             let reachStart = statements[index].tokenSlice.startIndex
             let reachEnd = index + 1 < statements.count ? statements[index + 1].tokenSlice.endIndex : tokens.count
             while nextComment < commentPositions.count && commentPositions[nextComment] < reachStart { nextComment += 1 }
+            // Only comments that mention `schemajob:` can allow a rule or mark a contract.
             let comments = nextComment < commentPositions.count && commentPositions[nextComment] < reachEnd
-                ? AllowComments.comments(forStatementAt: index, in: statements) : []
+                ? AllowComments.comments(forStatementAt: index, in: statements).filter(AllowComments.mayMark) : []
             // Most statements have no comment: nothing to read for allowances or markers.
             let allowances = comments.isEmpty ? AllowComments() : AllowComments(tokens: comments, path: file.displayPath)
             if !allowances.unknown.isEmpty { findings += allowances.unknown }
