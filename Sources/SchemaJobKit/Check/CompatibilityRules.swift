@@ -124,7 +124,7 @@ extension StatementRules {
     mutating func recordRoutine(_ view: StatementView) {
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        guard view.isUpperCasedKeyword(index, anyOf: ["FUNCTION", "PROCEDURE"]), let name = view.qualifiedName(index + 1),
+        guard view.isUpperCasedKeyword(index, anyOf: EscapeRules.routineWords), let name = view.qualifiedName(index + 1),
             view.isPunctuation(name.next, "(")
         else { return }
         var depth = 0, close = name.next

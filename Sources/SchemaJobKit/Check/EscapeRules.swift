@@ -164,7 +164,7 @@ enum EscapeRules {
         guard view.isKeyword(0, "CREATE") else { return nil }
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        guard view.isUpperCasedKeyword(index, anyOf: ["FUNCTION", "PROCEDURE"]), let (parts, _) = view.qualifiedName(index + 1),
+        guard view.isUpperCasedKeyword(index, anyOf: routineWords), let (parts, _) = view.qualifiedName(index + 1),
             let name = parts.last
         else { return nil }
         return StoredRoutine(name: name, described: "\(view.keyword(index)!.lowercased()) \(parts.joined(separator: "."))")
@@ -236,10 +236,12 @@ enum EscapeRules {
         }
     }
 
+    static let routineWords = Keywords(["FUNCTION", "PROCEDURE"])
+
     static func isRoutineOrDO(_ view: StatementView, verb: Verb.Read) -> Bool {
         verb.folded == .do
             || (verb.folded == .create
-                && (1..<min(view.count, 4)).contains { view.depths[$0] == 0 && view.isUpperCasedKeyword($0, anyOf: ["FUNCTION", "PROCEDURE"]) })
+                && (1..<min(view.count, 4)).contains { view.depths[$0] == 0 && view.isUpperCasedKeyword($0, anyOf: routineWords) })
     }
 
     /// The text of a string constant (`'…'`, `E'…'`), quotes undoubled; nil for bit,
@@ -397,10 +399,12 @@ enum EscapeRules {
         }
     }
 
+    static let languageModifiers = Keywords(["TRUSTED", "PROCEDURAL"])
+
     static func checkCreate(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        while view.isKeyword(index, oneOf: ["TRUSTED", "PROCEDURAL"]) { index += 1 }
+        while view.isUpperCasedKeyword(index, anyOf: languageModifiers) { index += 1 }
         switch view.keyword(index) {
         case "LANGUAGE":
             report(.untrustedLanguage, index, "CREATE LANGUAGE installs a procedural language in the server")

@@ -261,9 +261,10 @@ struct StatementRules {
 
     // MARK: CREATE
 
-    static let createModifiers: Set<String> = [
+    static let createModifiers = Keywords([
         "GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE", "TRUSTED", "PROCEDURAL", "DEFAULT", "RECURSIVE",
-    ]
+    ])
+    static let temporary = Keywords(["TEMP", "TEMPORARY"])
     /// Objects whose CREATE takes IF NOT EXISTS.
     static let createdIfNotExists: Set<String> = [
         "TABLE", "FOREIGN TABLE", "INDEX", "SEQUENCE", "SCHEMA", "EXTENSION", "MATERIALIZED VIEW", "STATISTICS",
@@ -288,8 +289,8 @@ struct StatementRules {
         let orReplace = view.matches(index, "OR", "REPLACE")
         if orReplace { index += 2 }
         var isTemporary = false
-        while let word = view.keyword(index), Self.createModifiers.contains(word) {
-            if word == "TEMP" || word == "TEMPORARY" { isTemporary = true }
+        while view.isUpperCasedKeyword(index, anyOf: Self.createModifiers) {
+            if view.isUpperCasedKeyword(index, anyOf: Self.temporary) { isTemporary = true }
             index += 1
         }
         guard var object = view.keyword(index) else { return }

@@ -4,7 +4,7 @@ import SQLSyntax
 /// statement from the token's bytes (`Verb.Read`): the rule families used to each
 /// upper-case a copy of the first word (`view.keyword(0)`) and compare it with every case
 /// of their `switch` in turn, on every statement of every file.
-enum Verb: UInt8 {
+enum Verb: UInt8, CaseIterable {
     case abort, alter, begin, cluster, comment, commit, copy, create, delete, discard, `do`, drop, end, grant
     case `import`, insert, load, merge, prepare, reindex, reset, revoke, rollback, security, select, set, start
     case truncate, update, vacuum, with
@@ -66,24 +66,51 @@ enum Verb: UInt8 {
     }
 }
 
-extension StatementView {
-    /// The same answer as `isUpperCasedKeyword(index, k)` for some `k` of `keywords` (upper
-    /// case ASCII), with the word's bytes read in place once rather than a call into the view
-    /// and a scan of the word per keyword. A word with other than ASCII is left to the view,
-    /// whose Unicode upper-casing decides.
-    func isUpperCasedKeyword(_ index: Int, anyOf keywords: [String]) -> Bool {
-        guard index >= 0, index < count, tokens[index].kind == .word else { return false }
-        let inPlace = tokens[index].text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            var isASCII = true
-            for byte in bytes where byte >= 0x80 { isASCII = false }
-            guard isASCII else { return nil }
-            return keywords.contains { keyword in
-                keyword.utf8.count == bytes.count && zip(bytes, keyword.utf8).allSatisfy { byte, upper in
-                    byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
-                }
-            }
+/// A few keywords (upper case ASCII, at most 16 bytes each), packed once into integers so
+/// that a word is compared with all of them without a string made or a call per keyword.
+struct Keywords {
+    let names: [String]
+    private let packed: [Packed]
+
+    struct Packed: Equatable {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var count = 0
+    }
+
+    init(_ names: [String]) {
+        self.names = names
+        packed = names.map { Self.pack($0.utf8)! }
+    }
+
+    /// The bytes of an ASCII word of at most 16 bytes, ASCII letters upper-cased; nil for
+    /// any other word.
+    static func pack<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Packed? {
+        var packed = Packed()
+        for byte in bytes {
+            guard packed.count < 16, byte < 0x80 else { return nil }
+            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
+            packed.high = packed.high << 8 | packed.low >> 56
+            packed.low = packed.low << 8 | UInt64(upper)
+            packed.count += 1
         }
-        if let inPlace = inPlace ?? nil { return inPlace }
-        return keywords.contains { isUpperCasedKeyword(index, $0) }
+        return packed
+    }
+
+    func contains(_ word: Packed) -> Bool {
+        packed.contains(word)
+    }
+}
+
+extension StatementView {
+    /// The same answer as `isUpperCasedKeyword(index, k)` for some `k` of `keywords`, with
+    /// the word's bytes read in place once. A word with other than ASCII, or longer than
+    /// any keyword packs, is left to the view, whose Unicode upper-casing decides.
+    func isUpperCasedKeyword(_ index: Int, anyOf keywords: Keywords) -> Bool {
+        guard index >= 0, index < count, tokens[index].kind == .word else { return false }
+        let text = tokens[index].text
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { Keywords.pack($0) }
+        if let word = inPlace ?? Keywords.pack(text.utf8) { return keywords.contains(word) }
+        return keywords.names.contains { isUpperCasedKeyword(index, $0) }
     }
 }
