@@ -14,6 +14,30 @@ struct AllowComments {
 
     static let marker = "schemajob:allow"
 
+    /// Whether a comment's bytes hold `schemajob:`, which an allow comment and a contract
+    /// marker both start with: a comment without it is neither, and is not read further.
+    /// (Its text is compared as Characters there; no character but these ASCII ones is
+    /// canonically equivalent to them, so a match always has the bytes.)
+    static func mayMark(_ comment: SQLToken) -> Bool {
+        let needle: [UInt8] = Array("schemajob:".utf8)
+        let found = comment.text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if (1..<needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
+            }
+            return false
+        }
+        return found ?? true
+    }
+
+    /// No comment: nothing allowed.
+    init() {}
+
+    /// Whether the comments allow rule `id` (an empty set is not hashed into).
+    func allows(_ id: String) -> Bool {
+        !ruleIDs.isEmpty && ruleIDs.contains(id)
+    }
+
     init<Tokens: Sequence<SQLToken>>(tokens: Tokens, path: String) {
         for token in tokens where token.kind == .lineComment || token.kind == .blockComment {
             read(token, path: path)
@@ -29,19 +53,30 @@ struct AllowComments {
     static func comments(forStatementAt index: Int, in statements: [SQLStatement]) -> [SQLToken] {
         let statement = statements[index]
         let previousEnd = index > 0 ? statements[index - 1].significantTokens.last?.line : nil
-        let tokens = statement.tokenSlice
-        let firstCode = tokens.firstIndex { !$0.isTrivia } ?? tokens.endIndex
         var comments: [SQLToken] = []
-        for position in tokens.indices where tokens[position].kind == .lineComment || tokens[position].kind == .blockComment {
-            // A comment on the line where the previous statement ended belongs to that one.
-            if position < firstCode, tokens[position].line == previousEnd { continue }
-            comments.append(tokens[position])
+        // Over the buffer: a token is read in place, and copied only when it is a comment.
+        statement.tokenSlice.withUnsafeBufferPointer { tokens in
+            var beforeCode = true
+            for position in tokens.indices {
+                let kind = tokens[position].kind
+                if kind == .lineComment || kind == .blockComment {
+                    // A comment on the line where the previous statement ended belongs to that one.
+                    if beforeCode, tokens[position].line == previousEnd { continue }
+                    comments.append(tokens[position])
+                } else if kind != .whitespace {
+                    beforeCode = false
+                }
+            }
         }
         // What follows the `;` on its line: the next statement's first comments, or, after
         // a file's last statement, comments no statement holds.
         if let end = statement.significantTokens.last?.line {
-            for token in statement.following.prefix(while: { $0.isTrivia }) where token.line == end && token.kind != .whitespace {
-                comments.append(token)
+            statement.following.withUnsafeBufferPointer { tokens in
+                for position in tokens.indices {
+                    let kind = tokens[position].kind
+                    guard kind == .whitespace || kind == .lineComment || kind == .blockComment else { break }
+                    if kind != .whitespace && tokens[position].line == end { comments.append(tokens[position]) }
+                }
             }
         }
         return comments

@@ -19,11 +19,11 @@ extension StatementRules {
         var isAdvised: Bool
     }
 
-    mutating func checkCompatibility(_ view: StatementView, _ report: Report) {
-        switch view.keyword(0) {
-        case "ALTER": checkCompatibleAlter(view, report)
-        case "DROP": checkCompatibleDrop(view, report)
-        case "CREATE": recordRoutine(view)
+    mutating func checkCompatibility(_ view: StatementView, verb: Verb.Read, _ report: Report) {
+        switch verb.keyword {
+        case .alter: checkCompatibleAlter(view, report)
+        case .drop: checkCompatibleDrop(view, report)
+        case .create: recordRoutine(view)
         default: break
         }
     }
@@ -124,7 +124,7 @@ extension StatementRules {
     mutating func recordRoutine(_ view: StatementView) {
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        guard view.isKeyword(index, oneOf: ["FUNCTION", "PROCEDURE"]), let name = view.qualifiedName(index + 1),
+        guard view.isUpperCasedKeyword(index, anyOf: EscapeRules.routineWords), let name = view.qualifiedName(index + 1),
             view.isPunctuation(name.next, "(")
         else { return }
         var depth = 0, close = name.next

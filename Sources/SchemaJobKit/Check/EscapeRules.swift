@@ -62,14 +62,16 @@ enum EscapeRules {
     /// each routine's `escapes` are the same either way. The calls matter only when some
     /// routine of the set stores an escape (`refusedCalls`), which the first pass tells.
     static func findings(
-        _ view: StatementView, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:], tracksCalls: Bool = true
+        _ view: StatementView, verb: Verb.Read? = nil, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:],
+        tracksCalls: Bool = true
     ) -> Result {
         var result = Result()
         if let meta = view.tokens.first, meta.kind == .psqlMeta {
             result.findings = [metaCommand(meta, path: path)]
             return result
         }
-        check(view, path: path, place: nil, depth: 0, storage: .runs, lexedBodies: lexedBodies, tracksCalls: tracksCalls, into: &result)
+        check(view, verb: verb, path: path, place: nil, depth: 0, storage: .runs, lexedBodies: lexedBodies, tracksCalls: tracksCalls,
+              into: &result)
         return result
     }
 
@@ -89,13 +91,14 @@ enum EscapeRules {
 
     /// `place` is where a finding is reported when the tokens come from a string
     /// constant, whose decoded text has positions of its own.
-    static func check(_ view: StatementView, path: String, place: SourceLocation?, depth: Int, storage: Storage,
+    static func check(_ view: StatementView, verb: Verb.Read? = nil, path: String, place: SourceLocation?, depth: Int, storage: Storage,
                       lexedBodies: [Int: [ProceduralBody.Statement]] = [:], tracksCalls: Bool = true, into result: inout Result) {
+        let verb = verb ?? Verb.read(view)
         var storage = storage
         // A CREATE FUNCTION or PROCEDURE the migration runs stores its body: only its
         // language is the run's business (a C function's library is loaded as it is created).
         let statementStorage = storage
-        if case .runs = storage, let routine = storedRoutine(view) {
+        if case .runs = storage, verb.folded == .create, let routine = storedRoutine(view) {
             result.routines.append(routine)
             storage = .routine(result.routines.count - 1)
         }
@@ -115,25 +118,35 @@ enum EscapeRules {
                     "\(message) [\(rule.id)], inside a string literal: it runs only if something executes the string"))
             }
         }
-        checkStatement(view) { report(statementStorage, $0, $1, $2) }
+        // Most statements start with none of the words `checkStatement` looks at.
+        switch verb.keyword {
+        case .copy, .alter, .load, .set, .reset, .discard, .do, .create, .import:
+            checkStatement(view, verb: verb) { report(statementStorage, $0, $1, $2) }
+        default:
+            break
+        }
         checkCalls(view) { report(storage, $0, $1, $2) }
-        if tracksCalls { collectCalls(view, path: path, place: place, storage: storage, into: &result) }
+        if tracksCalls { collectCalls(view, verb: verb, path: path, place: place, storage: storage, into: &result) }
         guard depth < maximumDepth else { return }
-        let readsStrings = depth > 0 || Self.isRoutineOrDO(view)
+        let readsStrings = depth > 0 || Self.isRoutineOrDO(view, verb: verb)
         // A top-level statement that neither defines a routine nor is a DO block runs no
         // dollar-quoted text: it is a literal. Inside a body, a string may be EXECUTEd.
         let innerStorage: Storage = depth == 0 && !readsStrings ? .literal : storage
         // A literal's calls are never collected; without `tracksCalls`, nobody's are.
         let bodiesOnlyForEscapes: Bool
         if case .literal = innerStorage { bodiesOnlyForEscapes = true } else { bodiesOnlyForEscapes = !tracksCalls }
-        for (index, token) in view.tokens.enumerated() {
-            if token.kind == .dollarString {
+        // By index: a token is copied (its text retained) only when it is a string.
+        for index in view.tokens.indices {
+            let kind = view.tokens[index].kind
+            guard kind == .dollarString || (kind == .string && readsStrings) else { continue }
+            let token = view.tokens[index]
+            if kind == .dollarString {
                 if lexedBodies[index] == nil && bodiesOnlyForEscapes && !Self.mayHoldEscape(token.text) { continue }
                 for inner in lexedBodies[index] ?? ProceduralBody.statements(in: token) {
                     check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1,
                           storage: innerStorage, tracksCalls: tracksCalls, into: &result)
                 }
-            } else if token.kind == .string && readsStrings, let text = Self.decodedString(token.text),
+            } else if let text = Self.decodedString(token.text),
                 tracksCalls ? Self.mayHoldStatement(text) : Self.mayHoldEscape(text)
             {
                 let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
@@ -151,7 +164,7 @@ enum EscapeRules {
         guard view.isKeyword(0, "CREATE") else { return nil }
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        guard view.isKeyword(index, oneOf: ["FUNCTION", "PROCEDURE"]), let (parts, _) = view.qualifiedName(index + 1),
+        guard view.isUpperCasedKeyword(index, anyOf: routineWords), let (parts, _) = view.qualifiedName(index + 1),
             let name = parts.last
         else { return nil }
         return StoredRoutine(name: name, described: "\(view.keyword(index)!.lowercased()) \(parts.joined(separator: "."))")
@@ -160,9 +173,10 @@ enum EscapeRules {
     /// Every `name(` of tokens that run: a call, or a use (a trigger's EXECUTE FUNCTION,
     /// a default, an index expression) that runs the function when the statement does.
     /// In a body, the names it calls.
-    static func collectCalls(_ view: StatementView, path: String, place: SourceLocation?, storage: Storage, into result: inout Result) {
+    static func collectCalls(_ view: StatementView, verb: Verb.Read? = nil, path: String, place: SourceLocation?, storage: Storage,
+                             into result: inout Result) {
         if case .literal = storage { return }
-        if case .runs = storage, namesRoutinesOnly(view) { return }
+        if case .runs = storage, namesRoutinesOnly(view, verb: verb ?? Verb.read(view)) { return }
         // One call per name and statement is enough to name it: a fixture's thousand
         // `now()`s in one INSERT are kept once.
         var seen: Set<String> = []
@@ -183,9 +197,11 @@ enum EscapeRules {
 
     /// GRANT, REVOKE, COMMENT ON, DROP and ALTER FUNCTION name a routine by its
     /// signature (`setting(text)`) and never run it.
-    static func namesRoutinesOnly(_ view: StatementView) -> Bool {
-        view.isKeyword(0, oneOf: ["GRANT", "REVOKE", "COMMENT", "DROP", "SECURITY"])
-            || (view.isKeyword(0, "ALTER") && view.isKeyword(1, oneOf: ["FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"]))
+    static func namesRoutinesOnly(_ view: StatementView, verb: Verb.Read) -> Bool {
+        switch verb.keyword {
+        case .grant, .revoke, .comment, .drop, .security: return true
+        default: return verb.folded == .alter && view.isKeyword(1, oneOf: ["FUNCTION", "PROCEDURE", "ROUTINE", "AGGREGATE"])
+        }
     }
 
     /// The calls, where the migration runs, of a routine of the set whose body (or a
@@ -220,8 +236,12 @@ enum EscapeRules {
         }
     }
 
-    static func isRoutineOrDO(_ view: StatementView) -> Bool {
-        view.isKeyword(0, "DO") || (view.isKeyword(0, "CREATE") && view.firstTopLevel(["FUNCTION", "PROCEDURE"], in: 1..<min(view.count, 4)) != nil)
+    static let routineWords = Keywords(["FUNCTION", "PROCEDURE"])
+
+    static func isRoutineOrDO(_ view: StatementView, verb: Verb.Read) -> Bool {
+        verb.folded == .do
+            || (verb.folded == .create
+                && (1..<min(view.count, 4)).contains { view.depths[$0] == 0 && view.isUpperCasedKeyword($0, anyOf: routineWords) })
     }
 
     /// The text of a string constant (`'…'`, `E'…'`), quotes undoubled; nil for bit,
@@ -324,25 +344,25 @@ enum EscapeRules {
 
     // MARK: Statements
 
-    static func checkStatement(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
-        switch view.keyword(0) {
-        case "COPY":
+    static func checkStatement(_ view: StatementView, verb: Verb.Read, report: (LintRule, Int, String) -> Void) {
+        switch verb.keyword {
+        case .copy:
             checkCopy(view, report: report)
-        case "ALTER" where view.isKeyword(1, "SYSTEM"):
+        case .alter where view.isKeyword(1, "SYSTEM"):
             report(.alterSystem, 0, "ALTER SYSTEM changes the server's configuration file, for every database on it")
-        case "LOAD":
+        case .load:
             report(.untrustedLanguage, 0, "LOAD loads a shared library into the server process")
-        case "SET", "RESET":
+        case .set, .reset:
             checkSessionIdentity(view, report: report)
-        case "DISCARD" where view.isKeyword(1, "ALL"):
+        case .discard where view.isKeyword(1, "ALL"):
             report(.resetAll, 0, "DISCARD ALL resets the run's session settings (its lock timeout, its role)")
-        case "DO":
+        case .do:
             if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count) {
                 checkLanguage(view, at: language + 1, report: report)
             }
-        case "CREATE":
+        case .create:
             checkCreate(view, report: report)
-        case "IMPORT" where view.isKeyword(1, "FOREIGN"):
+        case .import where view.isKeyword(1, "FOREIGN"):
             report(.remoteConnection, 0, "IMPORT FOREIGN SCHEMA reads tables of another server")
         default:
             break
@@ -379,10 +399,12 @@ enum EscapeRules {
         }
     }
 
+    static let languageModifiers = Keywords(["TRUSTED", "PROCEDURAL"])
+
     static func checkCreate(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
-        while view.isKeyword(index, oneOf: ["TRUSTED", "PROCEDURAL"]) { index += 1 }
+        while view.isUpperCasedKeyword(index, anyOf: languageModifiers) { index += 1 }
         switch view.keyword(index) {
         case "LANGUAGE":
             report(.untrustedLanguage, index, "CREATE LANGUAGE installs a procedural language in the server")
@@ -444,9 +466,11 @@ enum EscapeRules {
     /// A name followed by `(`: a call (or a function's definition, which no migration
     /// needs for these names either).
     static func checkCalls(_ view: StatementView, report: (LintRule, Int, String) -> Void) {
-        for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
-            let token = view.tokens[index]
-            guard token.kind == .word || token.kind == .quotedIdentifier, Self.mayBeWatched(token) else { continue }
+        // `(` by the token's one-byte mark, read in place: this runs over every token.
+        let open = UInt8(ascii: "(")
+        for index in 0..<max(view.count - 1, 0) where view.tokens[index + 1].mark == open {
+            let kind = view.tokens[index].kind
+            guard kind == .word || kind == .quotedIdentifier, Self.mayBeWatched(view.tokens[index]) else { continue }
             guard let name = view.identifier(index) else { continue }
             if name == "lo_import" || name == "lo_export" {
                 report(.largeObjectFile, index, "\(name) \(name == "lo_import" ? "reads" : "writes") a file on the database server")
@@ -467,14 +491,23 @@ enum EscapeRules {
         }
     }
 
-    /// A cheap first look at the bytes, so the common word (a column, a keyword) costs no
-    /// lower-cased copy: every watched name starts `lo_`, `pg_`, `dblink` or `set_config`.
+    /// A cheap first look at the bytes, so the common word (a column, a table, a keyword)
+    /// costs no lower-cased copy: every watched name starts `lo_`, `pg_`, `dblink` or
+    /// `set_config`, and is at least 6 bytes long. Lower-casing maps an ASCII letter to
+    /// ASCII, so a word whose first three bytes are ASCII and spell none of those starts
+    /// is no watched name, whatever follows; other words are looked at closely.
     static func mayBeWatched(_ token: SQLToken) -> Bool {
         if token.kind == .quotedIdentifier { return true }
         let bytes = token.text.utf8
-        guard bytes.count >= 6, let first = bytes.first else { return false }
-        switch first | 0x20 {
-        case UInt8(ascii: "l"), UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "s"): return true
+        guard bytes.count >= 6 else { return false }
+        var start = bytes.makeIterator()
+        guard let first = start.next(), let second = start.next(), let third = start.next() else { return false }
+        if first | second | third >= 0x80 { return true }
+        switch (first | 0x20, second | 0x20, third) {
+        case (UInt8(ascii: "l"), UInt8(ascii: "o"), UInt8(ascii: "_")), (UInt8(ascii: "p"), UInt8(ascii: "g"), UInt8(ascii: "_")):
+            return true
+        case (UInt8(ascii: "d"), UInt8(ascii: "b"), _): return third | 0x20 == UInt8(ascii: "l")
+        case (UInt8(ascii: "s"), UInt8(ascii: "e"), _): return third | 0x20 == UInt8(ascii: "t")
         default: return false
         }
     }

@@ -88,6 +88,10 @@ enum LayoutRules {
         }
         var findings: [Finding] = []
         for (lineNumber, line) in suspects {
+            // A line whose every scalar YAML keeps, and whose last is no space, has nothing
+            // to find (the usual suspect: `café` in a comment): no Characters made of it. A
+            // tab or a carriage return is never kept, so only a space can end a trailing run.
+            if line.unicodeScalars.last != " ", line.unicodeScalars.allSatisfy(isLiteralSafe) { continue }
             func location(_ column: Int) -> SourceLocation {
                 SourceLocation(path: file.displayPath, line: lineNumber, column: column)
             }

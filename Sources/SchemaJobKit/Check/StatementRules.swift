@@ -96,43 +96,59 @@ struct StatementRules {
         if let open = tokens.last, !open.isTerminated {
             findings.append(Finding(.unterminated, at: location(of: open), "\(Self.describeOpening(open)) is not closed before the end of the file"))
         }
+        // Where the file's comments are, found once: a statement with none from its first
+        // token to the end of the next statement (its `following` comments lie there) has no
+        // allow comment or contract marker, and most statements of a fixture file have none.
+        let commentPositions = tokens.indices.filter { tokens[$0].kind == .lineComment || tokens[$0].kind == .blockComment }
+        var nextComment = 0
         for index in statements.indices {
-            let comments = AllowComments.comments(forStatementAt: index, in: statements)
-            let allowances = AllowComments(tokens: comments, path: file.displayPath)
-            findings += allowances.unknown
-            let markers = statements[index].significantTokens.first.map {
+            let reachStart = statements[index].tokenSlice.startIndex
+            let reachEnd = index + 1 < statements.count ? statements[index + 1].tokenSlice.endIndex : tokens.count
+            while nextComment < commentPositions.count && commentPositions[nextComment] < reachStart { nextComment += 1 }
+            // Only comments that mention `schemajob:` can allow a rule or mark a contract.
+            let comments = nextComment < commentPositions.count && commentPositions[nextComment] < reachEnd
+                ? AllowComments.comments(forStatementAt: index, in: statements).filter(AllowComments.mayMark) : []
+            // Most statements have no comment: nothing to read for allowances or markers.
+            let allowances = comments.isEmpty ? AllowComments() : AllowComments(tokens: comments, path: file.displayPath)
+            if !allowances.unknown.isEmpty { findings += allowances.unknown }
+            let markers = comments.isEmpty ? [] : statements[index].significantTokens.first.map {
                 ContractMarker.read(comments, statementLine: $0.line, file: file)
             } ?? []
-            contracts += markers
+            if !markers.isEmpty { contracts += markers }
             isContract = !markers.isEmpty
-            statementSilencesSignature = isContract || allowances.ruleIDs.contains(LintRule.releaseSignature.id)
+            statementSilencesSignature = isContract || allowances.allows(LintRule.releaseSignature.id)
             compatibilityCount = 0
-            // One view of the statement serves every reader of its keywords.
+            // One view of the statement serves every reader of its keywords, and its first
+            // word is read once for every rule family.
             let view = StatementView(statements[index].significantTokens)
+            let verb = Verb.read(view)
             reading(view)
-            var candidates = check(view, context: Context())
+            var candidates = check(view, verb: verb, context: Context())
             // Never silenced: escapes pass by the allowances. What a body only stores is a
             // warning the statement's allow comment may silence.
             // A DO block's body is lexed once, for the escape rules and for its own statements.
-            let doBody = Self.doBody(view)
+            let doBody = Self.doBody(view, verb: verb)
             let escapes = EscapeRules.findings(
-                view, path: file.displayPath, lexedBodies: doBody.map { [$0.index: $0.statements] } ?? [:], tracksCalls: tracksCalls)
-            findings += escapes.findings.filter { $0.rule != .lint(.storedEscape) }
-            candidates += escapes.findings.filter { $0.rule == .lint(.storedEscape) }.map {
-                Candidate(rule: .storedEscape, location: $0.location, message: $0.message)
+                view, verb: verb, path: file.displayPath, lexedBodies: doBody.map { [$0.index: $0.statements] } ?? [:],
+                tracksCalls: tracksCalls)
+            if !escapes.findings.isEmpty {
+                findings += escapes.findings.filter { $0.rule != .lint(.storedEscape) }
+                candidates += escapes.findings.filter { $0.rule == .lint(.storedEscape) }.map {
+                    Candidate(rule: .storedEscape, location: $0.location, message: $0.message)
+                }
             }
-            storedRoutines += escapes.routines
-            calls += escapes.calls
+            if !escapes.routines.isEmpty { storedRoutines += escapes.routines }
+            if !escapes.calls.isEmpty { calls += escapes.calls }
             if runsOutsideTransaction {
                 // The file runs in autocommit, where these statements are allowed.
                 candidates.removeAll { $0.rule == .nonTransactional }
             }
-            findings += allowances.filter(candidates)
+            if !candidates.isEmpty { findings += allowances.filter(candidates) }
             if let doBody { findings += checkDOBody(doBody.statements, outer: allowances) }
             // A marker on a statement none of the compatibility rules sees breaking the
             // previous release is likely on the wrong statement (or no longer needed).
             if let marker = markers.first, compatibilityCount == 0, advisesOnLocks,
-                !allowances.ruleIDs.contains(LintRule.contractBreaksNothing.id)
+                !allowances.allows(LintRule.contractBreaksNothing.id)
             {
                 findings.append(Finding(
                     .contractBreaksNothing, at: marker.location,
@@ -145,8 +161,8 @@ struct StatementRules {
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
     /// The body of `DO [LANGUAGE plpgsql] $$ … $$`, lexed: its index in the view and its statements.
-    static func doBody(_ view: StatementView) -> (index: Int, statements: [ProceduralBody.Statement])? {
-        guard view.isKeyword(0, "DO") else { return nil }
+    static func doBody(_ view: StatementView, verb: Verb.Read? = nil) -> (index: Int, statements: [ProceduralBody.Statement])? {
+        guard (verb ?? Verb.read(view)).folded == .do else { return nil }
         if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
             let name = view.identifier(language + 1), name != "plpgsql"
         {
@@ -187,8 +203,10 @@ struct StatementRules {
         check(StatementView(statement.significantTokens), context: context)
     }
 
-    mutating func check(_ view: StatementView, context: Context) -> [Candidate] {
+    /// `verb` is the view's, when the caller has read it already.
+    mutating func check(_ view: StatementView, verb: Verb.Read? = nil, context: Context) -> [Candidate] {
         guard view.count > 0 else { return [] }
+        let verb = verb ?? Verb.read(view)
         var candidates: [Candidate] = []
         let path = file.displayPath
         let advisesOnLocks = self.advisesOnLocks
@@ -197,40 +215,40 @@ struct StatementRules {
             if !advisesOnLocks && (rule.family == .locking || rule.family == .compatibility) { return }
             candidates.append(Candidate(rule: rule, location: view.location(index, path: path), message: message))
         }
-        switch view.keyword(0) {
-        case "CREATE": checkCreate(view, report)
-        case "ALTER": checkAlter(view, runsEveryTime: context.runsEveryTime, report)
-        case "DROP": checkDrop(view, report)
-        case "TRUNCATE":
+        switch verb.keyword {
+        case .create: checkCreate(view, report)
+        case .alter: checkAlter(view, runsEveryTime: context.runsEveryTime, report)
+        case .drop: checkDrop(view, report)
+        case .truncate:
             report(.truncate, at: 0, "TRUNCATE empties \(describeNames(view, from: 1, skipping: ["TABLE", "ONLY"])) on every run")
-        case "VACUUM":
+        case .vacuum:
             report(.nonTransactional, at: 0, "VACUUM cannot run inside a transaction block")
-        case "REINDEX":
+        case .reindex:
             if let concurrently = view.firstTopLevel(["CONCURRENTLY"], in: 1..<view.count) {
                 report(.nonTransactional, at: concurrently, "REINDEX CONCURRENTLY cannot run inside a transaction block")
             } else if view.isKeyword(1, oneOf: ["DATABASE", "SYSTEM"]) {
                 report(.nonTransactional, at: 0, "REINDEX \(view.keyword(1)!) cannot run inside a transaction block")
             }
-        case "CLUSTER" where view.count == 1 || view.isPunctuation(1, ";") || view.isKeyword(1, "VERBOSE") && view.count <= 3:
+        case .cluster where view.count == 1 || view.isPunctuation(1, ";") || view.isKeyword(1, "VERBOSE") && view.count <= 3:
             report(.nonTransactional, at: 0, "CLUSTER of every table cannot run inside a transaction block")
-        case "DISCARD" where view.isKeyword(1, "ALL"):
+        case .discard where view.isKeyword(1, "ALL"):
             report(.nonTransactional, at: 0, "DISCARD ALL cannot run inside a transaction block")
-        case "BEGIN" where !context.isInsideDO:
+        case .begin where !context.isInsideDO:
             report(.transactionControl, at: 0, "BEGIN starts a transaction inside the run's own")
-        case "START" where view.isKeyword(1, "TRANSACTION"):
+        case .start where view.isKeyword(1, "TRANSACTION"):
             report(.transactionControl, at: 0, "START TRANSACTION starts a transaction inside the run's own")
-        case "END" where !context.isInsideDO:
+        case .end where !context.isInsideDO:
             report(.transactionControl, at: 0, "END commits the run's transaction in the middle of the run")
-        case "COMMIT", "ABORT":
+        case .commit, .abort:
             report(.transactionControl, at: 0, "\(view.keyword(0)!) ends the run's transaction in the middle of the run")
-        case "ROLLBACK" where !view.isKeyword(1, "TO"):
+        case .rollback where !view.isKeyword(1, "TO"):
             report(.transactionControl, at: 0, "ROLLBACK ends the run's transaction in the middle of the run")
-        case "PREPARE" where view.isKeyword(1, "TRANSACTION"):
+        case .prepare where view.isKeyword(1, "TRANSACTION"):
             report(.transactionControl, at: 0, "PREPARE TRANSACTION ends the run's transaction in the middle of the run")
         default:
-            checkDataChange(view, report)
+            checkDataChange(view, verb: verb, report)
         }
-        checkCompatibility(view, report)
+        checkCompatibility(view, verb: verb, report)
         // A contract step breaks the previous release on purpose, and drops what it drops.
         compatibilityCount += candidates.count { $0.rule.family == .compatibility }
         if isContract {
@@ -243,9 +261,10 @@ struct StatementRules {
 
     // MARK: CREATE
 
-    static let createModifiers: Set<String> = [
+    static let createModifiers = Keywords([
         "GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "UNIQUE", "TRUSTED", "PROCEDURAL", "DEFAULT", "RECURSIVE",
-    ]
+    ])
+    static let temporary = Keywords(["TEMP", "TEMPORARY"])
     /// Objects whose CREATE takes IF NOT EXISTS.
     static let createdIfNotExists: Set<String> = [
         "TABLE", "FOREIGN TABLE", "INDEX", "SEQUENCE", "SCHEMA", "EXTENSION", "MATERIALIZED VIEW", "STATISTICS",
@@ -270,8 +289,8 @@ struct StatementRules {
         let orReplace = view.matches(index, "OR", "REPLACE")
         if orReplace { index += 2 }
         var isTemporary = false
-        while let word = view.keyword(index), Self.createModifiers.contains(word) {
-            if word == "TEMP" || word == "TEMPORARY" { isTemporary = true }
+        while view.isUpperCasedKeyword(index, anyOf: Self.createModifiers) {
+            if view.isUpperCasedKeyword(index, anyOf: Self.temporary) { isTemporary = true }
             index += 1
         }
         guard var object = view.keyword(index) else { return }
@@ -516,29 +535,33 @@ struct StatementRules {
 
     // MARK: INSERT, UPDATE, DELETE
 
-    func checkDataChange(_ view: StatementView, _ report: Report) {
+    func checkDataChange(_ view: StatementView, verb: Verb.Read, _ report: Report) {
         var start = 0
-        if view.isKeyword(0, "WITH") {
+        var main = verb.keyword
+        if verb.folded == .with {
             // The CTEs sit in parentheses; the statement proper is the first verb outside them.
-            guard let main = view.firstTopLevel(["INSERT", "UPDATE", "DELETE", "SELECT", "MERGE"], in: 1..<view.count) else { return }
-            start = main
+            guard let found = view.firstTopLevel(["INSERT", "UPDATE", "DELETE", "SELECT", "MERGE"], in: 1..<view.count) else { return }
+            start = found
+            main = Verb.read(view, at: start).keyword
         }
         let rest = start + 1..<view.count
-        switch view.keyword(start) {
-        case "DELETE":
+        switch main {
+        case .delete:
             if view.firstTopLevel(["WHERE"], in: rest) == nil {
                 report(.deleteWithoutWhere, start, "DELETE without WHERE empties \(describeNames(view, from: start + 1, skipping: ["FROM", "ONLY"])) on every run")
             }
-        case "UPDATE":
+        case .update:
             if view.firstTopLevel(["WHERE"], in: rest) == nil {
                 report(.updateWithoutWhere, start, "UPDATE without WHERE rewrites every row of \(describeNames(view, from: start + 1, skipping: ["ONLY"])) on every run")
             }
-        case "INSERT":
-            let onConflict = rest.contains { view.depths[$0] == 0 && view.matches($0, "ON", "CONFLICT") }
+        case .insert:
+            // ON CONFLICT, the usual guard, is enough: the whole INSERT is not read again
+            // for WHERE NOT EXISTS.
+            if rest.contains(where: { view.depths[$0] == 0 && view.matches($0, "ON", "CONFLICT") }) { return }
             let whereNotExists = rest.contains {
                 view.depths[$0] <= 1 && view.matches($0, "WHERE", "NOT", "EXISTS")
             }
-            if !onConflict && !whereNotExists {
+            if !whereNotExists {
                 report(.insertWithoutOnConflict, start, "INSERT INTO \(describeNames(view, from: start + 1, skipping: ["INTO"])) without ON CONFLICT adds its rows again, or fails, on the next run")
             }
         default:
