@@ -103,3 +103,29 @@ struct RenderedForTest: Sendable {
         return migrate
     }
 }
+
+/// The attempts of a migrate log that a lock timeout rolled back.
+///
+/// The suite's databases share one server, and so its shared catalogs: on a loaded machine
+/// one test's Job can wait past its first 100 ms for another database's Job (seen on
+/// pg_shdepend, which every table's owner is recorded in). The Job then rolls back and
+/// tries again, as it is built to. A test about something else compares the attempt that
+/// finished, so `finished` is the log without the attempts before it, and without the
+/// line that says a later attempt committed; `count` says how many were left out.
+struct LockRetries {
+    let count: Int
+    let finished: String
+
+    /// From the header of an attempt to its "and rolled back; attempt n in …" line, with
+    /// no other attempt's header between.
+    private static let attempt = try! NSRegularExpression(
+        pattern: #"(?m)^Applying schema files\.\.\.\n(?:(?!Applying schema files\.\.\.\n)[\s\S])*?^schemajob: attempt \d+ waited [^\n]* and rolled back; attempt \d+ in [^\n]*\n"#)
+    private static let committedLater = try! NSRegularExpression(pattern: #"(?m)^schemajob: committed at attempt \d+, [^\n]*\n"#)
+
+    init(in log: String) {
+        let whole = NSRange(log.startIndex..., in: log)
+        count = Self.attempt.numberOfMatches(in: log, range: whole)
+        let rest = Self.attempt.stringByReplacingMatches(in: log, range: whole, withTemplate: "")
+        finished = Self.committedLater.stringByReplacingMatches(in: rest, range: NSRange(rest.startIndex..., in: rest), withTemplate: "")
+    }
+}

@@ -47,9 +47,11 @@ extension AgainstPostgreSQL {
             let environment = ["PATH": path]
             var run = Run()
             func record(_ name: String, _ result: ContainerRun.Result) {
+                // Another database's Job can outwait the first lock timeout on a shared
+                // catalog (LockRetries): the attempt compared is the one that finished.
                 // The only words that change from run to run: when the ledger's run finished.
                 // The hash differs too: each database's name is a setting, and settings enter it.
-                let output = result.output.replacingOccurrences(of: #"finished [^)]*\)"#, with: "finished …)", options: .regularExpression)
+                let output = LockRetries(in: result.output).finished.replacingOccurrences(of: #"finished [^)]*\)"#, with: "finished …)", options: .regularExpression)
                     .replacingOccurrences(of: job.plan.hash, with: "<hash>").replacingOccurrences(of: job.plan.shortHash, with: "<hash>")
                     // And each run's volumes are under a temporary root of its own.
                     .replacingOccurrences(of: #"/tmp/schemajob-migrate\.[A-Za-z0-9]+/"#, with: "<root>/", options: .regularExpression)
