@@ -102,6 +102,58 @@ extension AgainstPostgreSQL {
             withExtendedLifetime(directory) {}
         }
 
+        /// A wait on less than a whole table is said as what it is: the fixture's UPDATE of
+        /// a row that an open API transaction changed waits for that transaction's end; with
+        /// another session already queued for the row, it waits for the row itself.
+        @Test func aRowHeldByAnotherTransactionIsNamedAsARowAndNotAsTheWholeTable() async throws {
+            let database = try #require(PostgresServer.current).createDatabase()
+            let (directory, copy) = try NoTransactionFileTests.databaseWith010(
+                "CREATE TABLE IF NOT EXISTS counters (name text PRIMARY KEY, value int NOT NULL);\n",
+                named: "010_counters.sql")
+            let fixture = copy + "/fixtures/002_counters.sql"
+            func setFixture(_ value: Int) throws {
+                // Not ON CONFLICT: its check of the key would wait for the writer's end too.
+                try "INSERT INTO counters SELECT 'deploys', 0 WHERE NOT EXISTS (SELECT FROM counters WHERE name = 'deploys');\nUPDATE counters SET value = \(value) WHERE name = 'deploys';\n"
+                    .write(toFile: fixture, atomically: true, encoding: .utf8)
+            }
+            try setFixture(1)
+            try await RenderedForTest(database, databaseDirectory: copy).migrate()
+            try setFixture(2)
+            let job = try RenderedForTest(database, databaseDirectory: copy)
+            let spend = ["SCHEMAJOB_LOCK_RETRY_SECONDS": "2"]
+            let update = "UPDATE counters SET value = 3 WHERE name = 'deploys'"
+
+            let writer = try TableHolder(database, holding: "counters", with: update, as: "api-writer")
+            defer { writer.end() }
+            let behindTheWriter = try await job.run("migrate", environment: spend)
+            #expect(behindTheWriter.exitCode == 75, "\(behindTheWriter.output)")
+            #expect(behindTheWriter.output.contains(
+                "schemajob: attempt 1 waited 100 ms for the end of a transaction that wrote the same rows (ShareLock), held by pid \(writer.pid) (idle in transaction"),
+                "\(behindTheWriter.output)")
+
+            let queued = try TableHolder(database, holding: "counters", with: update, as: "api-queued")
+            defer { queued.end() }
+            #expect(try database.sql("""
+                DO $$ BEGIN
+                    FOR i IN 1..3000 LOOP
+                        EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'api-queued'
+                                             AND datname = current_database() AND wait_event_type = 'Lock');
+                        PERFORM pg_sleep(0.01);
+                    END LOOP;
+                END $$;
+                SELECT wait_event FROM pg_stat_activity WHERE application_name = 'api-queued' AND datname = current_database();
+                """) == "transactionid\n", "the queued session waits for the writer")
+            let behindTheQueue = try await job.run("migrate", environment: spend)
+            #expect(behindTheQueue.exitCode == 75, "\(behindTheQueue.output)")
+            #expect(behindTheQueue.output.contains(
+                "schemajob: attempt 1 waited 100 ms for a row of counters (ExclusiveLock), held by pid \(queued.pid) (active"),
+                "\(behindTheQueue.output)")
+            writer.end()
+            queued.end()
+            #expect(try database.sql("SELECT value FROM counters") == "3\n", "the Job committed nothing")
+            withExtendedLifetime(directory) {}
+        }
+
         @Test func aSpentRetryScheduleExits75WithNothingCommitted() async throws {
             let (database, job, holder, directory) = try await Self.newHashBehindAHeldTable()
             defer { holder.end() }
@@ -218,7 +270,10 @@ final class TableHolder: Sendable {
     let pid: String
 
     /// `mode` nil reads the table (ACCESS SHARE); otherwise `LOCK TABLE … IN <mode> MODE`.
-    init(_ database: TestDatabase, holding table: String, mode: String? = nil) throws {
+    /// A `statement` runs instead of either (its lock on `table` is how the session is
+    /// found), in a session named `application`.
+    init(_ database: TestDatabase, holding table: String, mode: String? = nil,
+         with statement: String? = nil, as application: String = "api-holder") throws {
         let server = database.server
         let process = Process()
         process.executableURL = URL(fileURLWithPath: server.binaries + "/psql")
@@ -234,13 +289,14 @@ final class TableHolder: Sendable {
         try process.run()
         self.process = process
         self.input = input.fileHandleForWriting
-        let hold = mode.map { "LOCK TABLE \(table) IN \($0) MODE" } ?? "SELECT * FROM \(table)"
-        self.input.write(Data("SET application_name = 'api-holder'; BEGIN; \(hold);\n".utf8))
+        let hold = statement ?? mode.map { "LOCK TABLE \(table) IN \($0) MODE" } ?? "SELECT * FROM \(table)"
+        self.input.write(Data("SET application_name = '\(application)'; BEGIN; \(hold);\n".utf8))
         var pid = ""
         for _ in 0..<100 {
+            // DISTINCT: a lock on one of the table's rows names the table too.
             pid = try database.sql("""
-                SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted
-                 WHERE a.application_name = 'api-holder' AND a.datname = current_database()
+                SELECT DISTINCT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND l.granted
+                 WHERE a.application_name = '\(application)' AND a.datname = current_database()
                    AND l.relation = '\(table)'::regclass
                 """).trimmingCharacters(in: .whitespacesAndNewlines)
             if !pid.isEmpty { break }
