@@ -86,10 +86,9 @@ public final class ScratchServer: Sendable {
             standbyOf: primary
         ) { standby, _ in
             let (executable, prefix) = standby.asServerUser("pg_basebackup")
-            guard let slot = standby.slot else { throw InputError("pg_basebackup", "a standby without a slot") }
             let result = try Subprocess.run(executable, prefix + [
                 "--pgdata=\(standby.dataDirectory)", "--write-recovery-conf", "--wal-method=stream", "--no-sync",
-                "--create-slot", "--slot=\(slot.name)",
+                "--create-slot", "--slot=\(ReplicationSlot.name(forStandbyOn: standby.port))",
                 // A spread checkpoint would wait for the primary's checkpoint_timeout.
                 "--checkpoint=fast",
                 "--host=\(primary.socketDirectory)", "--port=\(primary.port)", "--username=\(superuser)",
@@ -120,8 +119,7 @@ public final class ScratchServer: Sendable {
         let server = ScratchServer(
             directory: String(cString: made), binaries: binaries, port: chosenPort, password: password,
             settings: settings,
-            // Ports are unique among the servers running, and so among one primary's standbys.
-            slot: primary.map { ReplicationSlot(primary: $0, name: "schemajob_standby_\(chosenPort)") })
+            slot: primary.map { ReplicationSlot(primary: $0, name: ReplicationSlot.name(forStandbyOn: chosenPort)) })
         live.withLock { $0[ObjectIdentifier(server)] = server }
         do {
             if let (uid, gid) = owner, chown(server.directory, uid, gid) != 0 {
@@ -339,10 +337,14 @@ private struct ReplicationSlot: Sendable {
     let primary: ScratchServer
     let name: String
 
+    /// Ports are unique among the servers running, and so among one primary's standbys.
+    static func name(forStandbyOn port: Int) -> String { "schemajob_standby_\(port)" }
+
     /// Drops the slot, so the primary stops keeping WAL for a standby that is gone. The
     /// primary's sender for it can outlive an immediate shutdown of the standby by a
     /// moment (it is told to end, and the drop is asked again until it has). A primary
-    /// that is stopped already takes its slots with it.
+    /// that is stopped already takes its slots with it. A slot still there after 10 s is
+    /// said on stderr: it would keep WAL on the primary for as long as that runs.
     func drop() {
         let deadline = Date().addingTimeInterval(10)
         while primary.isRunning {
@@ -353,7 +355,13 @@ private struct ReplicationSlot: Sendable {
                 "--command=SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\(name)' AND active_pid IS NOT NULL",
                 "--command=SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(name)'",
             ])
-            if result?.status == 0 || Date() >= deadline { return }
+            if result?.status == 0 { return }
+            if Date() >= deadline {
+                let why = result.map { $0.stderr.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "psql did not start"
+                FileHandle.standardError.write(Data(
+                    "schemajob: replication slot \(name) is still on the server at port \(primary.port) after 10 s (\(why)); it keeps WAL until that server stops\n".utf8))
+                return
+            }
             usleep(50_000)
         }
     }
