@@ -46,7 +46,9 @@ public enum FindingFormat: String, CaseIterable, Sendable {
     public static func oneLine(_ text: String) -> String {
         // Most lines hold no control character: they are returned as they are, not
         // rebuilt scalar by scalar (a lint of thousands of findings spent 5 % here).
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        // The bytes read in place (a line is a native string), not through the view's iterator.
+        var bytes = text
+        guard bytes.withUTF8({ $0.contains { $0 < 0x20 || $0 == 0x7F } }) else { return text }
         var escaped = ""
         for scalar in text.unicodeScalars {
             switch scalar {
