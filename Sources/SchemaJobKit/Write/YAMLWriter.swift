@@ -207,22 +207,35 @@ public enum YAMLWriter {
 
         /// The lines, each indented (an empty line stays empty, as libyaml writes it).
         func appendLines(to output: inout [UInt8], indent: Int) {
-            let margin = [UInt8](repeating: UInt8(ascii: " "), count: indent)
+            let lineCount = self.lineCount
             func append(_ bytes: UnsafeBufferPointer<UInt8>) {
                 let newline = UInt8(ascii: "\n")
                 let end = bytes.last == newline ? bytes.count - 1 : bytes.count
-                var lineStart = 0
-                while true {
-                    var lineEnd = lineStart
-                    while lineEnd < end && bytes[lineEnd] != newline { lineEnd += 1 }
-                    if lineEnd > lineStart {
-                        output.append(contentsOf: margin)
-                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]))
+                // At most every byte, a margin for each of the block's lines and one last
+                // break: written through a pointer, each line found with memchr and copied
+                // whole, not byte by byte nor an append per piece.
+                let block = [UInt8](unsafeUninitializedCapacity: bytes.count + lineCount * indent + 1) { buffer, count in
+                    var next = buffer.baseAddress!
+                    var lineStart = 0
+                    while true {
+                        var lineEnd = end
+                        if lineStart < end, let found = memchr(bytes.baseAddress! + lineStart, Int32(newline), end - lineStart) {
+                            lineEnd = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(found))
+                        }
+                        if lineEnd > lineStart {
+                            next.initialize(repeating: UInt8(ascii: " "), count: indent)
+                            next += indent
+                            next.initialize(from: bytes.baseAddress! + lineStart, count: lineEnd - lineStart)
+                            next += lineEnd - lineStart
+                        }
+                        next.initialize(to: newline)
+                        next += 1
+                        if lineEnd == end { break }
+                        lineStart = lineEnd + 1
                     }
-                    output.append(newline)
-                    if lineEnd == end { break }
-                    lineStart = lineEnd + 1
+                    count = next - buffer.baseAddress!
                 }
+                output.append(contentsOf: block)
             }
             if text.utf8.withContiguousStorageIfAvailable(append) == nil {
                 Array(text.utf8).withUnsafeBufferPointer(append)
