@@ -10,6 +10,9 @@ package enum ProceduralBody {
         /// The statement without the control-flow words before it (`IF … THEN`),
         /// positioned in the enclosing file.
         package var statement: SQLStatement
+        /// The statement's view (`StatementView(statement.significantTokens)`), made once
+        /// for every rule family that reads it.
+        package var view: StatementView
         /// Every token of the piece the statement came from, for its comments.
         package var surroundingTokens: ArraySlice<SQLToken>
         /// Inside an IF whose condition checks for existence, or a block with an
@@ -41,7 +44,7 @@ package enum ProceduralBody {
     private struct Reader {
         var frames: [Frame] = []
         var open: [Int] = []
-        var found: [(statement: SQLStatement, tokens: ArraySlice<SQLToken>, enclosing: [Int])] = []
+        var found: [(statement: SQLStatement, view: StatementView, tokens: ArraySlice<SQLToken>, enclosing: [Int])] = []
 
         mutating func push(_ kind: Frame.Kind, checksExistence: Bool = false) {
             frames.append(Frame(kind: kind, checksExistence: checksExistence))
@@ -99,8 +102,12 @@ package enum ProceduralBody {
                 default:
                     if !view.isPunctuation(position, ";") {
                         let tokens = piece.tokenSlice
-                        let start = tokens.firstIndex(of: view.tokens[position]) ?? tokens.startIndex
-                        found.append((piece.suffix(from: start), tokens, open))
+                        // No two tokens of a piece start at the same place: found by where it
+                        // starts, not by comparing whole tokens (their text) one by one.
+                        let first = view.tokens[position]
+                        let start = tokens.firstIndex { $0.line == first.line && $0.column == first.column } ?? tokens.startIndex
+                        let statement = piece.suffix(from: start)
+                        found.append((statement, StatementView(statement.significantTokens), tokens, open))
                     }
                     return
                 }
@@ -112,9 +119,35 @@ package enum ProceduralBody {
         /// or `FOUND` after a PERFORM that did such a lookup.
         static func checksExistence(_ view: StatementView, _ range: Range<Int>) -> Bool {
             range.clamped(to: 0..<view.count).contains { index in
+                let token = view.tokens[index]
+                // A word of ASCII letters is compared in place, upper-cased byte by byte: no
+                // folded copy of every word of the condition. Quoted names and other text
+                // take Unicode's case mapping, as before.
+                if token.kind == .word, let asciiMatch = Self.asciiChecksExistence(token.text) { return asciiMatch }
                 guard let word = view.identifier(index)?.uppercased() else { return false }
                 return word == "EXISTS" || word == "FOUND" || word == "INFORMATION_SCHEMA"
                     || word.hasPrefix("PG_") || word.hasPrefix("TO_REG")
+            }
+        }
+
+        static let existenceWords: [[UInt8]] = ["EXISTS", "FOUND", "INFORMATION_SCHEMA"].map { Array($0.utf8) }
+        static let existencePrefixes: [[UInt8]] = ["PG_", "TO_REG"].map { Array($0.utf8) }
+
+        /// `checksExistence` for one unquoted word, when every byte of it is ASCII (nil
+        /// otherwise): lower-casing then upper-casing ASCII is upper-casing it.
+        static func asciiChecksExistence(_ text: String) -> Bool? {
+            var text = text
+            return text.withUTF8 { bytes -> Bool? in
+                if bytes.contains(where: { $0 >= 0x80 }) { return nil }
+                func spells(_ word: [UInt8], whole: Bool) -> Bool {
+                    guard whole ? bytes.count == word.count : bytes.count >= word.count else { return false }
+                    for index in word.indices {
+                        let byte = bytes[index]
+                        if (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) != word[index] { return false }
+                    }
+                    return true
+                }
+                return existenceWords.contains { spells($0, whole: true) } || existencePrefixes.contains { spells($0, whole: false) }
             }
         }
 
@@ -130,7 +163,8 @@ package enum ProceduralBody {
                     return frame.kind == .block || (frame.kind == .conditional && frame.checksExistence)
                 }
                 return Statement(
-                    statement: entry.statement, surroundingTokens: entry.tokens, isGuarded: guarded, runsEveryTime: everyTime)
+                    statement: entry.statement, view: entry.view, surroundingTokens: entry.tokens, isGuarded: guarded,
+                    runsEveryTime: everyTime)
             }
         }
     }

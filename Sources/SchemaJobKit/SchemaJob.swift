@@ -46,6 +46,8 @@ public struct Rendering {
     public let migrationScript: String
     /// The tables the gate waits for.
     public let requiredTables: [String]
+    /// Lint's findings (`Linter.lint(analysis)`), when the render was asked for them.
+    public var findings: [Finding]? = nil
 
     /// The gate other workloads get (`gate.yaml` filled in for this plan).
     public func gateFragment() throws -> GateFragment {
@@ -136,8 +138,9 @@ public enum SchemaJob {
         return Planner.contentHash(set: inputs.set, settings: inputs.settings, templates: inputs.templates)
     }
 
-    public static func render(_ request: RenderRequest) throws -> Rendering {
-        try render(try inputs(request))
+    /// `linting`: see `render(_:linting:)` below.
+    public static func render(_ request: RenderRequest, linting: Bool = false) throws -> Rendering {
+        try render(try inputs(request), linting: linting)
     }
 
     /// A set already read (an earlier state, for `test --from`), with the request's
@@ -149,22 +152,30 @@ public enum SchemaJob {
 
     /// Plans, analyses each file once (what lint, the refusal below, the script and the
     /// required tables read), and builds.
-    static func render(_ inputs: RenderInputs) throws -> Rendering {
-        let plan = try plan(inputs)
-        let analysis = MigrationAnalysis(inputs.set)
-        // No rendering, and so no run, of a file that can reach outside the database.
-        try RunSafety.requireNone(RunSafety.refusals(analysis))
-        let contracts = analysis.contracts
-        try ContractMarker.requireReasons(contracts)
-        let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
-        let tables = analysis.requiredTables
-        try JobLimits.check(
-            scripts: try ManifestBuilder.scriptsConfigMap(plan: plan, templates: inputs.templates, migrationScript: script),
-            requiredTables: tables, statements: plan.files.reduce(0) { $0 + (analysis.pieces(of: $1)?.count ?? 0) },
-            files: plan.files.count, directory: inputs.set.directory)
-        let manifests = try ManifestBuilder.build(
-            plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables, contracts: contracts)
-        return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan, manifests: manifests,
-                         migrationScript: script, requiredTables: tables)
+    /// With `linting`, lint's findings (`Linter.lint`) are made too, on another core while
+    /// the script and the manifests are built (`Rendering.findings`).
+    static func render(_ inputs: RenderInputs, linting: Bool = false) throws -> Rendering {
+        // The plan (the content hash reads every byte, on one core) needs nothing from the
+        // analysis, which keeps the other cores busy: the two are made side by side. A
+        // plan's error is still the one reported first.
+        let (planned, analysis) = concurrently({ Result { try Self.plan(inputs) } }, { MigrationAnalysis(inputs.set) })
+        let plan = try planned.get()
+        let (findings, built) = try concurrently({ linting ? Linter.lint(analysis) : nil }) {
+            // No rendering, and so no run, of a file that can reach outside the database.
+            try RunSafety.requireNone(RunSafety.refusals(analysis))
+            let contracts = analysis.contracts
+            try ContractMarker.requireReasons(contracts)
+            let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
+            let tables = analysis.requiredTables
+            try JobLimits.check(
+                scripts: try ManifestBuilder.scriptsConfigMap(plan: plan, templates: inputs.templates, migrationScript: script),
+                requiredTables: tables, statements: plan.files.reduce(0) { $0 + (analysis.pieces(of: $1)?.count ?? 0) },
+                files: plan.files.count, directory: inputs.set.directory)
+            let manifests = try ManifestBuilder.build(
+                plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables, contracts: contracts)
+            return (script: script, tables: tables, manifests: manifests)
+        }
+        return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan,
+                         manifests: built.manifests, migrationScript: built.script, requiredTables: built.tables, findings: findings)
     }
 }

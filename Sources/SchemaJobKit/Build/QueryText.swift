@@ -47,9 +47,13 @@ public enum QueryText {
         var offsets: [Int] = []
         offsets.reserveCapacity(tokens.count + 1)
         var offset = 0
-        for token in tokens {
-            offsets.append(offset)
-            offset += token.text.utf8.count
+        // Each token's length read in place: `for token in tokens` copies every token,
+        // retaining and releasing its text.
+        tokens.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                offsets.append(offset)
+                offset += buffer[index].text.utf8.count
+            }
         }
         var pieces: [Piece] = []
         pieces.reserveCapacity(statements.count)

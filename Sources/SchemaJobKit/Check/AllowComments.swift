@@ -18,8 +18,11 @@ struct AllowComments {
     /// marker both start with: a comment without it is neither, and is not read further.
     /// (Its text is compared as Characters there; no character but these ASCII ones is
     /// canonically equivalent to them, so a match always has the bytes.)
+    static let markPrefix: [UInt8] = Array("schemajob:".utf8)
+
     static func mayMark(_ comment: SQLToken) -> Bool {
-        let needle: [UInt8] = Array("schemajob:".utf8)
+        // The bytes made once, not an array built for every comment.
+        let needle = markPrefix
         let found = comment.text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard bytes.count >= needle.count else { return false }
             for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {

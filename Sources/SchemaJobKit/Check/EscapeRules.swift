@@ -62,7 +62,7 @@ enum EscapeRules {
     /// each routine's `escapes` are the same either way. The calls matter only when some
     /// routine of the set stores an escape (`refusedCalls`), which the first pass tells.
     static func findings(
-        _ view: StatementView, verb: Verb.Read? = nil, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:],
+        _ view: StatementView, verb: Verb.Read, path: String, lexedBodies: [Int: [ProceduralBody.Statement]] = [:],
         tracksCalls: Bool = true
     ) -> Result {
         var result = Result()
@@ -91,9 +91,9 @@ enum EscapeRules {
 
     /// `place` is where a finding is reported when the tokens come from a string
     /// constant, whose decoded text has positions of its own.
-    static func check(_ view: StatementView, verb: Verb.Read? = nil, path: String, place: SourceLocation?, depth: Int, storage: Storage,
+    /// `verb` is the view's (`Verb.read`), read once by the caller.
+    static func check(_ view: StatementView, verb: Verb.Read, path: String, place: SourceLocation?, depth: Int, storage: Storage,
                       lexedBodies: [Int: [ProceduralBody.Statement]] = [:], tracksCalls: Bool = true, into result: inout Result) {
-        let verb = verb ?? Verb.read(view)
         var storage = storage
         // A CREATE FUNCTION or PROCEDURE the migration runs stores its body: only its
         // language is the run's business (a C function's library is loaded as it is created).
@@ -143,7 +143,7 @@ enum EscapeRules {
             if kind == .dollarString {
                 if lexedBodies[index] == nil && bodiesOnlyForEscapes && !Self.mayHoldEscape(token.text) { continue }
                 for inner in lexedBodies[index] ?? ProceduralBody.statements(in: token) {
-                    check(StatementView(inner.statement.significantTokens), path: path, place: place, depth: depth + 1,
+                    check(inner.view, verb: Verb.read(inner.view), path: path, place: place, depth: depth + 1,
                           storage: innerStorage, tracksCalls: tracksCalls, into: &result)
                 }
             } else if let text = Self.decodedString(token.text),
@@ -152,7 +152,8 @@ enum EscapeRules {
                 let at = place ?? SourceLocation(path: path, line: token.line, column: token.column)
                 for inner in SQLLexer.statements(in: text) {
                     if let meta = inner.significantTokens.first, meta.kind == .psqlMeta { continue }
-                    check(StatementView(inner.significantTokens), path: path, place: at, depth: depth + 1, storage: storage,
+                    let innerView = StatementView(inner.significantTokens)
+                    check(innerView, verb: Verb.read(innerView), path: path, place: at, depth: depth + 1, storage: storage,
                           tracksCalls: tracksCalls, into: &result)
                 }
             }
@@ -173,10 +174,10 @@ enum EscapeRules {
     /// Every `name(` of tokens that run: a call, or a use (a trigger's EXECUTE FUNCTION,
     /// a default, an index expression) that runs the function when the statement does.
     /// In a body, the names it calls.
-    static func collectCalls(_ view: StatementView, verb: Verb.Read? = nil, path: String, place: SourceLocation?, storage: Storage,
+    static func collectCalls(_ view: StatementView, verb: Verb.Read, path: String, place: SourceLocation?, storage: Storage,
                              into result: inout Result) {
         if case .literal = storage { return }
-        if case .runs = storage, namesRoutinesOnly(view, verb: verb ?? Verb.read(view)) { return }
+        if case .runs = storage, namesRoutinesOnly(view, verb: verb) { return }
         // One call per name and statement is enough to name it: a fixture's thousand
         // `now()`s in one INSERT are kept once.
         var seen: Set<String> = []

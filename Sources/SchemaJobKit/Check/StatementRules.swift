@@ -161,8 +161,8 @@ struct StatementRules {
 
     /// Statements inside `DO [LANGUAGE plpgsql] $$ … $$`, checked with their guards.
     /// The body of `DO [LANGUAGE plpgsql] $$ … $$`, lexed: its index in the view and its statements.
-    static func doBody(_ view: StatementView, verb: Verb.Read? = nil) -> (index: Int, statements: [ProceduralBody.Statement])? {
-        guard (verb ?? Verb.read(view)).folded == .do else { return nil }
+    static func doBody(_ view: StatementView, verb: Verb.Read) -> (index: Int, statements: [ProceduralBody.Statement])? {
+        guard verb.folded == .do else { return nil }
         if let language = view.firstTopLevel(["LANGUAGE"], in: 1..<view.count),
             let name = view.identifier(language + 1), name != "plpgsql"
         {
@@ -178,7 +178,7 @@ struct StatementRules {
             let allowances = AllowComments(tokens: inner.surroundingTokens, path: file.displayPath).adding(outer)
             findings += allowances.unknown
             let context = Context(isInsideDO: true, isGuarded: inner.isGuarded, runsEveryTime: inner.runsEveryTime)
-            findings += allowances.filter(check(inner.statement, context: context))
+            findings += allowances.filter(check(inner.view, verb: Verb.read(inner.view), context: context))
         }
         return findings
     }
@@ -199,14 +199,9 @@ struct StatementRules {
         SourceLocation(path: file.displayPath, line: token.line, column: token.column)
     }
 
-    mutating func check(_ statement: SQLStatement, context: Context) -> [Candidate] {
-        check(StatementView(statement.significantTokens), context: context)
-    }
-
-    /// `verb` is the view's, when the caller has read it already.
-    mutating func check(_ view: StatementView, verb: Verb.Read? = nil, context: Context) -> [Candidate] {
+    /// `verb` is the view's (`Verb.read`), read once by the caller.
+    mutating func check(_ view: StatementView, verb: Verb.Read, context: Context) -> [Candidate] {
         guard view.count > 0 else { return [] }
-        let verb = verb ?? Verb.read(view)
         var candidates: [Candidate] = []
         let path = file.displayPath
         let advisesOnLocks = self.advisesOnLocks

@@ -41,6 +41,7 @@ public enum DatabaseReader {
             } catch {
                 throw InputError(SourceLocation(path: phaseDirectory), error.message)
             }
+            var sqlFiles: [(name: String, path: String)] = []
             for name in names.sorted(by: byteOrder) {
                 let path = join(phaseDirectory, name)
                 // A hidden name is never applied (nor followed): a reviewer's `ls` does not
@@ -49,7 +50,12 @@ public enum DatabaseReader {
                     ignored.append(path)
                     continue
                 }
-                files.append(try readFile(phase: phase, name: name, path: path))
+                sqlFiles.append((name, path))
+            }
+            // Read and checked as UTF-8 on every core (a pass over every byte, before any
+            // other stage can start); the first bad file in name order is the one reported.
+            for read in sqlFiles.concurrentMap({ file in Result { try readFile(phase: phase, name: file.name, path: file.path) } }) {
+                files.append(try read.get())
             }
             if phase == .schema && !files.contains(where: { $0.phase == .schema }) {
                 throw InputError(SourceLocation(path: phaseDirectory), "no .sql files: there is nothing to migrate")

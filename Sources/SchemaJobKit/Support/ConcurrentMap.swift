@@ -22,3 +22,25 @@ extension Array where Element: Sendable {
         return slots.map { $0! }
     }
 }
+
+/// Runs `beside` on another thread while `body` runs on this one, and returns both
+/// results once both are done: for a stage that runs on one core (the content hash, lint's
+/// findings) and needs nothing from a stage beside it that keeps the other cores busy.
+/// `beside` has finished even when `body` throws.
+func concurrently<Beside: Sendable, Result>(_ beside: @escaping @Sendable () -> Beside, _ body: () throws -> Result) rethrows
+    -> (beside: Beside, body: Result)
+{
+    let slot = ConcurrentSlot<Beside>()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { slot.value = beside() }
+    defer { group.wait() }
+    let result = try body()
+    group.wait()
+    return (slot.value!, result)
+}
+
+/// `concurrently`'s result from the other thread: written there before the group is
+/// left, read here only after the wait.
+private final class ConcurrentSlot<Value>: @unchecked Sendable {
+    var value: Value?
+}

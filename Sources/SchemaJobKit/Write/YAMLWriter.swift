@@ -138,7 +138,8 @@ public enum YAMLWriter {
         static let standInPrefix = "schemajob-literal-block-"
 
         init?(_ text: String, number: Int) {
-            guard let lines = text.utf8.withContiguousStorageIfAvailable(Self.lineCount(plainText:)) ?? Self.lineCount(plainText: Array(text.utf8))
+            guard let lines = text.utf8.withContiguousStorageIfAvailable(Self.lineCount(plainText:))
+                ?? Array(text.utf8).withUnsafeBufferPointer(Self.lineCount(plainText:))
             else { return nil }
             let bytes = text.utf8
             // libyaml's chomping: `|-` without a final break, `|` with one, `|+` with more.
@@ -154,13 +155,28 @@ public enum YAMLWriter {
         /// they are, or nil. Printable as libyaml has it with its unicode output (ASCII
         /// 0x20–0x7E, U+00A0–U+D7FF, U+E000–U+FFFD but U+FEFF: no character of four bytes),
         /// minus its other line breaks (U+2028, U+2029).
-        static func lineCount<Bytes: RandomAccessCollection>(plainText bytes: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
+        static func lineCount(plainText bytes: UnsafeBufferPointer<UInt8>) -> Int? {
             guard let first = bytes.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\n") else { return nil }
             var lines = 1
             var index = bytes.startIndex
             let end = bytes.endIndex
             func at(_ offset: Int) -> UInt8 { index + offset < end ? bytes[index + offset] : 0 }
+            let base = UnsafeRawPointer(bytes.baseAddress!)
             while index < end {
+                // Eight bytes at a time while they are all printable ASCII (0x20-0x7E: no line
+                // break, nothing to judge): most of an SQL file's lines are. A word with any
+                // other byte is read byte by byte below. (A lead byte before it looked ahead
+                // into it already; an ASCII byte is no continuation byte.)
+                if index + 8 <= end {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let below20 = (word &- ones &* 0x20) & ~word & highs
+                    let above7E = ((word &+ ones) | word) & highs
+                    if below20 | above7E == 0 {
+                        index += 8
+                        continue
+                    }
+                }
                 let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: "\n"):
@@ -191,22 +207,35 @@ public enum YAMLWriter {
 
         /// The lines, each indented (an empty line stays empty, as libyaml writes it).
         func appendLines(to output: inout [UInt8], indent: Int) {
-            let margin = [UInt8](repeating: UInt8(ascii: " "), count: indent)
+            let lineCount = self.lineCount
             func append(_ bytes: UnsafeBufferPointer<UInt8>) {
                 let newline = UInt8(ascii: "\n")
                 let end = bytes.last == newline ? bytes.count - 1 : bytes.count
-                var lineStart = 0
-                while true {
-                    var lineEnd = lineStart
-                    while lineEnd < end && bytes[lineEnd] != newline { lineEnd += 1 }
-                    if lineEnd > lineStart {
-                        output.append(contentsOf: margin)
-                        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]))
+                // At most every byte, a margin for each of the block's lines and one last
+                // break: written through a pointer, each line found with memchr and copied
+                // whole, not byte by byte nor an append per piece.
+                let block = [UInt8](unsafeUninitializedCapacity: bytes.count + lineCount * indent + 1) { buffer, count in
+                    var next = buffer.baseAddress!
+                    var lineStart = 0
+                    while true {
+                        var lineEnd = end
+                        if lineStart < end, let found = memchr(bytes.baseAddress! + lineStart, Int32(newline), end - lineStart) {
+                            lineEnd = UnsafeRawPointer(bytes.baseAddress!).distance(to: UnsafeRawPointer(found))
+                        }
+                        if lineEnd > lineStart {
+                            next.initialize(repeating: UInt8(ascii: " "), count: indent)
+                            next += indent
+                            next.initialize(from: bytes.baseAddress! + lineStart, count: lineEnd - lineStart)
+                            next += lineEnd - lineStart
+                        }
+                        next.initialize(to: newline)
+                        next += 1
+                        if lineEnd == end { break }
+                        lineStart = lineEnd + 1
                     }
-                    output.append(newline)
-                    if lineEnd == end { break }
-                    lineStart = lineEnd + 1
+                    count = next - buffer.baseAddress!
                 }
+                output.append(contentsOf: block)
             }
             if text.utf8.withContiguousStorageIfAvailable(append) == nil {
                 Array(text.utf8).withUnsafeBufferPointer(append)

@@ -67,7 +67,7 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rendering = try SchemaJob.render(inputs.request)
+        let rendering = try SchemaJob.render(inputs.request, linting: !noLint)
         try LintCommand.requireClean(rendering, skipped: noLint, strict: strictness.strict, command: "apply")
         let report = try LocalMigration.apply(rendering, target: connection.target, waitSeconds: wait, reapply: reapply, output: .inherit)
         if let message = report.message {

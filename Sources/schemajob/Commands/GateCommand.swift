@@ -34,7 +34,7 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var strictness: StrictOption
 
     func run() throws {
-        let rendering = try SchemaJob.render(inputs.request)
+        let rendering = try SchemaJob.render(inputs.request, linting: true)
         try LintCommand.requireClean(rendering, skipped: false, strict: strictness.strict, command: "gate")
         let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         // Every document is made before the first is written: bad input writes nothing.

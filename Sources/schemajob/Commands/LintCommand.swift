@@ -117,7 +117,8 @@ struct LintCommand: ParsableCommand {
             return
         }
         let set = rendering.migrationSet
-        let findings = Linter.lint(rendering.analysis)
+        // Made during the render when it was asked for them (`SchemaJob.render(_:linting:)`).
+        let findings = rendering.findings ?? Linter.lint(rendering.analysis)
         guard !findings.isEmpty else { return }
         Terminal.error(try FindingFormat.text.render(findings))
         let summary = FindingFormat.summary(findings, fileCount: set.files.count)

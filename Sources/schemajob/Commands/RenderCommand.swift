@@ -64,7 +64,8 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rendering = try SchemaJob.render(inputs.request)
+        let rendering = try SchemaJob.render(inputs.request, linting: !noLint)
+        ProcessLifetime.keep(rendering)
         try LintCommand.requireClean(rendering, skipped: noLint, strict: strictness.strict, command: "render")
         if let outputDirectory {
             let changes = try OutputDirectory.changes(try rendering.directoryFiles(), in: outputDirectory)

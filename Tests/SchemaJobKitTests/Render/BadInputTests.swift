@@ -71,6 +71,14 @@ import Testing
                 .write(to: URL(fileURLWithPath: root + "/database/fixtures/002_latin1.sql"))
             return []
         }, expected: "ROOT/database/fixtures/002_latin1.sql:2:10: error: file is not valid UTF-8"),
+        // The files are read side by side: the one named is still the first bad one by name.
+        Case(name: "two files that are not UTF-8", breakInput: { root in
+            for name in ["003_later.sql", "002_earlier.sql"] {
+                try Data("SELECT 1;\n".utf8 + [0xC3, 0x28] + Data(";\n".utf8))
+                    .write(to: URL(fileURLWithPath: root + "/database/fixtures/" + name))
+            }
+            return []
+        }, expected: "ROOT/database/fixtures/002_earlier.sql:2:1: error: file is not valid UTF-8"),
         Case(name: "template that is not YAML", breakInput: { root in
             try write("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: [unclosed\n", root + "/templates/job.yaml")
             return []
