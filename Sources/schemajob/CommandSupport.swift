@@ -46,18 +46,3 @@ enum ScratchCleanup {
         }
     }
 }
-
-/// A value the command needs until it ends, and the process right after it: a large
-/// render's analysis and manifests are hundreds of thousands of small objects, and
-/// freeing them one by one after the output is written only delays the exit, which
-/// returns all of the memory at once.
-enum ProcessLifetime {
-    private final class Kept<Value> {
-        let value: Value
-        init(_ value: Value) { self.value = value }
-    }
-
-    static func keep<Value>(_ value: Value) {
-        _ = Unmanaged.passRetained(Kept(value))
-    }
-}

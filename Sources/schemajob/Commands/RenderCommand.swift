@@ -65,7 +65,6 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let rendering = try SchemaJob.render(inputs.request, linting: !noLint)
-        ProcessLifetime.keep(rendering)
         try LintCommand.requireClean(rendering, skipped: noLint, strict: strictness.strict, command: "render")
         if let outputDirectory {
             let changes = try OutputDirectory.changes(try rendering.directoryFiles(), in: outputDirectory)
