@@ -42,21 +42,33 @@ public enum SQLLexer {
         // retains and releases the text). The state lives inside the closure: variables
         // from outside it would be boxed and checked for exclusive access on every token.
         tokens.withUnsafeBufferPointer { buffer in
+            // The significant tokens of every statement, in one list: each statement holds
+            // its run of it, and no statement allocates a list of its own.
+            let significant = significantTokens(of: buffer)
             var statements: [SQLStatement] = []
-            // The statement under way is `tokens[start..<index]`, cut out once it ends.
+            // The statement under way is `tokens[start..<index]`, cut out once it ends;
+            // its significant tokens start at `significantStart`, and `significantEnd`
+            // counts those seen so far.
             var start = 0
+            var significantStart = 0
+            var significantEnd = 0
             var depth = StatementDepth()
             func flush(upTo end: Int) {
-                statements.append(SQLStatement(cutFrom: tokens, range: start..<end))
+                statements.append(SQLStatement(
+                    cutFrom: tokens, range: start..<end,
+                    significant: SQLTokenRun(significant, bounds: significantStart..<significantEnd)))
                 start = end
+                significantStart = significantEnd
                 depth = StatementDepth()
             }
             for index in buffer.indices {
                 if buffer[index].kind == .psqlMeta {
                     if depth.hasCode { flush(upTo: index) }
+                    significantEnd += 1
                     flush(upTo: index + 1)
                     continue
                 }
+                if !buffer[index].isTrivia { significantEnd += 1 }
                 depth.advance(over: buffer, at: index)
                 if buffer[index].isPunctuation(byte: semicolon) && depth.parentheses == 0 && depth.blocks == 0 {
                     flush(upTo: index + 1)
@@ -64,6 +76,23 @@ public enum SQLLexer {
             }
             if depth.hasCode { flush(upTo: tokens.count) }
             return statements
+        }
+    }
+
+    /// The tokens of `buffer` that are not trivia, copied once into a list of their exact size.
+    private static func significantTokens(of buffer: UnsafeBufferPointer<SQLToken>) -> [SQLToken] {
+        var trivia = 0
+        for index in buffer.indices where buffer[index].isTrivia { trivia += 1 }
+        // Straight into the array's storage, without append's check of capacity and
+        // uniqueness for each token.
+        guard buffer.count > trivia else { return [] }
+        return [SQLToken](unsafeUninitializedCapacity: buffer.count - trivia) { significant, count in
+            var next = significant.baseAddress!
+            for index in buffer.indices where !buffer[index].isTrivia {
+                next.initialize(to: buffer[index])
+                next += 1
+            }
+            count = next - significant.baseAddress!
         }
     }
 }

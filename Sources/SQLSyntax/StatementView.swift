@@ -1,12 +1,16 @@
 /// The significant tokens of one statement, read as keywords. Only an unquoted
 /// word is a keyword: `"TABLE"` is a name, and a string is never looked into.
 package struct StatementView {
-    package let tokens: [SQLToken]
+    package let tokens: SQLTokenRun
     /// Parenthesis depth at each token (an opening parenthesis is outside the
     /// parentheses it opens).
     package let depths: [Int]
 
     package init(_ tokens: [SQLToken]) {
+        self.init(SQLTokenRun(tokens))
+    }
+
+    package init(_ tokens: SQLTokenRun) {
         self.tokens = tokens
         // Each token's one-byte mark read in place, the text neither read nor retained.
         self.depths = tokens.withUnsafeBufferPointer { buffer in
