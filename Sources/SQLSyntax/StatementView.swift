@@ -69,6 +69,13 @@ package struct StatementView {
         isKeyword(index, first) && isKeyword(index + 1, second) && isKeyword(index + 2, third)
     }
 
+    /// True for the one-byte punctuation token `byte` (`UInt8(ascii: "(")`) at `index`: one
+    /// comparison with its mark, where the string form first has to find the literal's bytes.
+    @inlinable
+    package func isPunctuation(_ index: Int, _ byte: UInt8) -> Bool {
+        index >= 0 && index < tokens.count && tokens[index].isPunctuation(byte: byte)
+    }
+
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
         guard index >= 0, index < tokens.count, tokens[index].kind == .punctuation else { return false }
         // A one-byte mark (`(`, `,`, `.`) is the token's `mark`, as the splitter reads it; no
@@ -130,7 +137,7 @@ package struct StatementView {
         while let part = identifier(position) {
             parts.append(part)
             position += 1
-            guard isPunctuation(position, ".") else { break }
+            guard isPunctuation(position, UInt8(ascii: ".")) else { break }
             position += 1
         }
         return parts.isEmpty ? nil : (parts, position)
@@ -140,7 +147,7 @@ package struct StatementView {
     /// up to a terminating `;`.
     package func topLevelListStarts(from start: Int) -> [Int] {
         var starts = [start]
-        for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, ",") {
+        for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, UInt8(ascii: ",")) {
             starts.append(index + 1)
         }
         return starts
