@@ -18,9 +18,22 @@ public enum SQLLexer {
         let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> [SQLToken] in
             ShortTexts.with(capacityFor: bytes.count) { shortTexts in
                 var scanner = Scanner(bytes, shortTexts: shortTexts, line: line, column: column)
-                // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
-                scanner.tokens.reserveCapacity(bytes.count / 3)
-                return scanner.scanAll()
+                // Written straight into the array's storage: `append` would ask for every token
+                // whether the storage is shared, about a tenth of what making a token costs.
+                // SQL averages a token per three to five bytes, so one array nearly always holds
+                // them; a denser text moves to a second one, with room for a token a byte (no
+                // text has more), copying the tokens made so far once.
+                var tokens = [SQLToken](unsafeUninitializedCapacity: bytes.count / 3 + 16) { buffer, count in
+                    count = scanner.scan(into: buffer)
+                }
+                if !scanner.isAtEnd {
+                    let made = tokens
+                    tokens = [SQLToken](unsafeUninitializedCapacity: made.count + bytes.count - scanner.offset) { buffer, count in
+                        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<made.count]).initialize(from: made)
+                        count = made.count + scanner.scan(into: UnsafeMutableBufferPointer(rebasing: buffer[made.count...]))
+                    }
+                }
+                return tokens
             }
         }
         if let tokens = text.utf8.withContiguousStorageIfAvailable(scan) { return tokens }
@@ -187,7 +200,6 @@ private struct Scanner {
     /// `ByteClass.table`, read once a text rather than through the global's lazy check.
     let classes = ByteClass.table
     var offset = 0
-    var tokens: [SQLToken] = []
     var position: PositionTracker
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, shortTexts: ShortTexts, line: Int, column: Int) {
@@ -196,20 +208,32 @@ private struct Scanner {
         self.position = PositionTracker(bytes: bytes, line: line, column: column)
     }
 
-    mutating func scanAll() -> [SQLToken] {
-        while offset < bytes.count {
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    /// Scans tokens into `buffer` (uninitialised) until the text ends or the buffer is
+    /// full, and tells how many it wrote.
+    mutating func scan(into buffer: UnsafeMutableBufferPointer<SQLToken>) -> Int {
+        guard let first = buffer.baseAddress else { return 0 }
+        var next = first
+        let end = first + buffer.count
+        while offset < bytes.count && next < end {
             let start = offset
             // Where the token starts, before its scan tells the position of any line break in it.
             let (line, column) = position.location(of: start)
             let (kind, terminated) = scanToken()
             // Every branch consumes at least one byte; the guard keeps a mistake from looping.
             if offset <= start { offset = start + 1 }
-            emit(kind, from: start, line: line, column: column, terminated: terminated)
+            next.initialize(to: token(kind, from: start, line: line, column: column, terminated: terminated))
+            next += 1
         }
-        return tokens
+        return next - first
     }
 
-    mutating func emit(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) {
+    /// The token that ends at `offset`, its positions told to the position tracker.
+    /// Inlined into the loop, as the append it replaced was: called, it costs more than
+    /// the append saved.
+    @inline(__always)
+    mutating func token(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) -> SQLToken {
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         let length = offset - start
@@ -226,7 +250,6 @@ private struct Scanner {
         // A one-byte punctuation token carries its byte (`SQLToken.mark`); no other token is
         // one ASCII byte of punctuation.
         let mark = kind == .punctuation && length == 1 && bytes[start] < 0x80 ? bytes[start] : 0
-        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark))
         switch kind {
         case .punctuation, .number, .parameter, .whitespace, .word:
             // ASCII without line breaks, or (whitespace, words) told to the position as
@@ -238,6 +261,7 @@ private struct Scanner {
         default:
             position.skip(from: start, to: offset)
         }
+        return SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark)
     }
 
     func byte(at index: Int) -> UInt8? {
