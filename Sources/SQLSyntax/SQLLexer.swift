@@ -20,10 +20,12 @@ public enum SQLLexer {
                 var scanner = Scanner(bytes, shortTexts: shortTexts, line: line, column: column)
                 // Written straight into the array's storage: `append` would ask for every token
                 // whether the storage is shared, about a tenth of what making a token costs.
-                // SQL averages a token per three to five bytes, so one array nearly always holds
-                // them; a denser text moves to a second one, with room for a token a byte (no
-                // text has more), copying the tokens made so far once.
-                var tokens = [SQLToken](unsafeUninitializedCapacity: bytes.count / 3 + 16) { buffer, count in
+                // SQL has a token per three to five bytes, a dense one (fixtures of upserts, lists
+                // of columns) nearer three: room for a token per two bytes, so one array nearly
+                // always holds them (the capacity beyond its tokens is never written, so never
+                // made resident). A denser text moves to a second one, with room for a token a
+                // byte (no text has more), copying the tokens made so far once.
+                var tokens = [SQLToken](unsafeUninitializedCapacity: bytes.count / 2 + 16) { buffer, count in
                     count = scanner.scan(into: buffer)
                 }
                 if !scanner.isAtEnd {

@@ -27,8 +27,8 @@ import SQLSyntax
         #expect(tokens.map(\.text) == Array(all.flatMap { [$0, " "] }.dropLast()))
     }
 
-    @Test func aTextDenserThanATokenPerThreeBytesLexesWhole() {
-        // The tokens go into an array sized for a token per three bytes; a run of one-byte
+    @Test func aTextDenserThanATokenPerTwoBytesLexesWhole() {
+        // The tokens go into an array sized for a token per two bytes; a run of one-byte
         // tokens overflows it, and the rest must follow in order, with their positions.
         let text = "SELECT " + String(repeating: "(", count: 300) + String(repeating: ")", count: 300) + ";\nx"
         let tokens = SQLLexer.tokens(in: text)
