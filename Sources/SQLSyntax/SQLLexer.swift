@@ -18,9 +18,24 @@ public enum SQLLexer {
         let scan = { (bytes: UnsafeBufferPointer<UInt8>) -> [SQLToken] in
             ShortTexts.with(capacityFor: bytes.count) { shortTexts in
                 var scanner = Scanner(bytes, shortTexts: shortTexts, line: line, column: column)
-                // SQL averages a token per three or four bytes; one allocation instead of a doubling series.
-                scanner.tokens.reserveCapacity(bytes.count / 3)
-                return scanner.scanAll()
+                // Written straight into the array's storage: `append` would ask for every token
+                // whether the storage is shared, about a tenth of what making a token costs.
+                // SQL has a token per three to five bytes, a dense one (fixtures of upserts, lists
+                // of columns) nearer three: room for a token per two bytes, so one array nearly
+                // always holds them (the capacity beyond its tokens is never written, so never
+                // made resident). A denser text moves to a second one, with room for a token a
+                // byte (no text has more), copying the tokens made so far once.
+                var tokens = [SQLToken](unsafeUninitializedCapacity: bytes.count / 2 + 16) { buffer, count in
+                    count = scanner.scan(into: buffer)
+                }
+                if !scanner.isAtEnd {
+                    let made = tokens
+                    tokens = [SQLToken](unsafeUninitializedCapacity: made.count + bytes.count - scanner.offset) { buffer, count in
+                        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<made.count]).initialize(from: made)
+                        count = made.count + scanner.scan(into: UnsafeMutableBufferPointer(rebasing: buffer[made.count...]))
+                    }
+                }
+                return tokens
             }
         }
         if let tokens = text.utf8.withContiguousStorageIfAvailable(scan) { return tokens }
@@ -42,21 +57,33 @@ public enum SQLLexer {
         // retains and releases the text). The state lives inside the closure: variables
         // from outside it would be boxed and checked for exclusive access on every token.
         tokens.withUnsafeBufferPointer { buffer in
+            // The significant tokens of every statement, in one list: each statement holds
+            // its run of it, and no statement allocates a list of its own.
+            let significant = significantTokens(of: buffer)
             var statements: [SQLStatement] = []
-            // The statement under way is `tokens[start..<index]`, cut out once it ends.
+            // The statement under way is `tokens[start..<index]`, cut out once it ends;
+            // its significant tokens start at `significantStart`, and `significantEnd`
+            // counts those seen so far.
             var start = 0
+            var significantStart = 0
+            var significantEnd = 0
             var depth = StatementDepth()
             func flush(upTo end: Int) {
-                statements.append(SQLStatement(cutFrom: tokens, range: start..<end))
+                statements.append(SQLStatement(
+                    cutFrom: tokens, range: start..<end,
+                    significant: SQLTokenRun(significant, bounds: significantStart..<significantEnd)))
                 start = end
+                significantStart = significantEnd
                 depth = StatementDepth()
             }
             for index in buffer.indices {
                 if buffer[index].kind == .psqlMeta {
                     if depth.hasCode { flush(upTo: index) }
+                    significantEnd += 1
                     flush(upTo: index + 1)
                     continue
                 }
+                if !buffer[index].isTrivia { significantEnd += 1 }
                 depth.advance(over: buffer, at: index)
                 if buffer[index].isPunctuation(byte: semicolon) && depth.parentheses == 0 && depth.blocks == 0 {
                     flush(upTo: index + 1)
@@ -64,6 +91,23 @@ public enum SQLLexer {
             }
             if depth.hasCode { flush(upTo: tokens.count) }
             return statements
+        }
+    }
+
+    /// The tokens of `buffer` that are not trivia, copied once into a list of their exact size.
+    private static func significantTokens(of buffer: UnsafeBufferPointer<SQLToken>) -> [SQLToken] {
+        var trivia = 0
+        for index in buffer.indices where buffer[index].isTrivia { trivia += 1 }
+        // Straight into the array's storage, without append's check of capacity and
+        // uniqueness for each token.
+        guard buffer.count > trivia else { return [] }
+        return [SQLToken](unsafeUninitializedCapacity: buffer.count - trivia) { significant, count in
+            var next = significant.baseAddress!
+            for index in buffer.indices where !buffer[index].isTrivia {
+                next.initialize(to: buffer[index])
+                next += 1
+            }
+            count = next - significant.baseAddress!
         }
     }
 }
@@ -158,7 +202,6 @@ private struct Scanner {
     /// `ByteClass.table`, read once a text rather than through the global's lazy check.
     let classes = ByteClass.table
     var offset = 0
-    var tokens: [SQLToken] = []
     var position: PositionTracker
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, shortTexts: ShortTexts, line: Int, column: Int) {
@@ -167,20 +210,32 @@ private struct Scanner {
         self.position = PositionTracker(bytes: bytes, line: line, column: column)
     }
 
-    mutating func scanAll() -> [SQLToken] {
-        while offset < bytes.count {
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    /// Scans tokens into `buffer` (uninitialised) until the text ends or the buffer is
+    /// full, and tells how many it wrote.
+    mutating func scan(into buffer: UnsafeMutableBufferPointer<SQLToken>) -> Int {
+        guard let first = buffer.baseAddress else { return 0 }
+        var next = first
+        let end = first + buffer.count
+        while offset < bytes.count && next < end {
             let start = offset
             // Where the token starts, before its scan tells the position of any line break in it.
             let (line, column) = position.location(of: start)
             let (kind, terminated) = scanToken()
             // Every branch consumes at least one byte; the guard keeps a mistake from looping.
             if offset <= start { offset = start + 1 }
-            emit(kind, from: start, line: line, column: column, terminated: terminated)
+            next.initialize(to: token(kind, from: start, line: line, column: column, terminated: terminated))
+            next += 1
         }
-        return tokens
+        return next - first
     }
 
-    mutating func emit(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) {
+    /// The token that ends at `offset`, its positions told to the position tracker.
+    /// Inlined into the loop, as the append it replaced was: called, it costs more than
+    /// the append saved.
+    @inline(__always)
+    mutating func token(_ kind: SQLTokenKind, from start: Int, line: Int, column: Int, terminated: Bool) -> SQLToken {
         // Token boundaries fall next to ASCII bytes only (every non-ASCII byte is
         // taken by a word, string, comment or body), so each slice is valid UTF-8.
         let length = offset - start
@@ -197,7 +252,6 @@ private struct Scanner {
         // A one-byte punctuation token carries its byte (`SQLToken.mark`); no other token is
         // one ASCII byte of punctuation.
         let mark = kind == .punctuation && length == 1 && bytes[start] < 0x80 ? bytes[start] : 0
-        tokens.append(SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark))
         switch kind {
         case .punctuation, .number, .parameter, .whitespace, .word:
             // ASCII without line breaks, or (whitespace, words) told to the position as
@@ -209,6 +263,7 @@ private struct Scanner {
         default:
             position.skip(from: start, to: offset)
         }
+        return SQLToken(kind: kind, text: text, line: line, column: column, isTerminated: terminated, mark: mark)
     }
 
     func byte(at index: Int) -> UInt8? {

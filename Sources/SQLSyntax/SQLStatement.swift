@@ -23,43 +23,33 @@ public struct SQLStatement: Sendable {
     /// Where its first significant token starts.
     public var line: Int
     public var column: Int
-    /// The tokens PostgreSQL acts on: no whitespace, no comments.
-    public var significantTokens: [SQLToken]
+    /// The tokens PostgreSQL acts on: no whitespace, no comments. A run of the list of
+    /// significant tokens made once for all the statements cut from the same tokens.
+    public var significantTokens: SQLTokenRun
     /// `significantTokens` as words to match on: keywords and identifiers upper-cased
     /// (PostgreSQL folds them), quoted identifiers unquoted and exact, the rest as written.
     /// Made on demand: the rules read keywords through `StatementView`.
     public var words: [String] { significantTokens.map(SQLStatement.word(for:)) }
 
     public init(tokens: [SQLToken]) {
-        self.init(cutFrom: tokens, range: tokens.indices)
+        let significant = tokens.filter { !$0.isTrivia }
+        self.init(cutFrom: tokens, range: tokens.indices, significant: SQLTokenRun(significant))
     }
 
     /// The statement's tokens from `index` (an index of `tokenSlice`) on, sharing the storage.
     package func suffix(from index: Int) -> SQLStatement {
-        SQLStatement(cutFrom: source, range: index..<range.upperBound)
+        let skipped = source[range.lowerBound..<index].reduce(0) { $1.isTrivia ? $0 : $0 + 1 }
+        let significant = significantTokens.dropping(first: skipped)
+        return SQLStatement(cutFrom: source, range: index..<range.upperBound, significant: significant)
     }
 
-    /// `source[range]` as a statement, sharing `source`'s storage.
-    package init(cutFrom source: [SQLToken], range: Range<Int>) {
+    /// `source[range]` as a statement whose significant tokens are `significant`, sharing
+    /// the storage of both: cutting a statement copies no token.
+    package init(cutFrom source: [SQLToken], range: Range<Int>, significant: SQLTokenRun) {
         self.source = source
         self.range = range
-        // Through the buffer: reading a token's kind copies (retains) nothing.
-        significantTokens = source.withUnsafeBufferPointer { buffer in
-            var trivia = 0
-            for index in range where buffer[index].isTrivia { trivia += 1 }
-            guard range.count > trivia else { return [] }
-            // Copied straight into the array's storage, sized exactly, without append's
-            // check of capacity and uniqueness for each token.
-            return [SQLToken](unsafeUninitializedCapacity: range.count - trivia) { significant, count in
-                var next = significant.baseAddress!
-                for index in range where !buffer[index].isTrivia {
-                    next.initialize(to: buffer[index])
-                    next += 1
-                }
-                count = next - significant.baseAddress!
-            }
-        }
-        let first = significantTokens.first ?? (range.isEmpty ? nil : source[range.lowerBound])
+        significantTokens = significant
+        let first = significant.first ?? (range.isEmpty ? nil : source[range.lowerBound])
         line = first?.line ?? 1
         column = first?.column ?? 1
     }

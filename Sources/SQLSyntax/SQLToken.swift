@@ -130,6 +130,12 @@ extension SQLToken {
         guard kind == .word else { return false }
         // Folding can only succeed on ASCII bytes, where it is upper-casing.
         if foldsToKeyword(keyword) { return true }
+        // An ASCII first byte upper-cases to one ASCII byte, whatever follows it: when that
+        // is not the keyword's first byte, no scan of the rest can make them equal.
+        if let first = text.utf8.first, first < 0x80, let upper = keyword.utf8.first {
+            let folded = first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") ? first - 0x20 : first
+            if folded != upper { return false }
+        }
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return false }
         return text.uppercased() == keyword
     }

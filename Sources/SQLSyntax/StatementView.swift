@@ -1,12 +1,16 @@
 /// The significant tokens of one statement, read as keywords. Only an unquoted
 /// word is a keyword: `"TABLE"` is a name, and a string is never looked into.
 package struct StatementView {
-    package let tokens: [SQLToken]
+    package let tokens: SQLTokenRun
     /// Parenthesis depth at each token (an opening parenthesis is outside the
     /// parentheses it opens).
     package let depths: [Int]
 
     package init(_ tokens: [SQLToken]) {
+        self.init(SQLTokenRun(tokens))
+    }
+
+    package init(_ tokens: SQLTokenRun) {
         self.tokens = tokens
         // Each token's one-byte mark read in place, the text neither read nor retained.
         self.depths = tokens.withUnsafeBufferPointer { buffer in
@@ -63,6 +67,13 @@ package struct StatementView {
 
     package func matches(_ index: Int, _ first: String, _ second: String, _ third: String) -> Bool {
         isKeyword(index, first) && isKeyword(index + 1, second) && isKeyword(index + 2, third)
+    }
+
+    /// True for the one-byte punctuation token `byte` (`UInt8(ascii: "(")`) at `index`: one
+    /// comparison with its mark, where the string form first has to find the literal's bytes.
+    @inlinable
+    package func isPunctuation(_ index: Int, _ byte: UInt8) -> Bool {
+        index >= 0 && index < tokens.count && tokens[index].isPunctuation(byte: byte)
     }
 
     package func isPunctuation(_ index: Int, _ text: String) -> Bool {
@@ -126,7 +137,7 @@ package struct StatementView {
         while let part = identifier(position) {
             parts.append(part)
             position += 1
-            guard isPunctuation(position, ".") else { break }
+            guard isPunctuation(position, UInt8(ascii: ".")) else { break }
             position += 1
         }
         return parts.isEmpty ? nil : (parts, position)
@@ -136,7 +147,7 @@ package struct StatementView {
     /// up to a terminating `;`.
     package func topLevelListStarts(from start: Int) -> [Int] {
         var starts = [start]
-        for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, ",") {
+        for index in start..<tokens.count where depths[index] == 0 && isPunctuation(index, UInt8(ascii: ",")) {
             starts.append(index + 1)
         }
         return starts

@@ -115,9 +115,9 @@ private struct StatementText {
         index += 1
         let ifNotExists = view.matches(index, "IF", "NOT", "EXISTS")
         if ifNotExists { index += 3 }
-        guard let (parts, next) = view.qualifiedName(index), view.isPunctuation(next, "(") else { return nil }
+        guard let (parts, next) = view.qualifiedName(index), view.isPunctuation(next, UInt8(ascii: "(")) else { return nil }
         let open = next
-        guard let close = (open + 1..<view.count).first(where: { view.depths[$0] == 0 && view.isPunctuation($0, ")") }) else { return nil }
+        guard let close = (open + 1..<view.count).first(where: { view.depths[$0] == 0 && view.isPunctuation($0, UInt8(ascii: ")")) }) else { return nil }
         var table = TableDefinition(
             name: parts.joined(separator: "."), writtenName: text(index..<open), ifNotExists: ifNotExists,
             columns: [], constraints: [], position: position(0), statementIndex: statementIndex)
@@ -138,7 +138,7 @@ private struct StatementText {
         let depth = view.depths[range.lowerBound]
         var parts: [Range<Int>] = []
         var start = range.lowerBound
-        for index in range where view.depths[index] == depth && view.isPunctuation(index, ",") {
+        for index in range where view.depths[index] == depth && view.isPunctuation(index, UInt8(ascii: ",")) {
             parts.append(start..<index)
             start = index + 1
         }
@@ -156,13 +156,13 @@ private struct StatementText {
         var columns: [String] = []
         // A CHECK may name its columns at any depth (`length(name) > 0`); the others list them.
         let isCheck = view.isKeyword(start, "CHECK")
-        if let open = (start..<range.upperBound).first(where: { view.isPunctuation($0, "(") }) {
+        if let open = (start..<range.upperBound).first(where: { view.isPunctuation($0, UInt8(ascii: "(")) }) {
             let depth = view.depths[open] + 1
             var index = open + 1
             while index < range.upperBound, view.depths[index] >= depth {
                 // A word before `(` is a function's name, one after `::` a type's.
                 if view.depths[index] == depth || isCheck, let word = view.identifier(index),
-                    !view.isPunctuation(index + 1, "("), !view.isPunctuation(index - 1, "::"),
+                    !view.isPunctuation(index + 1, UInt8(ascii: "(")), !view.isPunctuation(index - 1, "::"),
                     view.keyword(index).map(Self.notColumnWords.contains) != true, !columns.contains(word)
                 {
                     columns.append(word)
@@ -222,7 +222,7 @@ private struct StatementText {
 
     func enumType() -> (name: String, writtenName: String, values: [(String, SQLPosition)])? {
         guard view.matches(0, "CREATE", "TYPE"), let (parts, next) = view.qualifiedName(2),
-            view.matches(next, "AS", "ENUM"), view.isPunctuation(next + 2, "(")
+            view.matches(next, "AS", "ENUM"), view.isPunctuation(next + 2, UInt8(ascii: "("))
         else { return nil }
         let values = (next + 3..<view.count)
             .filter { view.depths[$0] == 1 && view.tokens[$0].kind == .string }

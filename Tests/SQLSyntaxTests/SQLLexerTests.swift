@@ -27,6 +27,18 @@ import SQLSyntax
         #expect(tokens.map(\.text) == Array(all.flatMap { [$0, " "] }.dropLast()))
     }
 
+    @Test func aTextDenserThanATokenPerTwoBytesLexesWhole() {
+        // The tokens go into an array sized for a token per two bytes; a run of one-byte
+        // tokens overflows it, and the rest must follow in order, with their positions.
+        let text = "SELECT " + String(repeating: "(", count: 300) + String(repeating: ")", count: 300) + ";\nx"
+        let tokens = SQLLexer.tokens(in: text)
+        #expect(tokens.count == 2 + 600 + 3)
+        #expect(tokens.map(\.text).joined() == text)
+        #expect(tokens.filter { $0.isPunctuation("(") }.map(\.column) == Array(8..<308))
+        #expect(tokens.filter { $0.isPunctuation(")") }.map(\.column) == Array(308..<608))
+        #expect(tokens.last.map { [$0.text, "\($0.line):\($0.column)"] } == ["x", "2:1"])
+    }
+
     @Test func aDoubledQuoteStaysInsideTheString() {
         let tokens = significant("SELECT 'it''s; fine';")
         #expect(tokens.map(\.kind) == [.word, .string, .punctuation])

@@ -73,7 +73,7 @@ extension StatementRules {
         // A table this file created has no rows and no previous release using it.
         guard mayHoldRows(name.parts) else { return }
         var start = name.next
-        if view.isPunctuation(start, "*") { start += 1 }
+        if view.isPunctuation(start, UInt8(ascii: "*")) { start += 1 }
         let actions = view.topLevelListStarts(from: start)
         for (number, action) in actions.enumerated() {
             let end = number + 1 < actions.count ? actions[number + 1] : view.count
@@ -125,12 +125,12 @@ extension StatementRules {
         var index = 1
         if view.matches(index, "OR", "REPLACE") { index += 2 }
         guard view.isUpperCasedKeyword(index, anyOf: EscapeRules.routineWords), let name = view.qualifiedName(index + 1),
-            view.isPunctuation(name.next, "(")
+            view.isPunctuation(name.next, UInt8(ascii: "("))
         else { return }
         var depth = 0, close = name.next
         for position in name.next..<view.count {
-            if view.isPunctuation(position, "(") { depth += 1 }
-            if view.isPunctuation(position, ")") {
+            if view.isPunctuation(position, UInt8(ascii: "(")) { depth += 1 }
+            if view.isPunctuation(position, UInt8(ascii: ")")) {
                 depth -= 1
                 if depth == 0 {
                     close = position

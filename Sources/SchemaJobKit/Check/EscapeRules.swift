@@ -181,7 +181,7 @@ enum EscapeRules {
         // One call per name and statement is enough to name it: a fixture's thousand
         // `now()`s in one INSERT are kept once.
         var seen: Set<String> = []
-        for index in 0..<view.count where view.isPunctuation(index + 1, "(") {
+        for index in 0..<view.count where view.isPunctuation(index + 1, UInt8(ascii: "(")) {
             let token = view.tokens[index]
             guard token.kind == .word || token.kind == .quotedIdentifier, let name = view.identifier(index) else { continue }
             switch storage {

@@ -224,7 +224,7 @@ struct StatementRules {
             } else if view.isKeyword(1, oneOf: ["DATABASE", "SYSTEM"]) {
                 report(.nonTransactional, at: 0, "REINDEX \(view.keyword(1)!) cannot run inside a transaction block")
             }
-        case .cluster where view.count == 1 || view.isPunctuation(1, ";") || view.isKeyword(1, "VERBOSE") && view.count <= 3:
+        case .cluster where view.count == 1 || view.isPunctuation(1, UInt8(ascii: ";")) || view.isKeyword(1, "VERBOSE") && view.count <= 3:
             report(.nonTransactional, at: 0, "CLUSTER of every table cannot run inside a transaction block")
         case .discard where view.isKeyword(1, "ALL"):
             report(.nonTransactional, at: 0, "DISCARD ALL cannot run inside a transaction block")
@@ -398,7 +398,7 @@ struct StatementRules {
         }
         guard let name = view.qualifiedName(index) else { return }
         var actionsStart = name.next
-        if view.isPunctuation(actionsStart, "*") { actionsStart += 1 }
+        if view.isPunctuation(actionsStart, UInt8(ascii: "*")) { actionsStart += 1 }
         let table = name.parts.joined(separator: ".")
         let actions = view.topLevelListStarts(from: actionsStart)
         for (number, action) in actions.enumerated() {
@@ -487,7 +487,7 @@ struct StatementRules {
             }
             if let defaultIndex = view.firstTopLevel(["DEFAULT"], in: range),
                 let function = view.keyword(defaultIndex + 1), Self.volatileFunctions.contains(function),
-                view.isPunctuation(defaultIndex + 2, "(")
+                view.isPunctuation(defaultIndex + 2, UInt8(ascii: "("))
             {
                 report(.volatileDefault, defaultIndex, "DEFAULT \(function.lowercased())() is computed for every row of \(table): the table is rewritten under ACCESS EXCLUSIVE")
             }
