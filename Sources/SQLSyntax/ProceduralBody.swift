@@ -141,11 +141,7 @@ package enum ProceduralBody {
                 if bytes.contains(where: { $0 >= 0x80 }) { return nil }
                 func spells(_ word: [UInt8], whole: Bool) -> Bool {
                     guard whole ? bytes.count == word.count : bytes.count >= word.count else { return false }
-                    for index in word.indices {
-                        let byte = bytes[index]
-                        if (byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) != word[index] { return false }
-                    }
-                    return true
+                    return word.indices.allSatisfy { bytes[$0].asciiUppercased == word[$0] }
                 }
                 return existenceWords.contains { spells($0, whole: true) } || existencePrefixes.contains { spells($0, whole: false) }
             }

@@ -110,7 +110,7 @@ extension SQLToken {
         let text = self.text.utf8
         guard text.count == keyword.utf8.count else { return false }
         func folds(_ byte: UInt8, to upper: UInt8) -> Bool {
-            byte == upper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && byte - 0x20 == upper)
+            byte.asciiUppercased == upper
         }
         // Over the bytes in place when both strings have them contiguous (native and small
         // strings do), rather than through the views' index arithmetic.
@@ -133,10 +133,18 @@ extension SQLToken {
         // An ASCII first byte upper-cases to one ASCII byte, whatever follows it: when that
         // is not the keyword's first byte, no scan of the rest can make them equal.
         if let first = text.utf8.first, first < 0x80, let upper = keyword.utf8.first {
-            let folded = first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") ? first - 0x20 : first
-            if folded != upper { return false }
+            if first.asciiUppercased != upper { return false }
         }
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return false }
         return text.uppercased() == keyword
+    }
+}
+
+extension UInt8 {
+    /// The byte with an ASCII lower-case letter upper-cased, any other byte as it is: how
+    /// PostgreSQL folds an unquoted keyword, and all that upper-casing does to ASCII.
+    @inlinable
+    package var asciiUppercased: UInt8 {
+        self >= UInt8(ascii: "a") && self <= UInt8(ascii: "z") ? self - 0x20 : self
     }
 }

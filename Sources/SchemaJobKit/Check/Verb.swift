@@ -29,8 +29,7 @@ enum Verb: UInt8, CaseIterable {
         for byte in bytes {
             length += 1
             guard length <= 8, byte < 0x80 else { return nil }
-            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
-            packed = packed << 8 | UInt64(upper)
+            packed = packed << 8 | UInt64(byte.asciiUppercased)
         }
         return packed
     }
@@ -89,9 +88,8 @@ struct Keywords {
         var packed = Packed()
         for byte in bytes {
             guard packed.count < 16, byte < 0x80 else { return nil }
-            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte
             packed.high = packed.high << 8 | packed.low >> 56
-            packed.low = packed.low << 8 | UInt64(upper)
+            packed.low = packed.low << 8 | UInt64(byte.asciiUppercased)
             packed.count += 1
         }
         return packed
