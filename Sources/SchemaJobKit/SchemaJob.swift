@@ -154,28 +154,40 @@ public enum SchemaJob {
     /// required tables read), and builds.
     /// With `linting`, lint's findings (`Linter.lint`) are made too, on another core while
     /// the script and the manifests are built (`Rendering.findings`).
-    static func render(_ inputs: RenderInputs, linting: Bool = false) throws -> Rendering {
+    /// `limits`: what the cluster and the kernel take (`JobLimits`).
+    static func render(_ inputs: RenderInputs, linting: Bool = false, limits: JobLimits = .cluster) throws -> Rendering {
         // The plan (the content hash reads every byte, on one core) needs nothing from the
         // analysis, which keeps the other cores busy: the two are made side by side. A
         // plan's error is still the one reported first.
-        let (planned, analysis) = concurrently({ Result { try Self.plan(inputs) } }, { MigrationAnalysis(inputs.set) })
-        let plan = try planned.get()
+        let (planResult, analysis) = concurrently({ Result { try Self.plan(inputs) } }, { MigrationAnalysis(inputs.set) })
+        let planned = try planResult.get()
         let (findings, built) = try concurrently({ linting ? Linter.lint(analysis) : nil }) {
             // No rendering, and so no run, of a file that can reach outside the database.
             try RunSafety.requireNone(RunSafety.refusals(analysis))
             let contracts = analysis.contracts
             try ContractMarker.requireReasons(contracts)
-            let script = try MigrationScript.render(plan: plan, templates: inputs.templates, analysis: analysis)
             let tables = analysis.requiredTables
-            try JobLimits.check(
-                scripts: try ManifestBuilder.scriptsConfigMap(plan: plan, templates: inputs.templates, migrationScript: script),
+            var plan = planned
+            plan.requiredTablesInFile = !RequiredTablesValue.fitsEnvironment(tables, limit: limits.environmentString)
+            func scripts(_ script: String) throws -> ConfigMapPlan {
+                try ManifestBuilder.scriptsConfigMap(plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables)
+            }
+            // The statement lengths leave the script only for a set whose scripts would not fit.
+            let written = try MigrationScript.render(
+                plan: plan, templates: inputs.templates, analysis: analysis, lengthsBudget: limits.statementsConfigMap
+            ) {
+                JobLimits.size(try scripts($0)) <= limits.scriptsConfigMap
+            }
+            try limits.check(
+                scripts: try scripts(written.script),
                 requiredTables: tables, statements: plan.files.reduce(0) { $0 + (analysis.pieces(of: $1)?.count ?? 0) },
                 files: plan.files.count, directory: inputs.set.directory)
+            plan.statementConfigMaps = written.statementConfigMaps
             let manifests = try ManifestBuilder.build(
-                plan: plan, templates: inputs.templates, migrationScript: script, requiredTables: tables, contracts: contracts)
-            return (script: script, tables: tables, manifests: manifests)
+                plan: plan, templates: inputs.templates, migrationScript: written.script, requiredTables: tables, contracts: contracts)
+            return (plan: plan, script: written.script, tables: tables, manifests: manifests)
         }
-        return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: plan,
+        return Rendering(migrationSet: inputs.set, analysis: analysis, templates: inputs.templates, plan: built.plan,
                          manifests: built.manifests, migrationScript: built.script, requiredTables: built.tables, findings: findings)
     }
 }

@@ -36,6 +36,12 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
 fi
 
 hash=${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}
+# REQUIRED_TABLES is the tables, or `@KEY`: a list too long for an environment string,
+# kept as this directory's file KEY, whose path psql gets instead (required-tables.psql).
+case ${REQUIRED_TABLES:-} in
+    @*) tables=(-v tables_file="$here/${REQUIRED_TABLES#@}") ;;
+    *) tables=(-v tables="${REQUIRED_TABLES:-}") ;;
+esac
 max_timeout_ms=${SCHEMAJOB_LOCK_TIMEOUT_MS:-500}
 budget_ms=$(( ${SCHEMAJOB_LOCK_RETRY_SECONDS:-30} * 1000 ))
 # The attempt's session, found by the lock watcher through its application_name (the
@@ -205,7 +211,7 @@ while true; do
         -v hash="$hash" \
         -v pod="${SCHEMAJOB_POD:-}" \
         -v version="${SCHEMAJOB_VERSION:-}" \
-        -v tables="${REQUIRED_TABLES:-}" \
+        "${tables[@]}" \
         -v reapply="${SCHEMAJOB_REAPPLY:-if-changed}" \
         -v attempt="$attempt" \
         -v lock_timeout="${timeout_ms}ms" \

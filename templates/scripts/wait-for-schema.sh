@@ -42,6 +42,12 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
     export PGPASSWORD
 fi
 short=${SCHEMAJOB_HASH:0:10}
+# REQUIRED_TABLES is the tables, or `@KEY`: a list too long for an environment string,
+# kept as this directory's file KEY, whose path psql gets instead (required-tables.psql).
+case ${REQUIRED_TABLES:-} in
+    @*) tables=(-v tables_file="$here/${REQUIRED_TABLES#@}") ;;
+    *) tables=(-v tables="${REQUIRED_TABLES:-}") ;;
+esac
 session_seconds=${SCHEMAJOB_SESSION_SECONDS:-30}
 
 # The primary first (an empty entry: libpq's own PGHOST and PGPORT), then each standby.
@@ -64,7 +70,7 @@ check() {
         psql --no-psqlrc --quiet --tuples-only --no-align \
             -v ON_ERROR_STOP=1 \
             -v hash="${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}" \
-            -v tables="${REQUIRED_TABLES:-}" \
+            "${tables[@]}" \
             -v wait="$2" \
             -v sessions="${SCHEMAJOB_GATE_SESSIONS:-50}" \
             -v headroom_percent="${SCHEMAJOB_GATE_HEADROOM_PERCENT:-25}" \

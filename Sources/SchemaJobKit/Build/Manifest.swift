@@ -17,11 +17,11 @@ public enum ManifestBuilder {
                              contracts: [ContractMarker] = []) throws -> [Manifest] {
         let values = values(plan: plan, requiredTables: requiredTables)
 
-        let scripts = try scriptsConfigMap(plan: plan, templates: templates, migrationScript: migrationScript)
+        let scripts = try scriptsConfigMap(plan: plan, templates: templates, migrationScript: migrationScript, requiredTables: requiredTables)
 
         let configMapTemplate = try parse(TemplateSet.configMap, in: templates)
         var manifests: [Manifest] = []
-        for configMap in plan.dataConfigMaps + [scripts] {
+        for configMap in plan.dataConfigMaps + plan.statementConfigMaps + [scripts] {
             var configMapValues = values
             configMapValues["configMap.name"] = .text(configMap.name)
             configMapValues["configMap.component"] = .text(configMap.role.rawValue)
@@ -49,16 +49,32 @@ public enum ManifestBuilder {
         return manifests
     }
 
-    /// The Job's scripts: the templates' `scripts/` with the migration script made for the plan.
-    static func scriptsConfigMap(plan: Plan, templates: TemplateSet, migrationScript: String) throws -> ConfigMapPlan {
-        ConfigMapPlan(
-            name: plan.scriptsConfigMapName,
-            role: .scripts,
-            entries: try templates.scriptNames.map { name in
-                let key = String(name.dropFirst(TemplateSet.scriptsDirectory.count))
-                let text = name == TemplateSet.migrationScript ? migrationScript : try templates.text(name)
-                return (key, text)
-            })
+    /// The Job's scripts: the templates' `scripts/` with the migration script made for the
+    /// plan, and the required tables when they are too many for an environment string
+    /// (`RequiredTablesValue`), by key.
+    static func scriptsConfigMap(plan: Plan, templates: TemplateSet, migrationScript: String, requiredTables: [String]) throws -> ConfigMapPlan {
+        var entries: [(key: String, text: String)] = try templates.scriptNames.map { name in
+            let key = String(name.dropFirst(TemplateSet.scriptsDirectory.count))
+            let text = name == TemplateSet.migrationScript ? migrationScript : try templates.text(name)
+            return (key, text)
+        }
+        if plan.requiredTablesInFile {
+            let tables = RequiredTablesValue.scriptsEntry(requiredTables)
+            // Custom templates copied before the file existed would pass `@required-tables`
+            // to psql as the one table the gate waits for, and it would never open.
+            guard templates.contains(RequiredTablesValue.reader) else {
+                throw InputError(
+                    SourceLocation(path: templates.displayPath(RequiredTablesValue.reader)),
+                    "missing: \(RequiredTablesValue.environmentName) (\(requiredTables.count) tables, \(RequiredTablesValue.environmentString(requiredTables)) bytes as an environment string) is past Linux's \(JobLimits.environmentStringLimit), so it travels as the scripts' \(RequiredTablesValue.fileKey) key, which only scripts that have this file read: copy it, and the built-in migrate.sh, wait-for-schema.sh, migration.psql and schema-wait.psql that use it, into your templates")
+            }
+            guard !entries.contains(where: { $0.key == tables.key }) else {
+                throw InputError(SourceLocation(path: templates.displayPath(TemplateSet.scriptsDirectory + tables.key)),
+                                 "schemajob writes this key itself, for a set with as many tables as this one: rename the template")
+            }
+            entries.append(tables)
+            entries.sort { DatabaseReader.byteOrder($0.key, $1.key) }
+        }
+        return ConfigMapPlan(name: plan.scriptsConfigMapName, role: .scripts, entries: entries)
     }
 
     /// The init container and volumes `gate.yaml` adds to a workload schemajob does not own.
@@ -86,17 +102,17 @@ public enum ManifestBuilder {
         values["version"] = .text(SchemaJob.version)
         values["shortHash"] = .text(plan.shortHash)
         values["jobName"] = .text(plan.jobName)
-        values["requiredTables"] = .text(requiredTables.joined(separator: ","))
+        values["requiredTables"] = .text(RequiredTablesValue.templateValue(requiredTables, inFile: plan.requiredTablesInFile))
         values["scripts.configMap"] = .text(plan.scriptsConfigMapName)
-        for role in [ConfigMapPlan.Role.schema, .fixtures] {
+        for phase in Phase.allCases {
             // A projected volume merges every ConfigMap of a phase into one directory,
             // so the script sees the same files however many ConfigMaps hold them.
-            let sources = plan.configMaps(for: role).map { configMap -> Node in
+            let sources = plan.configMaps(for: phase).map { configMap -> Node in
                 .mapping(Node.Mapping(
                     [(stringNode("configMap"), .mapping(Node.Mapping([(stringNode("name"), stringNode(configMap.name))], yamlTag(.implicit))))],
                     yamlTag(.implicit)))
             }
-            values["\(role.rawValue).sources"] = .node(.sequence(Node.Sequence(sources, yamlTag(.implicit))))
+            values["\(phase.rawValue).sources"] = .node(.sequence(Node.Sequence(sources, yamlTag(.implicit))))
         }
         return values
     }

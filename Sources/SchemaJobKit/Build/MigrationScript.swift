@@ -7,16 +7,41 @@ public enum MigrationScript {
     static let applyMarker = "-- schemajob:apply "
     static let recordMarker = "-- schemajob:record files"
 
+    /// The script, and the ConfigMaps of the statement lengths it does not hold.
+    public struct Written {
+        public var script: String
+        /// Empty unless the lengths are outside the script (`StatementLengths`).
+        public var statementConfigMaps: [ConfigMapPlan]
+    }
+
     /// `analysis` is the plan's set's: it knows the indexes a no-transaction file builds.
+    /// The script holds the statement lengths.
     public static func render(plan: Plan, templates: TemplateSet, analysis: MigrationAnalysis) throws -> String {
+        try render(plan: plan, templates: templates, analysis: analysis, fits: { _ in true }).script
+    }
+
+    /// The script with the statement lengths in it when `fits` says the scripts ConfigMap
+    /// can hold that script; else made again with each phase's lengths in ConfigMaps of
+    /// their own (`StatementLengths`), of at most `lengthsBudget` serialized bytes each.
+    public static func render(plan: Plan, templates: TemplateSet, analysis: MigrationAnalysis,
+                              lengthsBudget: Int = Planner.configMapDataBudget, fits: (String) throws -> Bool) throws -> Written {
+        // Every file's digest, computed once on every core: the read checks and the
+        // ledger rows both need them, in either script.
+        let digests = plan.files.concurrentMap(\.sha256)
+        let script = try render(plan: plan, templates: templates, analysis: analysis, digests: digests, lengthsOutside: false)
+        if try fits(script.script) { return script }
+        return try render(plan: plan, templates: templates, analysis: analysis, digests: digests, lengthsOutside: true,
+                          lengthsBudget: lengthsBudget)
+    }
+
+    static func render(plan: Plan, templates: TemplateSet, analysis: MigrationAnalysis, digests: [String],
+                       lengthsOutside: Bool, lengthsBudget: Int = Planner.configMapDataBudget) throws -> Written {
         let path = templates.displayPath(TemplateSet.migrationScript)
         let template = try templates.text(TemplateSet.migrationScript)
         var lines: [String] = []
         var markersSeen: Set<String> = []
         var watcherAwaited = false
-        // Every file's digest, computed once on every core: the read checks and the
-        // ledger rows both need them.
-        let digests = plan.files.concurrentMap(\.sha256)
+        var statementConfigMaps: [ConfigMapPlan] = []
         for (index, line) in template.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.hasPrefix(applyMarker) {
                 let phaseName = String(line.dropFirst(applyMarker.count)).trimmingWhitespace()
@@ -30,7 +55,15 @@ public enum MigrationScript {
                         file: file, pieces: analysis.pieces(of: file) ?? QueryText.pieces(of: file.text), digest: digest,
                         announced: !file.runsOutsideTransaction)
                 }
-                let batch = QueryText.Batch(members, directory: phase.rawValue, shownDirectory: phase.rawValue)
+                var outside: QueryText.Batch.LengthsOutside? = nil
+                if lengthsOutside && !members.isEmpty {
+                    let lengths = try StatementLengths.configMaps(
+                        QueryText.Batch.statementLengths(of: members), phase: phase, shortHash: plan.shortHash,
+                        files: members.map(\.file), budget: lengthsBudget)
+                    statementConfigMaps += lengths.configMaps
+                    outside = lengths.outside
+                }
+                let batch = QueryText.Batch(members, directory: phase.rawValue, shownDirectory: phase.rawValue, lengthsOutside: outside)
                 lines += apply(batch, analysis: analysis, awaitingWatcher: !watcherAwaited)
                 watcherAwaited = watcherAwaited || !members.isEmpty
             } else if line == recordMarker {
@@ -44,7 +77,7 @@ public enum MigrationScript {
             let expected = marker == "record" ? recordMarker : applyMarker + marker
             throw InputError(SourceLocation(path: path), "the line '\(expected)' is missing")
         }
-        return lines.joined(separator: "\n")
+        return Written(script: lines.joined(separator: "\n"), statementConfigMaps: statementConfigMaps)
     }
 
     /// The lines that run a phase: its files read by one backtick and checked by one

@@ -112,7 +112,18 @@ public enum QueryText {
         /// longer is read by several backticks on the one `\set` line, which joins them.
         static let commandLimit = 100_000
 
+        /// Where a batch's statement lengths are read from when the script does not hold
+        /// them (`StatementLengths`): keys under `directory`, one line a member, and the
+        /// digest of what psql holds once they are read (their bytes, one final newline
+        /// dropped, as a backtick drops it).
+        public struct LengthsOutside: Sendable {
+            var keys: [String]
+            var digest: String
+        }
+
         let members: [Member]
+        /// nil: the script holds the statement lengths (the cut query's array).
+        let lengthsOutside: LengthsOutside?
         /// Where the files are, under the psql variable `files`.
         let directory: String
         /// The directory the places name (`schema` in `/* schema/NNN_name.sql:LINE */`).
@@ -129,8 +140,9 @@ public enum QueryText {
         let rows: [Range<Int>]
         public let rowCount: Int
 
-        public init(_ members: [Member], directory: String, shownDirectory: String) {
+        public init(_ members: [Member], directory: String, shownDirectory: String, lengthsOutside: LengthsOutside? = nil) {
             self.members = members
+            self.lengthsOutside = lengthsOutside
             self.directory = directory
             self.shownDirectory = shownDirectory
             var reads: [Range<Int>] = [], offsets: [Int] = [], rows: [Range<Int>] = []
@@ -171,8 +183,11 @@ public enum QueryText {
                 "`cd :'files'/\(directory) && cat -- "
                     + members[read].map(\.file.name).joined(separator: " ") + " && printf .`"
             }
-            return [
-                "\\set \(variable) " + commands.joined(separator: " "),
+            // The lengths' keys are named by schemajob (`StatementLengths.key`), never by a file.
+            let lengths = lengthsOutside.map { outside in
+                ["\\set \(variable)_statements `cd :'files'/\(directory) && cat -- " + outside.keys.joined(separator: " ") + "`"]
+            } ?? []
+            return ["\\set \(variable) " + commands.joined(separator: " ")] + lengths + [
                 check,
                 "\\if :schemajob_read",
                 "\\else",
@@ -187,7 +202,7 @@ public enum QueryText {
         }
 
         public var closing: [String] {
-            ["DEALLOCATE \(preparedName);", "\\unset \(variable)"] + ["starts", "lengths", "lines", "files"].map { "\\unset \(variable)_\($0)" }
+            ["DEALLOCATE \(preparedName);", "\\unset \(variable)"] + (["starts", "lengths", "lines", "files"] + (lengthsOutside == nil ? [] : ["statements"])).map { "\\unset \(variable)_\($0)" }
         }
 
         /// Runs rows `rows` (from 1), each as a query of its own; nothing for no rows.
@@ -216,7 +231,12 @@ public enum QueryText {
                 + "(SELECT d.place FROM unnest(\(names)::text[], \(starts)::int[], \(lengths)::int[], \(digests)::text[]) "
                 + "WITH ORDINALITY AS d(place, start, length, digest, n) "
                 + "WHERE sha256(substring(f.bytes FROM d.start FOR d.length)) <> decode(d.digest, 'hex') ORDER BY d.n LIMIT 1), "
-                + "CASE WHEN octet_length(f.bytes) <> \(length) THEN \(last) END, '') AS u "
+                + "CASE WHEN octet_length(f.bytes) <> \(length) THEN \(last) END, "
+                + (lengthsOutside.map { outside in
+                    "CASE WHEN sha256(convert_to(:'\(variable)_statements', 'UTF8')) <> decode('\(outside.digest)', 'hex') THEN "
+                        + MigrationScript.sqlLiteral("\(shownDirectory)/\(outside.keys.joined(separator: " "))") + " END, "
+                } ?? "")
+                + "'') AS u "
                 + "FROM (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes) AS f) AS c \\gset"
         }
 
@@ -231,22 +251,17 @@ public enum QueryText {
         /// stage is a materialized CTE of integer rows: the windows sort integers, never
         /// rows that hold the phase's bytes or a statement's.
         var cut: String {
-            var lengths: [Int] = [], counts: [Int] = []
-            lengths.reserveCapacity(members.reduce(0) { $0 + $1.pieces.count })
-            for member in members {
-                var end = 0
-                for piece in member.pieces {
-                    let pieceEnd = piece.start - 1 + piece.length
-                    lengths.append(pieceEnd - end)
-                    end = pieceEnd
-                }
-                counts.append(member.pieces.count)
-            }
+            let counts = members.map(\.pieces.count)
+            // Held by the script, or read from the keys: one line a file, its lengths
+            // separated by commas (a file with no statements has an empty line).
+            let lengths = lengthsOutside == nil
+                ? intArray(Self.statementLengths(of: members).flatMap { $0 }) + "::int[]"
+                : "array_remove(string_to_array(translate(:'\(variable)_statements', E'\\n', ','), ','), '')::int[]"
             let announced = "'{" + members.map { $0.announced ? "t" : "f" }.joined(separator: ",") + "}'"
             return "WITH b AS MATERIALIZED (SELECT convert_to(:'\(variable)', 'UTF8') AS bytes), "
                 + "s AS MATERIALIZED (SELECT s.n, s.file, s.length, "
                 + "((\(intArray(offsets))::int[])[s.file] + sum(s.length) OVER (PARTITION BY s.file ORDER BY s.n) - s.length)::int AS start "
-                + "FROM unnest(\(intArray(lengths))::int[], (SELECT array_agg(c.file ORDER BY c.file) "
+                + "FROM unnest(\(lengths), (SELECT array_agg(c.file ORDER BY c.file) "
                 + "FROM unnest(\(intArray(counts))::int[]) WITH ORDINALITY AS c(count, file), generate_series(1, c.count))) "
                 + "WITH ORDINALITY AS s(length, file, n)), "
                 // `escape` keeps a newline a newline, and needs no valid UTF-8.
@@ -259,6 +274,19 @@ public enum QueryText {
                 + "coalesce(array_agg(r.length ORDER BY r.file, r.n), '{}') AS \(variable)_lengths, "
                 + "coalesce(array_agg(r.line ORDER BY r.file, r.n), '{}') AS \(variable)_lines, "
                 + "coalesce(array_agg(r.file ORDER BY r.file, r.n), '{}') AS \(variable)_files FROM r \\gset"
+        }
+
+        /// Each member's statement lengths, each counted from where the file's previous
+        /// statement ended (the first from the file's start).
+        static func statementLengths(of members: [Member]) -> [[Int]] {
+            members.map { member in
+                var end = 0
+                return member.pieces.map { piece in
+                    let pieceEnd = piece.start - 1 + piece.length
+                    defer { end = pieceEnd }
+                    return pieceEnd - end
+                }
+            }
         }
 
         /// The prepared statement that yields rows `$1 ... $2`, in order: an

@@ -2,6 +2,8 @@
 public struct ConfigMapPlan: Sendable {
     public enum Role: String, Sendable {
         case schema, fixtures, scripts
+        /// A phase's statement lengths, for a set whose scripts cannot hold them (`StatementLengths`).
+        case schemaStatements = "schema-statements", fixturesStatements = "fixtures-statements"
     }
 
     public var name: String
@@ -25,10 +27,19 @@ public struct Plan: Sendable {
     public var files: [MigrationFile]
     /// The schema and fixture ConfigMaps; a phase too large for one has several.
     public var dataConfigMaps: [ConfigMapPlan]
+    /// The phases' statement lengths, for a set the scripts ConfigMap cannot hold them for
+    /// (`StatementLengths`); empty for any other. Set with the script, after the analysis.
+    public var statementConfigMaps: [ConfigMapPlan] = []
+    /// Whether the required tables are a file of the scripts rather than REQUIRED_TABLES'
+    /// value (`RequiredTablesValue`): a list too long for an environment string. Set with
+    /// the script.
+    public var requiredTablesInFile = false
     public var scriptsConfigMapName: String { "db-scripts-\(shortHash)" }
 
-    public func configMaps(for role: ConfigMapPlan.Role) -> [ConfigMapPlan] {
-        dataConfigMaps.filter { $0.role == role }
+    /// What a phase's projected volume holds: its files' ConfigMaps, then its lengths'.
+    public func configMaps(for phase: Phase) -> [ConfigMapPlan] {
+        let roles: [ConfigMapPlan.Role] = phase == .schema ? [.schema, .schemaStatements] : [.fixtures, .fixturesStatements]
+        return (dataConfigMaps + statementConfigMaps).filter { roles.contains($0.role) }
     }
 }
 

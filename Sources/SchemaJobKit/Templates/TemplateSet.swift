@@ -84,6 +84,10 @@ public struct TemplateSet: Sendable {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
+    public func contains(_ name: String) -> Bool {
+        files[name] != nil
+    }
+
     /// A template's text; templates must be UTF-8.
     public func text(_ name: String) throws -> String {
         guard let bytes = files[name] else {

@@ -42,12 +42,25 @@ struct RenderedForTest: Sendable {
         databaseName: String, port: Int, password: String, databaseDirectory: String = Repository.database,
         settings: [String] = []
     ) throws {
-        let rendering = try SchemaJob.render(RenderRequest(
+        try self.init(
+            SchemaJob.render(Self.request(databaseName: databaseName, port: port, databaseDirectory: databaseDirectory, settings: settings)),
+            password: password)
+    }
+
+    /// What the init above renders: `databaseDirectory` with settings naming the test server.
+    static func request(databaseName: String, port: Int, databaseDirectory: String = Repository.database, settings: [String] = [])
+        -> RenderRequest
+    {
+        RenderRequest(
             databaseDirectory: databaseDirectory,
             settingOverrides: [
                 "postgres.host=127.0.0.1", "postgres.port=\(port)", "postgres.database=\(databaseName)",
                 "postgres.user=\(PostgresServer.role)",
-            ] + settings))
+            ] + settings)
+    }
+
+    /// A rendering made elsewhere (of a `request(…)`).
+    init(_ rendering: Rendering, password: String) throws {
         yaml = try rendering.yaml()
         pods = try LocalPods(
             yaml: yaml,
