@@ -66,6 +66,51 @@ import Yams
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
     }
 
+    @Test func lengthsArePackedALineAFileInOrderAndTheDigestIsOfWhatPsqlHolds() throws {
+        let files = (1...3).map { MigrationFile(phase: .fixtures, name: "00\($0)_x.sql", displayPath: "database/fixtures/00\($0)_x.sql", text: "SELECT 1;\n") }
+        // Lines cost their bytes and five for the line break and the next line's indentation:
+        // 12, 5 (a file with no statements) and 8; 17 fit in one ConfigMap.
+        let budget = SerializedSize.entry(key: "schemajob-statements-3", text: "") + 17
+        let (configMaps, outside) = try StatementLengths.configMaps(
+            [[9, 10, 10], [], [120]], phase: .fixtures, shortHash: "0123456789", files: files, budget: budget)
+        #expect(configMaps.map(\.name) == ["db-fixtures-statements-0123456789-1", "db-fixtures-statements-0123456789-2"])
+        #expect(configMaps.map(\.role) == [.fixturesStatements, .fixturesStatements])
+        #expect(configMaps.map { $0.entries.map(\.key) } == [["schemajob-statements-1"], ["schemajob-statements-2"]])
+        #expect(configMaps.map { $0.entries.map(\.text) } == [["9,10,10\n\n"], ["120\n"]])
+        #expect(outside.keys == ["schemajob-statements-1", "schemajob-statements-2"])
+        // `cat` of both, its last newline dropped by the backtick.
+        #expect(outside.digest == sha256Hex(Array("9,10,10\n\n120".utf8)))
+
+        let one = try StatementLengths.configMaps([[9, 10, 10], [], [120]], phase: .schema, shortHash: "0123456789", files: files)
+        #expect(one.configMaps.map(\.name) == ["db-schema-statements-0123456789"] && one.outside.keys == ["schemajob-statements"])
+
+        // A file whose own line is past the budget (29 bytes of lengths and 5) is named.
+        let error = #expect(throws: InputError.self) {
+            try StatementLengths.configMaps([[9], Array(repeating: 10, count: 10), []], phase: .fixtures, shortHash: "0123456789", files: files, budget: budget)
+        }
+        #expect(error?.diagnosticLine.hasPrefix("database/fixtures/002_x.sql: error: file has 10 statements whose lengths take 34 bytes") == true,
+                "\(String(describing: error))")
+    }
+
+    @Test func aBatchWithItsLengthsOutsideReadsThemByOneMoreBacktickChecksThemAndCutsByThem() throws {
+        let members = [QueryTextTests.member("001_a.sql", "SELECT 1;\nSELECT 2;\n"), QueryTextTests.member("002_b.sql", "SELECT 3;\n")]
+        let outside = QueryText.Batch.LengthsOutside(keys: ["schemajob-statements-1", "schemajob-statements-2"], digest: String(repeating: "ab", count: 32))
+        let batch = QueryText.Batch(members, directory: "schema", shownDirectory: "schema", lengthsOutside: outside)
+        let inScript = QueryText.Batch(members, directory: "schema", shownDirectory: "schema")
+        #expect(batch.opening[1] == "\\set schemajob_text_statements `cd :'files'/schema && cat -- schemajob-statements-1 schemajob-statements-2`")
+        let check = try #require(batch.opening.first { $0.hasSuffix("AS c \\gset") })
+        #expect(check.contains("CASE WHEN sha256(convert_to(:'schemajob_text_statements', 'UTF8')) <> decode('\(outside.digest)', 'hex') "
+            + "THEN 'schema/schemajob-statements-1 schemajob-statements-2' END"), "\(check)")
+        let cut = try #require(batch.opening.first { $0.hasPrefix("WITH b AS MATERIALIZED") })
+        #expect(cut.contains("FROM unnest(array_remove(string_to_array(translate(:'schemajob_text_statements', E'\\n', ','), ','), '')::int[], "), "\(cut)")
+        // Nothing else differs: the script's own array is the one thing left out.
+        let inScriptCut = try #require(inScript.opening.first { $0.hasPrefix("WITH b AS MATERIALIZED") })
+        #expect(cut == inScriptCut.replacingOccurrences(
+            of: "'{9,10,9}'::int[]", with: "array_remove(string_to_array(translate(:'schemajob_text_statements', E'\\n', ','), ','), '')::int[]"))
+        #expect(batch.closing.last == "\\unset schemajob_text_statements" && inScript.closing.count == batch.closing.count - 1)
+        #expect(QueryText.Batch.statementLengths(of: members) == [[9, 10], [9]])
+    }
+
     @Test func requiredTablesPastOneEnvironmentStringAreAFileOfTheScripts() throws {
         // 8,000 tables of 16 bytes: 135,999 bytes joined, past Linux's 131,072.
         let (directory, database) = try Self.corpus(tables: 8_000)
