@@ -29,11 +29,14 @@ public struct JobLimits: Sendable {
     func check(scripts: ConfigMapPlan, requiredTables: [String], statements: Int, files: Int, directory: String) throws {
         let size = Self.size(scripts)
         guard size > scriptsConfigMap else { return }
-        let tables = scripts.entries.first { $0.key == RequiredTablesValue.fileKey }.map {
-            ", \(SerializedSize.entry(key: $0.key, text: $0.text)) of them for the \(requiredTables.count) required tables"
-        } ?? ""
+        let limit = "one ConfigMap holds at most \(scriptsConfigMap): apply part of the set in an earlier release"
+        if let tables = scripts.entries.first(where: { $0.key == RequiredTablesValue.fileKey }) {
+            throw InputError(
+                SourceLocation(path: directory),
+                "the \(requiredTables.count) required tables take \(SerializedSize.entry(key: tables.key, text: tables.text)) bytes in the Job's scripts ConfigMap (\(scripts.name)), \(size) with the scripts for \(statements) statements in \(files) files; \(limit)")
+        }
         throw InputError(
             SourceLocation(path: directory),
-            "the Job's scripts take \(size) bytes written into their ConfigMap (\(scripts.name)) for \(statements) statements in \(files) files\(tables); one ConfigMap holds at most \(scriptsConfigMap): apply part of the set in an earlier release")
+            "the Job's scripts take \(size) bytes written into their ConfigMap (\(scripts.name)) for \(statements) statements in \(files) files; \(limit)")
     }
 }

@@ -10,6 +10,8 @@ public enum MigrationScript {
     /// The script, and the ConfigMaps of the statement lengths it does not hold.
     public struct Written {
         public var script: String
+        /// Whether the script holds the statement lengths.
+        public var lengthsInScript: Bool
         /// Empty unless the lengths are outside the script (`StatementLengths`).
         public var statementConfigMaps: [ConfigMapPlan]
     }
@@ -77,7 +79,7 @@ public enum MigrationScript {
             let expected = marker == "record" ? recordMarker : applyMarker + marker
             throw InputError(SourceLocation(path: path), "the line '\(expected)' is missing")
         }
-        return Written(script: lines.joined(separator: "\n"), statementConfigMaps: statementConfigMaps)
+        return Written(script: lines.joined(separator: "\n"), lengthsInScript: !lengthsOutside, statementConfigMaps: statementConfigMaps)
     }
 
     /// The lines that run a phase: its files read by one backtick and checked by one
