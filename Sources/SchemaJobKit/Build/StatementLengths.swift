@@ -22,23 +22,12 @@ enum StatementLengths {
         // Packed in order, as `Planner.split` packs files: the key's length is charged
         // for the longest key a phase can have.
         let budget = configMapBudget - SerializedSize.entry(key: "\(key)-\(lines.count)", text: "")
-        var chunks: [[String]] = [[]]
-        var size = 0
-        for (index, file) in files.enumerated() {
-            let line = lines[index]
-            let lineSize = SerializedSize.value(line) + SerializedSize.value("\n")
-            guard lineSize <= budget else {
-                throw InputError(
-                    SourceLocation(path: file.displayPath),
-                    "file has \(lengths[index].count) statements whose lengths take \(lineSize) bytes written into a ConfigMap; one holds at most \(budget): split it into several files")
-            }
-            if size + lineSize > budget {
-                chunks.append([])
-                size = 0
-            }
-            chunks[chunks.count - 1].append(line)
-            size += lineSize
-        }
+        let sizes = lines.map { SerializedSize.value($0) + SerializedSize.value("\n") }
+        let chunks = try Planner.pack(Array(lines.indices), sizes: sizes, budget: budget) { index, size in
+            InputError(
+                SourceLocation(path: files[index].displayPath),
+                "file has \(lengths[index].count) statements whose lengths take \(size) bytes written into a ConfigMap; one holds at most \(budget): split it into several files")
+        }.map { $0.map { lines[$0] } }
         let role: ConfigMapPlan.Role = phase == .schema ? .schemaStatements : .fixturesStatements
         let base = "db-\(phase.rawValue)-statements-\(shortHash)"
         let texts = chunks.map { $0.joined(separator: "\n") + "\n" }

@@ -89,23 +89,30 @@ public enum Planner {
     /// a file is never split. A phase with no files still gets one (empty) ConfigMap,
     /// so the Job's volumes are always the same.
     static func split(_ files: [MigrationFile]) throws -> [[MigrationFile]] {
-        var shards: [[MigrationFile]] = [[]]
-        var size = 0
         // Each file's size is a pass over its bytes: measured on every core, packed in order.
         let sizes = files.concurrentMap { SerializedSize.entry(key: $0.name, text: $0.text) }
-        for (file, fileSize) in zip(files, sizes) {
-            guard fileSize <= configMapDataBudget else {
-                throw InputError(
-                    SourceLocation(path: file.displayPath),
-                    "file takes \(fileSize) bytes written into a ConfigMap (\(file.bytes.count) bytes, plus indentation and escapes); one ConfigMap holds at most \(configMapDataBudget): split it into several files")
-            }
-            if size + fileSize > configMapDataBudget {
-                shards.append([])
+        return try pack(files, sizes: sizes, budget: configMapDataBudget) { file, fileSize in
+            InputError(
+                SourceLocation(path: file.displayPath),
+                "file takes \(fileSize) bytes written into a ConfigMap (\(file.bytes.count) bytes, plus indentation and escapes); one ConfigMap holds at most \(configMapDataBudget): split it into several files")
+        }
+    }
+
+    /// Packs `items`, in order and never one across two, into as few groups as `budget`
+    /// allows (`sizes` are theirs, in the same order); always at least one group, maybe
+    /// empty. An item alone past the budget is refused with `tooLarge(item, size)`.
+    static func pack<Item>(_ items: [Item], sizes: [Int], budget: Int, tooLarge: (Item, Int) -> InputError) throws -> [[Item]] {
+        var groups: [[Item]] = [[]]
+        var size = 0
+        for (item, itemSize) in zip(items, sizes) {
+            guard itemSize <= budget else { throw tooLarge(item, itemSize) }
+            if size + itemSize > budget {
+                groups.append([])
                 size = 0
             }
-            shards[shards.count - 1].append(file)
-            size += fileSize
+            groups[groups.count - 1].append(item)
+            size += itemSize
         }
-        return shards
+        return groups
     }
 }
