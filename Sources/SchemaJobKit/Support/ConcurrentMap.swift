@@ -33,10 +33,14 @@ func concurrently<Beside: Sendable, Result>(_ beside: @escaping @Sendable () -> 
     let slot = ConcurrentSlot<Beside>()
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { slot.value = beside() }
-    defer { group.wait() }
-    let result = try body()
-    group.wait()
-    return (slot.value!, result)
+    do {
+        let result = try body()
+        group.wait()
+        return (slot.value!, result)
+    } catch {
+        group.wait()
+        throw error
+    }
 }
 
 /// `concurrently`'s result from the other thread: written there before the group is
