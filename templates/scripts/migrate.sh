@@ -19,6 +19,8 @@
 #   65  SQL failed: retrying cannot help, the Job fails at once
 #   65  also: a host in SCHEMAJOB_READ_HOSTS (gate.readHosts) answers but is no standby
 #       (the primary itself, or a server of its own): checked before anything runs
+#   65  also: REQUIRED_TABLES names a file of the scripts that is missing or empty
+#       (required-tables.sh): checked before anything runs
 #   75  PostgreSQL could not be reached or is a standby, lock waits kept timing out,
 #       or psql was killed: the Job retries. Also after a commit that a read host has
 #       not replayed within SCHEMAJOB_STANDBY_WAIT_SECONDS: a failover then would lose
@@ -36,12 +38,9 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
 fi
 
 hash=${SCHEMAJOB_HASH:?SCHEMAJOB_HASH is not set}
-# REQUIRED_TABLES is the tables, or `@KEY`: a list too long for an environment string,
-# kept as this directory's file KEY, whose path psql gets instead (required-tables.psql).
-case ${REQUIRED_TABLES:-} in
-    @*) tables=(-v tables_file="$here/${REQUIRED_TABLES#@}") ;;
-    *) tables=(-v tables="${REQUIRED_TABLES:-}") ;;
-esac
+# The psql arguments that carry REQUIRED_TABLES (a list, or a file beside the scripts).
+. "$here/required-tables.sh"
+required_tables_arguments || exit "$EXIT_SQL_FAILED"
 max_timeout_ms=${SCHEMAJOB_LOCK_TIMEOUT_MS:-500}
 budget_ms=$(( ${SCHEMAJOB_LOCK_RETRY_SECONDS:-30} * 1000 ))
 # The attempt's session, found by the lock watcher through its application_name (the

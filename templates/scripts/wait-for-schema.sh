@@ -42,12 +42,9 @@ if [ -n "${SCHEMAJOB_PASSWORD_FILE:-}" ] && [ -r "$SCHEMAJOB_PASSWORD_FILE" ]; t
     export PGPASSWORD
 fi
 short=${SCHEMAJOB_HASH:0:10}
-# REQUIRED_TABLES is the tables, or `@KEY`: a list too long for an environment string,
-# kept as this directory's file KEY, whose path psql gets instead (required-tables.psql).
-case ${REQUIRED_TABLES:-} in
-    @*) tables=(-v tables_file="$here/${REQUIRED_TABLES#@}") ;;
-    *) tables=(-v tables="${REQUIRED_TABLES:-}") ;;
-esac
+# The psql arguments that carry REQUIRED_TABLES (a list, or a file beside the scripts).
+. "$here/required-tables.sh"
+required_tables_arguments || exit 1
 session_seconds=${SCHEMAJOB_SESSION_SECONDS:-30}
 
 # The primary first (an empty entry: libpq's own PGHOST and PGPORT), then each standby.

@@ -62,10 +62,10 @@ public enum ManifestBuilder {
             let tables = RequiredTablesValue.scriptsEntry(requiredTables)
             // Custom templates copied before the file existed would pass `@required-tables`
             // to psql as the one table the gate waits for, and it would never open.
-            guard templates.contains(RequiredTablesValue.reader) else {
+            if let missing = RequiredTablesValue.readers.first(where: { !templates.contains($0) }) {
                 throw InputError(
-                    SourceLocation(path: templates.displayPath(RequiredTablesValue.reader)),
-                    "missing: \(RequiredTablesValue.environmentName) (\(requiredTables.count) tables, \(RequiredTablesValue.environmentString(requiredTables)) bytes as an environment string) is past Linux's \(JobLimits.environmentStringLimit), so it travels as the scripts' \(RequiredTablesValue.fileKey) key, which only scripts that have this file read: copy it, and the built-in migrate.sh, wait-for-schema.sh, migration.psql and schema-wait.psql that use it, into your templates")
+                    SourceLocation(path: templates.displayPath(missing)),
+                    "missing: \(RequiredTablesValue.environmentName) (\(requiredTables.count) tables, \(RequiredTablesValue.environmentString(requiredTables)) bytes as an environment string) is past Linux's \(JobLimits.environmentStringLimit), so it travels as the scripts' \(RequiredTablesValue.fileKey) key, which only scripts that have this file read: copy required-tables.sh and required-tables.psql, and the built-in migrate.sh, wait-for-schema.sh, migration.psql and schema-wait.psql that use them, into your templates")
             }
             guard !entries.contains(where: { $0.key == tables.key }) else {
                 throw InputError(SourceLocation(path: templates.displayPath(TemplateSet.scriptsDirectory + tables.key)),

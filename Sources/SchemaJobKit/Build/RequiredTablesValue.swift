@@ -4,14 +4,15 @@
 /// 131,072 bytes, its final NUL included), and a pod with one never starts. A longer list
 /// (some 8,000 tables of 15-byte names) is the scripts ConfigMap's `required-tables` key
 /// instead, and `${requiredTables}` is `@required-tables`: migrate.sh and
-/// wait-for-schema.sh hand psql that file's path (`-v tables_file`), never the list, and
-/// required-tables.psql reads it. A table's name never starts with `@` (a name that is not
+/// wait-for-schema.sh hand psql that file's path (`-v tables_file`, required-tables.sh),
+/// never the list, and required-tables.psql reads it. A table's name never starts with `@` (a name that is not
 /// plain is quoted, `RequiredTables.regclass`).
 enum RequiredTablesValue {
     static let environmentName = "REQUIRED_TABLES"
     static let fileKey = "required-tables"
-    /// The script that reads the file: a template set without it cannot take a long list.
-    static let reader = TemplateSet.scriptsDirectory + "required-tables.psql"
+    /// The scripts that find the file (migrate.sh and wait-for-schema.sh source the first)
+    /// and read it: a template set without them cannot take a long list.
+    static let readers = ["required-tables.sh", "required-tables.psql"].map { TemplateSet.scriptsDirectory + $0 }
 
     /// The list as one text, as the scripts read it.
     static func joined(_ tables: [String]) -> String {

@@ -253,6 +253,30 @@ extension AgainstPostgreSQL {
             #expect(try target.sql("SELECT to_regclass('schemajob.runs') IS NULL") == "t\n")
         }
 
+        @Test func aTablesFileThatIsNotThereStopsTheJobAndTheGateNamingItAndRunsNothing() async throws {
+            let server = try #require(PostgresServer.current)
+            let target = try server.createDatabase()
+            let (directory, copy) = try Self.database()
+            defer { withExtendedLifetime(directory) {} }
+            let good = try RenderedForTest(try Self.rendering(target, databaseDirectory: copy), password: server.password)
+            // The scripts ConfigMap without its `required-tables` key (the key and its one line).
+            var lines = good.yaml.components(separatedBy: "\n")
+            let key = try #require(lines.firstIndex { $0 == "  required-tables: |" })
+            #expect(lines[key + 1].hasPrefix("    api_users,api_keys,"), "\(lines[key + 1].prefix(80))")
+            lines.removeSubrange(key...(key + 1))
+            let broken = try RenderedForTest(good, yaml: lines.joined(separator: "\n"), password: server.password)
+
+            let migrate = try await broken.run("migrate")
+            #expect(migrate.exitCode == (try broken.sqlFailedCode))
+            #expect(migrate.output.contains("schemajob: REQUIRED_TABLES is @required-tables, but "), "\(migrate.output)")
+            #expect(migrate.output.contains("/required-tables is missing or empty"), "\(migrate.output)")
+            #expect(!migrate.output.contains("Applying schema files"))
+            #expect(try target.sql("SELECT to_regclass('schemajob.runs') IS NULL AND to_regclass('api_users') IS NULL") == "t\n")
+            let gate = try await broken.run(WorkloadGate.containerName, of: "Deployment", arguments: ["--once"], timeout: .seconds(60))
+            #expect(gate.exitCode == 1)
+            #expect(gate.output.contains("/required-tables is missing or empty"), "\(gate.output)")
+        }
+
         @Test func lengthsOutOfStepWithTheFilesFailTheRunNamingTheirKeysAndRunNothing() async throws {
             let server = try #require(PostgresServer.current)
             let target = try server.createDatabase()
@@ -272,7 +296,7 @@ extension AgainstPostgreSQL {
             let migrate = try await broken.run("migrate")
             #expect(migrate.exitCode == (try broken.sqlFailedCode))
             #expect(migrate.output.contains("schemajob: fixtures/\(keys.joined(separator: " ")) was not read whole"), "\(migrate.output)")
-            #expect(try target.sql("SELECT to_regclass('schemajob.runs') IS NULL AND to_regclass('users') IS NULL") == "t\n")
+            #expect(try target.sql("SELECT to_regclass('schemajob.runs') IS NULL AND to_regclass('api_users') IS NULL") == "t\n")
         }
     }
 }
